@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+/** The one place that reads the environment (twelve-factor); everything else receives a Config. */
+
+const NODE_ENVS = ['development', 'test', 'production'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(NODE_ENVS).default('development'),
+    PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// (leave it unset for the embedded database)')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    SECRET_KEY: z.string().min(32, 'must be at least 32 characters (try: openssl rand -hex 32)').optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+    MAX_POST_LENGTH: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(100_000).default(500),
+    TRUST_PROXY: z.stringbool({ error: 'must be true or false' }).default(false),
+  });
+
+type Env = Record<string, string | undefined>;
+
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export interface Config {
+  readonly nodeEnv: NodeEnv;
+  readonly port: number;
+  readonly host: string;
+  /** Absolute base URL for links, without a trailing slash. */
+  readonly publicUrl: string;
+  /** `undefined` selects the embedded PGlite database under `dataDir/db`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly secretKey: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly maxPostLength: number;
+  readonly trustProxy: boolean;
+  /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
+  readonly secureCookies: boolean;
+}
+
+/** A configuration problem a person must fix; the CLI prints its message alone and exits with code 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const KNOWN_KEYS = new Set(Object.keys(schema.shape));
+
+/** Variables from a `.env` file; the real environment wins over the file. */
+function readDotenv(path: string): Env {
+  return existsSync(path) ? parseDotenv(readFileSync(path)) : {};
+}
+
+/** A development key is generated once and kept in DATA_DIR so sessions survive restarts. */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  writeFileSync(file, key + '\n', { mode: 0o600 });
+  return key;
+}
+
+/**
+ * Reads, validates and freezes the configuration.
+ * @param env the environment (default `process.env`); only Pipit's own keys are considered.
+ * @param options.dotenvPath a `.env` file to read first (default `./.env`); `null` to skip it.
+ */
+export function loadConfig(env: Env = process.env, options: { dotenvPath?: string | null } = {}): Config {
+  const dotenvPath = options.dotenvPath === undefined ? resolve('.env') : options.dotenvPath;
+  const merged: Env = { ...(dotenvPath ? readDotenv(dotenvPath) : {}), ...env };
+  const input: Env = {};
+  for (const key of KNOWN_KEYS) {
+    // An empty value means "unset", as in most twelve-factor tools.
+    if (merged[key] !== undefined && merged[key] !== '') input[key] = merged[key];
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'configuration');
+    throw new ConfigError(`${name}: ${issue.message} (got ${JSON.stringify(input[name] ?? null)})`);
+  }
+  const v = parsed.data;
+  const dataDir = resolve(v.DATA_DIR);
+  if (v.NODE_ENV === 'production') {
+    if (!v.SECRET_KEY) throw new ConfigError('SECRET_KEY: required in production (try: openssl rand -hex 32)');
+    if (!v.PUBLIC_URL?.startsWith('https://')) {
+      throw new ConfigError(`PUBLIC_URL: must be an https:// URL in production (got ${JSON.stringify(v.PUBLIC_URL ?? null)})`);
+    }
+  }
+  const publicUrl = (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    nodeEnv: v.NODE_ENV,
+    port: v.PORT,
+    host: v.HOST,
+    publicUrl,
+    databaseUrl: v.DATABASE_URL,
+    dataDir,
+    // Tests get a fixed throwaway key rather than writing files into the data directory.
+    secretKey: v.SECRET_KEY ?? (v.NODE_ENV === 'test' ? 'test-secret-key-not-for-production-use' : developmentSecret(dataDir)),
+    logLevel: v.LOG_LEVEL ?? (v.NODE_ENV === 'test' ? 'silent' : 'info'),
+    maxPostLength: v.MAX_POST_LENGTH,
+    trustProxy: v.TRUST_PROXY,
+    secureCookies: publicUrl.startsWith('https://'),
+  });
+}

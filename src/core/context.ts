@@ -1,0 +1,11 @@
+import type { Kysely } from 'kysely';
+import type { Config } from './config.ts';
+import type { Database } from './db/schema.ts';
+
+/** What every use case needs: the database and the configuration. Built once by buildCore. */
+export interface CoreContext {
+  readonly db: Kysely<Database>;
+  readonly config: Config;
+  /** Host (and port) of PUBLIC_URL: `@user@localHost` mentions are local. */
+  readonly localHost: string;
+}

@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+const INT8_OID = 20;
+const identity = (value: string): string => value;
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly kind: 'pglite' | 'postgres';
+  /** The embedded engine, for the job queue adapter; `undefined` on PostgreSQL. */
+  readonly pglite: PGlite | undefined;
+  /** The pool, for the job queue adapter; `undefined` on PGlite. */
+  readonly pool: pg.Pool | undefined;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** `postgres://…`, or `undefined` for the embedded database. */
+  url: string | undefined;
+  /** PGlite's directory; `memory://` keeps it in memory (tests). */
+  pgliteDir: string;
+  poolSize?: number;
+}
+
+/** Opens PGlite (embedded, one connection) or a PostgreSQL pool. Bigints come back as strings in both. */
+export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      // Fail fast when the server is gone rather than queueing requests forever.
+      connectionTimeoutMillis: 5_000,
+      types: { getTypeParser: (oid, format) => (oid === INT8_OID ? identity : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig,
+    });
+    // An idle client losing its server must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', pglite: undefined, pool, close: () => db.destroy() };
+  }
+  if (!options.pgliteDir.startsWith('memory://')) mkdirSync(options.pgliteDir, { recursive: true });
+  const pglite = await PGlite.create(options.pgliteDir, { parsers: { [INT8_OID]: identity } });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return { db, kind: 'pglite', pglite, pool: undefined, close: () => db.destroy() };
+}
+
+/** Where the embedded database lives inside DATA_DIR. */
+export function pgliteDirectory(dataDir: string): string {
+  return join(dataDir, 'db');
+}

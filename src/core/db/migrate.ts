@@ -1,0 +1,29 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import * as initial from './migrations/0001-initial.ts';
+
+// A static list rather than a folder scan: works the same from any working directory, and type-checks.
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+function migrator(db: Kysely<any>): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: 'pipit_migrations',
+    migrationLockTableName: 'pipit_migrations_lock',
+  });
+}
+
+/** Applies every pending migration; throws the first failure. Safe to run from several processes at once. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const result: MigrationResultSet = await migrator(db).migrateToLatest();
+  if (result.error) throw result.error;
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True when no migration is pending (readiness). */
+export async function migrationsAreCurrent(db: Kysely<any>): Promise<boolean> {
+  const migrations = await migrator(db).getMigrations();
+  return migrations.every((m) => m.executedAt !== undefined);
+}

@@ -1,0 +1,92 @@
+import type { ColumnType, Generated } from 'kysely';
+
+// Row types of the tables in migrations/. Ids are bigint in SQL and strings in TypeScript: they are
+// read as strings (see connection.ts) and must never pass through a JS number.
+
+type Id = ColumnType<string, string | bigint | undefined, never>;
+type RequiredId = ColumnType<string, string | bigint, never>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Counter = ColumnType<number, number | undefined, number>;
+
+export type Visibility = 'public' | 'unlisted' | 'private' | 'direct';
+
+export interface AccountsTable {
+  id: Id;
+  username: string;
+  email: string;
+  password_hash: string;
+  display_name: Generated<string>;
+  note: Generated<string>;
+  is_admin: Generated<boolean>;
+  locked: Generated<boolean>;
+  bot: Generated<boolean>;
+  statuses_count: Counter;
+  followers_count: Counter;
+  following_count: Counter;
+  last_status_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: Id;
+  account_id: RequiredId;
+  token_hash: Buffer;
+  user_agent: Generated<string>;
+  ip: Generated<string>;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface StatusesTable {
+  id: Id;
+  account_id: RequiredId;
+  text: string;
+  content_html: string;
+  spoiler_text: Generated<string>;
+  visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
+  sensitive: Generated<boolean>;
+  language: string | null;
+  in_reply_to_id: ColumnType<string | null, string | bigint | null | undefined, string | null>;
+  in_reply_to_account_id: ColumnType<string | null, string | bigint | null | undefined, string | null>;
+  reblog_of_id: ColumnType<string | null, string | bigint | null | undefined, never>;
+  replies_count: Counter;
+  reblogs_count: Counter;
+  favourites_count: Counter;
+  created_at: Timestamp;
+  edited_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface MentionsTable {
+  id: Id;
+  status_id: RequiredId;
+  account_id: RequiredId;
+}
+
+export interface TagsTable {
+  id: Id;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface StatusesTagsTable {
+  tag_id: RequiredId;
+  status_id: RequiredId;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  count: number;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  sessions: SessionsTable;
+  statuses: StatusesTable;
+  mentions: MentionsTable;
+  tags: TagsTable;
+  statuses_tags: StatusesTagsTable;
+  rate_limits: RateLimitsTable;
+}

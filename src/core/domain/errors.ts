@@ -1,0 +1,68 @@
+// Domain errors carry a message a person can act on and, for validation, the field at fault.
+// They know nothing of HTTP: the web layer maps each kind once (to a page or a Mastodon error body).
+
+export class DomainError extends Error {
+  override name = 'DomainError';
+}
+
+/** The thing asked for does not exist, or the caller may not know that it does. */
+export class NotFound extends DomainError {
+  override name = 'NotFound';
+  constructor(message = 'Record not found') {
+    super(message);
+  }
+}
+
+/** The caller is known but may not do this. */
+export class Forbidden extends DomainError {
+  override name = 'Forbidden';
+  constructor(message = 'This action is not allowed') {
+    super(message);
+  }
+}
+
+/** The credentials given do not identify anyone. */
+export class Unauthenticated extends DomainError {
+  override name = 'Unauthenticated';
+  constructor(message = 'Please log in') {
+    super(message);
+  }
+}
+
+/** Input that breaks a rule; `field` names the input to fix. */
+export class Invalid extends DomainError {
+  override name = 'Invalid';
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+/** The input clashes with something that already exists (a taken username). */
+export class Conflict extends DomainError {
+  override name = 'Conflict';
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+/** Too many attempts; `retryAfterSeconds` says when trying again makes sense. */
+export class RateLimited extends DomainError {
+  override name = 'RateLimited';
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, message = 'Too many attempts. Please wait a moment and try again.') {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The database or another dependency is unavailable right now; trying later may work. */
+export class Unavailable extends DomainError {
+  override name = 'Unavailable';
+  constructor(message = 'The service is temporarily unavailable. Please try again shortly.') {
+    super(message);
+  }
+}

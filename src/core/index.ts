@@ -1,0 +1,76 @@
+import type { Config } from './config.ts';
+import type { CoreContext } from './context.ts';
+import { connect, pgliteDirectory } from './db/connection.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import * as accounts from './accounts/accounts.ts';
+import * as sessions from './sessions/sessions.ts';
+import * as posts from './posts/posts.ts';
+import * as timelines from './posts/timelines.ts';
+import * as rateLimits from './rate-limits/rate-limits.ts';
+import { checkReadiness } from './health.ts';
+import { seed } from './seed/seed.ts';
+
+export type { Config } from './config.ts';
+export { loadConfig, ConfigError } from './config.ts';
+export * from './domain/errors.ts';
+export type { Account } from './accounts/account-view.ts';
+export type { Post } from './posts/post-view.ts';
+export type { PageRequest } from './posts/page.ts';
+export type { Visibility } from './db/schema.ts';
+export { isId, compareIds } from './domain/ids.ts';
+export { postLength } from './domain/post-text.ts';
+export { escapeHtml } from './domain/html.ts';
+export { createScratchDatabase } from './db/scratch-database.ts';
+
+// Use cases take the context first; buildCore binds it so callers just call core.posts.createPost(…).
+type Bound<F> = F extends (ctx: CoreContext, ...args: infer A) => infer R ? (...args: A) => R : never;
+function bindAll<M extends Record<string, unknown>>(ctx: CoreContext, module: M) {
+  const bound: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(module)) {
+    if (typeof value === 'function') bound[name] = (...args: unknown[]) => value(ctx, ...args);
+  }
+  return bound as { [K in keyof M as M[K] extends (ctx: CoreContext, ...args: never[]) => unknown ? K : never]: Bound<M[K]> };
+}
+
+export interface BuildCoreOptions {
+  /** Apply pending migrations on start (default true; `pipit web` behind `pipit migrate` may skip it). */
+  migrate?: boolean;
+  /** Override where PGlite lives (tests use `memory://`). */
+  pgliteDir?: string;
+}
+
+/** Opens the database, applies migrations and returns every use case bound to it. */
+export async function buildCore(config: Config, options: BuildCoreOptions = {}) {
+  const handle = await connect({ url: config.databaseUrl, pgliteDir: options.pgliteDir ?? pgliteDirectory(config.dataDir) });
+  try {
+    if (options.migrate ?? true) await migrateToLatest(handle.db);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  const ctx: CoreContext = { db: handle.db, config, localHost: new URL(config.publicUrl).host };
+  return {
+    config,
+    databaseKind: handle.kind,
+    accounts: bindAll(ctx, accounts),
+    sessions: bindAll(ctx, sessions),
+    posts: { ...bindAll(ctx, posts), ...bindAll(ctx, timelines) },
+    rateLimits: { ...bindAll(ctx, rateLimits), rules: rateLimits.RATE_RULES },
+    readiness: () => checkReadiness(ctx),
+    seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
+    close: () => handle.close(),
+  };
+}
+
+export type Core = Awaited<ReturnType<typeof buildCore>>;
+
+/** Applies migrations and closes (`pipit migrate`). */
+export async function migrate(config: Config): Promise<string[]> {
+  const handle = await connect({ url: config.databaseUrl, pgliteDir: pgliteDirectory(config.dataDir) });
+  try {
+    return await migrateToLatest(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+export { isConnectionError as isDatabaseUnavailable } from './db/errors.ts';

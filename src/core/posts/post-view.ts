@@ -1,0 +1,94 @@
+import type { Kysely } from 'kysely';
+import { toAccount, type Account } from '../accounts/account-view.ts';
+import type { Database, Visibility } from '../db/schema.ts';
+
+/** A post with its author, as pages and serializers use it. */
+export interface Post {
+  id: string;
+  /** The source text as typed. */
+  text: string;
+  /** Safe HTML rendered from the text when it was posted. */
+  contentHtml: string;
+  spoilerText: string;
+  visibility: Visibility;
+  sensitive: boolean;
+  language: string | null;
+  inReplyToId: string | null;
+  inReplyToAccountId: string | null;
+  repliesCount: number;
+  reblogsCount: number;
+  favouritesCount: number;
+  createdAt: Date;
+  editedAt: Date | null;
+  account: Account;
+}
+
+/** The statuses ⨝ accounts select every post query starts from: one query per page, no N+1. */
+export function selectPosts(db: Kysely<Database>) {
+  return db
+    .selectFrom('statuses as s')
+    .innerJoin('accounts as a', 'a.id', 's.account_id')
+    .select([
+      's.id',
+      's.text',
+      's.content_html',
+      's.spoiler_text',
+      's.visibility',
+      's.sensitive',
+      's.language',
+      's.in_reply_to_id',
+      's.in_reply_to_account_id',
+      's.replies_count',
+      's.reblogs_count',
+      's.favourites_count',
+      's.account_id',
+      's.created_at',
+      's.edited_at',
+      'a.username as account_username',
+      'a.display_name as account_display_name',
+      'a.note as account_note',
+      'a.is_admin as account_is_admin',
+      'a.locked as account_locked',
+      'a.bot as account_bot',
+      'a.statuses_count as account_statuses_count',
+      'a.followers_count as account_followers_count',
+      'a.following_count as account_following_count',
+      'a.last_status_at as account_last_status_at',
+      'a.created_at as account_created_at',
+    ]);
+}
+
+type PostRow = Awaited<ReturnType<ReturnType<typeof selectPosts>['executeTakeFirstOrThrow']>>;
+
+export function toPost(row: PostRow): Post {
+  return {
+    id: row.id,
+    text: row.text,
+    contentHtml: row.content_html,
+    spoilerText: row.spoiler_text,
+    visibility: row.visibility,
+    sensitive: row.sensitive,
+    language: row.language,
+    inReplyToId: row.in_reply_to_id,
+    inReplyToAccountId: row.in_reply_to_account_id,
+    repliesCount: row.replies_count,
+    reblogsCount: row.reblogs_count,
+    favouritesCount: row.favourites_count,
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+    account: toAccount({
+      id: row.account_id,
+      username: row.account_username,
+      display_name: row.account_display_name,
+      note: row.account_note,
+      is_admin: row.account_is_admin,
+      locked: row.account_locked,
+      bot: row.account_bot,
+      statuses_count: row.account_statuses_count,
+      followers_count: row.account_followers_count,
+      following_count: row.account_following_count,
+      last_status_at: row.account_last_status_at,
+      created_at: row.account_created_at,
+    }),
+  };
+}

@@ -1,0 +1,174 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { CoreContext } from '../context.ts';
+import type { Database, Visibility } from '../db/schema.ts';
+import { Forbidden, Invalid, NotFound } from '../domain/errors.ts';
+import { isId } from '../domain/ids.ts';
+import { parsePostText, renderPostHtml } from '../domain/post-text.ts';
+import { cleanText } from '../domain/text-input.ts';
+import { VISIBILITIES, canSee } from '../domain/visibility.ts';
+import { selectPosts, toPost, type Post } from './post-view.ts';
+
+export interface CreatePostInput {
+  text: string;
+  visibility?: Visibility | undefined;
+  inReplyToId?: string | undefined;
+  spoilerText?: string | undefined;
+  sensitive?: boolean | undefined;
+  language?: string | undefined;
+}
+
+const SPOILER_MAX = 500;
+
+/** Checks and normalises what a user typed; throws Invalid naming the field to fix. */
+function validatePostInput(ctx: CoreContext, input: CreatePostInput) {
+  const text = cleanText(input.text ?? '').trimEnd();
+  const spoilerText = cleanText(input.spoilerText ?? '').trim();
+  if (text.trim().length === 0) throw new Invalid('Write something before posting.', 'status');
+  // Bound the work twitter-text does before counting precisely.
+  if (text.length > ctx.config.maxPostLength * 40) {
+    throw new Invalid(`Posts have at most ${ctx.config.maxPostLength} characters.`, 'status');
+  }
+  const parsed = parsePostText(text, ctx.localHost);
+  if (parsed.length > ctx.config.maxPostLength) {
+    throw new Invalid(
+      `Posts have at most ${ctx.config.maxPostLength} characters; this one has ${parsed.length}.`,
+      'status',
+    );
+  }
+  if (spoilerText.length > SPOILER_MAX) throw new Invalid(`Content warnings have at most ${SPOILER_MAX} characters.`, 'spoiler_text');
+  const visibility = input.visibility ?? 'public';
+  if (!VISIBILITIES.includes(visibility)) throw new Invalid(`Visibility must be one of ${VISIBILITIES.join(', ')}.`, 'visibility');
+  if (input.inReplyToId !== undefined && !isId(input.inReplyToId)) throw new Invalid('in_reply_to_id must be a post id.', 'in_reply_to_id');
+  const language = input.language?.trim().toLowerCase() || null;
+  if (language !== null && !/^[a-z]{2,3}$/.test(language)) throw new Invalid('Language must be an ISO 639 code such as "en".', 'language');
+  return { text, spoilerText, parsed, visibility, language, sensitive: input.sensitive ?? spoilerText.length > 0 };
+}
+
+async function insertTags(trx: Transaction<Database>, statusId: string, tags: string[]): Promise<void> {
+  if (tags.length === 0) return;
+  await trx
+    .insertInto('tags')
+    .values(tags.map((name) => ({ name })))
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const rows = await trx.selectFrom('tags').select('id').where('name', 'in', tags).execute();
+  await trx
+    .insertInto('statuses_tags')
+    .values(rows.map((r) => ({ tag_id: r.id, status_id: statusId })))
+    .execute();
+}
+
+/**
+ * Publishes a post: the status, its mentions and tags, and the author's counters, in one transaction.
+ * Only mentions of existing accounts become links and mention rows.
+ */
+export async function createPost(ctx: CoreContext, authorId: string, input: CreatePostInput): Promise<Post> {
+  const v = validatePostInput(ctx, input);
+  const id = await ctx.db.transaction().execute(async (trx) => {
+    const mentioned = v.parsed.mentions.length
+      ? await trx.selectFrom('accounts').select(['id', 'username']).where('username', 'in', v.parsed.mentions).execute()
+      : [];
+    let inReplyToAccountId: string | null = null;
+    if (input.inReplyToId) {
+      const parent = await visiblePost(trx, input.inReplyToId, authorId);
+      inReplyToAccountId = parent.account.id;
+      await trx
+        .updateTable('statuses')
+        .set((eb) => ({ replies_count: eb('replies_count', '+', 1) }))
+        .where('id', '=', parent.id)
+        .execute();
+    }
+    const contentHtml = renderPostHtml(v.text, v.parsed, {
+      baseUrl: ctx.config.publicUrl,
+      knownUsernames: new Set(mentioned.map((m) => m.username)),
+    });
+    const status = await trx
+      .insertInto('statuses')
+      .values({
+        account_id: authorId,
+        text: v.text,
+        content_html: contentHtml,
+        spoiler_text: v.spoilerText,
+        visibility: v.visibility,
+        sensitive: v.sensitive,
+        language: v.language,
+        in_reply_to_id: input.inReplyToId ?? null,
+        in_reply_to_account_id: inReplyToAccountId,
+      })
+      .returning(['id', 'created_at'])
+      .executeTakeFirstOrThrow();
+    if (mentioned.length) {
+      await trx
+        .insertInto('mentions')
+        .values(mentioned.map((m) => ({ status_id: status.id, account_id: m.id })))
+        .execute();
+    }
+    await insertTags(trx, status.id, v.parsed.tags);
+    await trx
+      .updateTable('accounts')
+      .set((eb) => ({ statuses_count: eb('statuses_count', '+', 1), last_status_at: status.created_at }))
+      .where('id', '=', authorId)
+      .execute();
+    return status.id;
+  });
+  return getPost(ctx, id, authorId);
+}
+
+/** Whether `viewerId` is mentioned in the post (for private and direct posts). */
+async function isMentioned(db: Kysely<Database>, postId: string, viewerId: string | undefined): Promise<boolean> {
+  if (viewerId === undefined) return false;
+  const row = await db
+    .selectFrom('mentions')
+    .select('id')
+    .where('status_id', '=', postId)
+    .where('account_id', '=', viewerId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+async function visiblePost(db: Kysely<Database>, id: string, viewerId: string | undefined): Promise<Post> {
+  if (!isId(id)) throw new NotFound('No such post.');
+  const row = await selectPosts(db).where('s.id', '=', id).where('s.reblog_of_id', 'is', null).executeTakeFirst();
+  if (!row) throw new NotFound('No such post.');
+  const post = toPost(row);
+  const visible = canSee({
+    visibility: post.visibility,
+    authorId: post.account.id,
+    viewerId,
+    viewerMentioned: post.visibility === 'public' || post.visibility === 'unlisted' ? false : await isMentioned(db, id, viewerId),
+    viewerFollows: false, // follows arrive with their own issue
+  });
+  // Invisible looks the same as missing, so ids cannot be probed.
+  if (!visible) throw new NotFound('No such post.');
+  return post;
+}
+
+/** One post, if the viewer (or a logged-out visitor) may see it; NotFound otherwise. */
+export function getPost(ctx: CoreContext, id: string, viewerId?: string): Promise<Post> {
+  return visiblePost(ctx.db, id, viewerId);
+}
+
+/** Deletes a post of the author's own; anyone else gets Forbidden. Returns what was deleted. */
+export async function deletePost(ctx: CoreContext, actorId: string, id: string): Promise<Post> {
+  const post = await visiblePost(ctx.db, id, actorId);
+  if (post.account.id !== actorId) throw new Forbidden('You can delete only your own posts.');
+  await ctx.db.transaction().execute(async (trx) => {
+    const deleted = await trx.deleteFrom('statuses').where('id', '=', id).returning('in_reply_to_id').executeTakeFirst();
+    if (!deleted) return; // deleted meanwhile by another request
+    await trx
+      .updateTable('accounts')
+      .set((eb) => ({ statuses_count: eb('statuses_count', '-', 1) }))
+      .where('id', '=', actorId)
+      .where('statuses_count', '>', 0)
+      .execute();
+    if (deleted.in_reply_to_id) {
+      await trx
+        .updateTable('statuses')
+        .set((eb) => ({ replies_count: eb('replies_count', '-', 1) }))
+        .where('id', '=', deleted.in_reply_to_id)
+        .where('replies_count', '>', 0)
+        .execute();
+    }
+  });
+  return post;
+}

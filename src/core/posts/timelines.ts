@@ -1,0 +1,64 @@
+import type { CoreContext } from '../context.ts';
+import { normalizeTag } from '../domain/post-text.ts';
+import { pageBounds, type PageBounds, type PageRequest } from './page.ts';
+import { selectPosts, toPost, type Post } from './post-view.ts';
+import { getAccountByUsername } from '../accounts/accounts.ts';
+import type { Account } from '../accounts/account-view.ts';
+
+type PostQuery = ReturnType<typeof selectPosts>;
+
+/** Applies exclusive id bounds and returns newest-first; `minId` reads upward, then reverses. */
+async function readPage(query: PostQuery, b: PageBounds): Promise<Post[]> {
+  let q = query;
+  if (b.maxId) q = q.where('s.id', '<', b.maxId);
+  if (b.sinceId) q = q.where('s.id', '>', b.sinceId);
+  if (b.minId) q = q.where('s.id', '>', b.minId);
+  const rows = await q
+    .orderBy('s.id', b.minId ? 'asc' : 'desc')
+    .limit(b.limit)
+    .execute();
+  if (b.minId) rows.reverse();
+  return rows.map(toPost);
+}
+
+/** Public posts by everyone, newest first (the home page and the public timeline). */
+export function publicTimeline(ctx: CoreContext, page?: PageRequest): Promise<Post[]> {
+  const query = selectPosts(ctx.db).where('s.visibility', '=', 'public').where('s.reblog_of_id', 'is', null);
+  return readPage(query, pageBounds(page));
+}
+
+/**
+ * An account's posts as the viewer may see them: public and unlisted for everyone, all for the author.
+ */
+export function accountTimeline(
+  ctx: CoreContext,
+  accountId: string,
+  viewerId: string | undefined,
+  page?: PageRequest,
+): Promise<Post[]> {
+  let query = selectPosts(ctx.db).where('s.account_id', '=', accountId).where('s.reblog_of_id', 'is', null);
+  if (viewerId !== accountId) query = query.where('s.visibility', 'in', ['public', 'unlisted']);
+  return readPage(query, pageBounds(page));
+}
+
+/** A profile: the account and its first page of posts (the page at `/@username`). */
+export async function profile(
+  ctx: CoreContext,
+  username: string,
+  viewerId: string | undefined,
+  page?: PageRequest,
+): Promise<{ account: Account; posts: Post[] }> {
+  const account = await getAccountByUsername(ctx, username);
+  return { account, posts: await accountTimeline(ctx, account.id, viewerId, page) };
+}
+
+/** Public posts carrying a hashtag, newest first. */
+export function tagTimeline(ctx: CoreContext, tag: string, page?: PageRequest): Promise<Post[]> {
+  const name = normalizeTag(tag.replace(/^#/, '')).slice(0, 100);
+  const query = selectPosts(ctx.db)
+    .innerJoin('statuses_tags as st', 'st.status_id', 's.id')
+    .innerJoin('tags as t', 't.id', 'st.tag_id')
+    .where('t.name', '=', name)
+    .where('s.visibility', '=', 'public');
+  return readPage(query, pageBounds(page));
+}

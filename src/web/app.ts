@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import qs from 'qs';
+import type { Core } from '../core/index.ts';
+import { registerErrorPages } from './plugins/errors.ts';
+import { loggerOptions, registerRequestLogging, requestId } from './plugins/request-logging.ts';
+import { registerSessions } from './plugins/session.ts';
+import { registerAuth } from './routes/auth.ts';
+import { registerHealth } from './routes/health.ts';
+import { registerPages } from './routes/pages.ts';
+import { registerStatusForms } from './routes/statuses.ts';
+
+export interface AppOptions {
+  /** Where log lines go (tests capture them); default stdout. */
+  logStream?: DestinationStream;
+  /** Pretty logs (development on a terminal). */
+  prettyLogs?: boolean;
+  /** Reports whether the process is shutting down, so readiness turns false first. */
+  isShuttingDown?: () => boolean;
+}
+
+// Bounds on what a request may carry. Forms are small; the API's media uploads will raise their own.
+const BODY_LIMIT = 256 * 1024;
+const QS_OPTIONS = { depth: 5, arrayLimit: 100, parameterLimit: 200 } as const;
+
+/** The one web application: HTML site (and, later, the API). Tests call `app.inject()`; server.ts listens. */
+export async function buildApp(core: Core, options: AppOptions = {}): Promise<FastifyInstance> {
+  const config = core.config;
+  const logger = loggerOptions(config.logLevel, options.prettyLogs ?? false) as object;
+  const app = Fastify({
+    ...(options.logStream ? { logger: { ...logger, stream: options.logStream } } : { logger }),
+    genReqId: requestId,
+    // Fastify's two lines per request are replaced by our one (registerRequestLogging).
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { querystringParser: (s: string) => qs.parse(s, QS_OPTIONS), maxParamLength: 200 },
+  });
+
+  registerRequestLogging(app);
+  registerErrorPages(app);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    hsts: config.secureCookies,
+  });
+  await app.register(cookie, { secret: config.secretKey });
+  await app.register(formbody, { parser: (body) => qs.parse(body, QS_OPTIONS), bodyLimit: BODY_LIMIT });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: config.secureCookies ? '__Host-pipit_csrf' : 'pipit_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies, signed: true },
+  });
+  await app.register(fastifyStatic, {
+    root: join(import.meta.dirname, 'public'),
+    prefix: '/assets/',
+    maxAge: '1d',
+    index: false,
+  });
+
+  registerSessions(app, core);
+  registerHealth(app, core, options.isShuttingDown ?? (() => false));
+  registerPages(app, core);
+  registerAuth(app, core);
+  registerStatusForms(app, core);
+  return app;
+}
