@@ -1,0 +1,113 @@
+import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+} from 'kysely';
+
+// Why our own dialect rather than kysely-pglite-dialect: PGlite is one connection. That package opens
+// transactions by sending BEGIN through query(), so any other user of the same PGlite (the job queue,
+// which talks to PGlite directly) could slip statements into the middle of our transaction — or commit
+// it. PGlite's own transaction() holds its exclusive lock until the transaction ends, and every plain
+// query()/exec() waits for that lock, so routing Kysely transactions through it keeps them whole.
+
+class PGliteConnection implements DatabaseConnection {
+  readonly #pglite: PGlite;
+  #tx: PGliteTransaction | undefined;
+  #finish: ((outcome: 'commit' | 'rollback') => void) | undefined;
+  #done: Promise<unknown> | undefined;
+
+  constructor(pglite: PGlite) {
+    this.#pglite = pglite;
+  }
+
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const runner = this.#tx ?? this.#pglite;
+    const result = await runner.query<R>(compiled.sql, [...compiled.parameters]);
+    return result.affectedRows !== undefined
+      ? { rows: result.rows, numAffectedRows: BigInt(result.affectedRows) }
+      : { rows: result.rows };
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('Streaming queries are not supported on PGlite');
+  }
+
+  async begin(): Promise<void> {
+    const ROLLBACK = Symbol('rollback');
+    let started!: (tx: PGliteTransaction) => void;
+    const ready = new Promise<PGliteTransaction>((resolve) => (started = resolve));
+    this.#done = this.#pglite
+      .transaction(async (tx) => {
+        started(tx);
+        const outcome = await new Promise<'commit' | 'rollback'>((resolve) => (this.#finish = resolve));
+        if (outcome === 'rollback') throw ROLLBACK;
+      })
+      .catch((error: unknown) => {
+        if (error !== ROLLBACK) throw error;
+      });
+    // If BEGIN itself fails, `done` rejects before `ready` resolves.
+    this.#tx = await Promise.race([ready, this.#done.then(() => Promise.reject(new Error('transaction ended early')))]);
+  }
+
+  async end(outcome: 'commit' | 'rollback'): Promise<void> {
+    const done = this.#done;
+    this.#finish?.(outcome);
+    this.#tx = undefined;
+    this.#finish = undefined;
+    this.#done = undefined;
+    await done;
+  }
+}
+
+class PGliteDriver implements Driver {
+  readonly #pglite: PGlite;
+  constructor(pglite: PGlite) {
+    this.#pglite = pglite;
+  }
+  async init(): Promise<void> {}
+  // PGlite serialises statements itself, so each caller can have a connection object of its own.
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new PGliteConnection(this.#pglite);
+  }
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as PGliteConnection).begin();
+  }
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as PGliteConnection).end('commit');
+  }
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as PGliteConnection).end('rollback');
+  }
+  async releaseConnection(): Promise<void> {}
+  async destroy(): Promise<void> {
+    await this.#pglite.close();
+  }
+}
+
+/** Kysely on an embedded PGlite whose transactions cannot be interleaved by other users of the instance. */
+export class PGliteDialect implements Dialect {
+  readonly #pglite: PGlite;
+  constructor(pglite: PGlite) {
+    this.#pglite = pglite;
+  }
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+  createDriver(): Driver {
+    return new PGliteDriver(this.#pglite);
+  }
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
+  }
+  createIntrospector(db: Kysely<unknown>) {
+    return new PostgresIntrospector(db);
+  }
+}
