@@ -53,6 +53,7 @@ export class ConfigError extends Error {
 }
 
 const KNOWN_KEYS = new Set(Object.keys(schema.shape));
+const SECRET_KEYS = new Set(['SECRET_KEY', 'DATABASE_URL']);
 
 /** Variables from a `.env` file; the real environment wins over the file. */
 function readDotenv(path: string): Env {
@@ -86,7 +87,9 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'configuration');
-    throw new ConfigError(`${name}: ${issue.message} (got ${JSON.stringify(input[name] ?? null)})`);
+    // Secrets (and URLs that may embed a password) are never echoed back.
+    const shown = SECRET_KEYS.has(name) ? '' : ` (got ${JSON.stringify(input[name] ?? null)})`;
+    throw new ConfigError(`${name}: ${issue.message}${shown}`);
   }
   const v = parsed.data;
   const dataDir = resolve(v.DATA_DIR);

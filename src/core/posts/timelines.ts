@@ -21,8 +21,9 @@ async function readPage(query: PostQuery, b: PageBounds): Promise<Post[]> {
   return rows.map(toPost);
 }
 
+// The timelines are async so that bad paging input rejects the promise rather than throwing synchronously.
 /** Public posts by everyone, newest first (the home page and the public timeline). */
-export function publicTimeline(ctx: CoreContext, page?: PageRequest): Promise<Post[]> {
+export async function publicTimeline(ctx: CoreContext, page?: PageRequest): Promise<Post[]> {
   const query = selectPosts(ctx.db).where('s.visibility', '=', 'public').where('s.reblog_of_id', 'is', null);
   return readPage(query, pageBounds(page));
 }
@@ -30,7 +31,7 @@ export function publicTimeline(ctx: CoreContext, page?: PageRequest): Promise<Po
 /**
  * An account's posts as the viewer may see them: public and unlisted for everyone, all for the author.
  */
-export function accountTimeline(
+export async function accountTimeline(
   ctx: CoreContext,
   accountId: string,
   viewerId: string | undefined,
@@ -53,7 +54,7 @@ export async function profile(
 }
 
 /** Public posts carrying a hashtag, newest first. */
-export function tagTimeline(ctx: CoreContext, tag: string, page?: PageRequest): Promise<Post[]> {
+export async function tagTimeline(ctx: CoreContext, tag: string, page?: PageRequest): Promise<Post[]> {
   const name = normalizeTag(tag.replace(/^#/, '')).slice(0, 100);
   const query = selectPosts(ctx.db)
     .innerJoin('statuses_tags as st', 'st.status_id', 's.id')

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Conflict, Invalid, RateLimited, Unauthenticated, type Core } from '../../core/index.ts';
+import { Conflict, Invalid, Unauthenticated, type Core } from '../../core/index.ts';
 import { signInPage, signUpPage } from '../html/auth-pages.ts';
 import { pageContext, sendPage } from '../html/page-context.ts';
 import { logIn, logOut } from '../plugins/session.ts';
@@ -52,8 +52,7 @@ export function registerAuth(app: FastifyInstance, core: Core): void {
       return reply.redirect(returnTo, 303);
     } catch (error) {
       if (error instanceof Unauthenticated) return again(error.message, 401);
-      if (error instanceof RateLimited) throw error;
-      throw error;
+      throw error; // RateLimited and the unexpected go to the error pages
     }
   });
 

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { timeOfId } from '../../src/core/domain/ids.ts';
+import type { Post } from '../../src/core/index.ts';
+import { SEED_PASSWORD } from '../../src/core/seed/seed.ts';
+import { forEachBackend } from '../helpers/databases.ts';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+forEachBackend('seed', (t) => {
+  const progress: [number, number][] = [];
+  let result: { accounts: number; posts: number };
+  let posts: Post[];
+  before(async () => {
+    result = await t.core.seed({ accounts: 6, posts: 35, onProgress: (done, total) => progress.push([done, total]) });
+    posts = [...(await t.core.posts.publicTimeline({ limit: 40 }))];
+  });
+
+  it('reports and creates the accounts and posts asked for', async () => {
+    assert.deepEqual(result, { accounts: 6, posts: 35 });
+    assert.equal(await t.core.accounts.countAccounts(), 6);
+    assert.equal(posts.length, 35);
+  });
+
+  it('reports progress up to the total', () => {
+    assert.ok(progress.length >= 2, 'at least once for accounts and once for posts');
+    assert.deepEqual(progress.at(-1), [41, 41]);
+    for (let i = 1; i < progress.length; i++) assert.ok(progress[i]![0] > progress[i - 1]![0], 'progress only grows');
+  });
+
+  it('keeps the authors’ post counters right', async () => {
+    const perAuthor = new Map<string, number>();
+    for (const post of posts) perAuthor.set(post.account.id, (perAuthor.get(post.account.id) ?? 0) + 1);
+    for (const [id, count] of perAuthor) {
+      const account = await t.core.accounts.getAccount(id);
+      assert.equal(account.statusesCount, count, account.username);
+      assert.ok(account.lastStatusAt instanceof Date);
+    }
+  });
+
+  it('spreads posts over the last 30 days, with ids matching their time', () => {
+    const now = Date.now();
+    for (const post of posts) {
+      assert.ok(post.createdAt.getTime() <= now && post.createdAt.getTime() >= now - 30 * DAY - 60_000, post.createdAt.toISOString());
+      assert.equal(timeOfId(post.id).getTime(), post.createdAt.getTime());
+    }
+    assert.ok(posts[0]!.createdAt.getTime() - posts.at(-1)!.createdAt.getTime() > 20 * DAY);
+  });
+
+  it('makes accounts that can log in with the seed password', async () => {
+    const author = posts[0]!.account;
+    assert.equal((await t.core.accounts.authenticate(author.username, SEED_PASSWORD)).id, author.id);
+  });
+
+  it('renders mentions, tags and links in the posts', () => {
+    const html = posts.map((p) => p.contentHtml).join('\n');
+    assert.match(html, /class="u-url mention"/);
+    assert.match(html, /class="mention hashtag"/);
+    assert.match(html, /<a href="https:\/\/example\.com\//);
+  });
+
+  it('files tagged posts under their tags', async () => {
+    const tagged = posts.find((p) => /#(\w+)/.test(p.text))!;
+    const tag = /#(\w+)/.exec(tagged.text)![1]!;
+    const timeline = await t.core.posts.tagTimeline(tag, { limit: 40 });
+    assert.ok(timeline.some((p) => p.id === tagged.id));
+    assert.ok(timeline.every((p) => p.text.toLowerCase().includes(`#${tag.toLowerCase()}`)));
+  });
+
+  it('can run again on the same database', async () => {
+    const again = await t.core.seed({ accounts: 2, posts: 3 });
+    assert.deepEqual(again, { accounts: 2, posts: 3 });
+    assert.equal(await t.core.accounts.countAccounts(), 8);
+  });
+
+  it('creates nothing without accounts', async () => {
+    const before = await t.core.accounts.countAccounts();
+    assert.deepEqual(await t.core.seed({ accounts: 0, posts: 10 }), { accounts: 0, posts: 0 });
+    assert.equal(await t.core.accounts.countAccounts(), before);
+  });
+});

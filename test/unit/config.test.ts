@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/core/config.ts';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pipit-config-'));
+  dirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+type Env = Record<string, string | undefined>;
+const load = (env: Env) => loadConfig(env, { dotenvPath: null });
+
+/** Asserts that loading fails with a ConfigError whose message starts with the variable's name. */
+function assertConfigError(env: Env, variable: string): void {
+  assert.throws(
+    () => load(env),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+      assert.ok(error.message.startsWith(`${variable}:`), `message should name ${variable}: ${error.message}`);
+      return true;
+    },
+  );
+}
+
+describe('loadConfig: defaults', () => {
+  it('gives a complete development configuration from an empty environment', () => {
+    const dataDir = tempDir();
+    const config = load({ DATA_DIR: dataDir });
+    assert.equal(config.nodeEnv, 'development');
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.publicUrl, 'http://localhost:3000');
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.dataDir, dataDir);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.maxPostLength, 500);
+    assert.equal(config.trustProxy, false);
+    assert.equal(config.secureCookies, false);
+  });
+
+  it('defaults DATA_DIR to ./data, made absolute', () => {
+    assert.equal(load({ NODE_ENV: 'test' }).dataDir, resolve('data'));
+  });
+
+  it('is frozen', () => {
+    const config = load({ NODE_ENV: 'test' });
+    assert.ok(Object.isFrozen(config));
+    assert.throws(() => {
+      (config as { port: number }).port = 1;
+    }, TypeError);
+  });
+
+  it('in tests: silent logs and a fixed key, without writing to DATA_DIR', () => {
+    const dataDir = tempDir();
+    const config = load({ NODE_ENV: 'test', DATA_DIR: dataDir });
+    assert.equal(config.logLevel, 'silent');
+    assert.ok(config.secretKey.length >= 32);
+    assert.equal(existsSync(join(dataDir, 'secret-key')), false);
+  });
+});
+
+describe('loadConfig: values', () => {
+  it('reads and converts every variable', () => {
+    const config = load({
+      NODE_ENV: 'test',
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      PUBLIC_URL: 'https://pipit.example/',
+      DATABASE_URL: 'postgresql://user@db:5432/pipit',
+      SECRET_KEY: 'k'.repeat(32),
+      LOG_LEVEL: 'debug',
+      MAX_POST_LENGTH: '1000',
+      TRUST_PROXY: 'true',
+    });
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.publicUrl, 'https://pipit.example', 'trailing slash removed');
+    assert.equal(config.databaseUrl, 'postgresql://user@db:5432/pipit');
+    assert.equal(config.secretKey, 'k'.repeat(32));
+    assert.equal(config.logLevel, 'debug');
+    assert.equal(config.maxPostLength, 1000);
+    assert.equal(config.trustProxy, true);
+    assert.equal(config.secureCookies, true);
+  });
+
+  it('builds the default public URL from PORT', () => {
+    assert.equal(load({ NODE_ENV: 'test', PORT: '4000' }).publicUrl, 'http://localhost:4000');
+  });
+
+  it('treats empty values as unset', () => {
+    const config = load({ NODE_ENV: 'test', PORT: '', PUBLIC_URL: '', DATABASE_URL: '', TRUST_PROXY: '' });
+    assert.equal(config.port, 3000);
+    assert.equal(config.publicUrl, 'http://localhost:3000');
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.trustProxy, false);
+  });
+
+  it('reads a .env file, with the real environment winning', () => {
+    const dir = tempDir();
+    const file = join(dir, '.env');
+    writeFileSync(file, 'PORT=5000\nMAX_POST_LENGTH=777\nNODE_ENV=test\n');
+    const config = loadConfig({ PORT: '6000' }, { dotenvPath: file });
+    assert.equal(config.port, 6000);
+    assert.equal(config.maxPostLength, 777);
+    assert.equal(config.nodeEnv, 'test');
+  });
+
+  it('ignores a missing .env file', () => {
+    assert.equal(loadConfig({ NODE_ENV: 'test' }, { dotenvPath: join(tempDir(), 'absent.env') }).port, 3000);
+  });
+});
+
+describe('loadConfig: bad values name the variable', () => {
+  const cases: [string, string][] = [
+    ['NODE_ENV', 'staging'],
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '80.5'],
+    ['PUBLIC_URL', 'not a url'],
+    ['PUBLIC_URL', 'ftp://pipit.example'],
+    ['DATABASE_URL', 'mysql://localhost/pipit'],
+    ['SECRET_KEY', 'too-short'],
+    ['LOG_LEVEL', 'loud'],
+    ['MAX_POST_LENGTH', '0'],
+    ['MAX_POST_LENGTH', 'lots'],
+    ['MAX_POST_LENGTH', '100001'],
+    ['TRUST_PROXY', 'maybe'],
+  ];
+  for (const [variable, value] of cases) {
+    it(`${variable}=${JSON.stringify(value)}`, () => {
+      assertConfigError({ NODE_ENV: 'test', [variable]: value }, variable);
+    });
+  }
+
+  it('quotes the value it got, to help fix it', () => {
+    assert.throws(() => load({ NODE_ENV: 'test', PORT: 'abc' }), { message: /got "abc"/ });
+  });
+
+  it('never echoes a secret or a database URL that may hold a password', () => {
+    assert.throws(() => load({ NODE_ENV: 'test', SECRET_KEY: 'hunter2-short' }), (error: Error) => {
+      assert.match(error.message, /^SECRET_KEY: /);
+      assert.doesNotMatch(error.message, /hunter2/);
+      return true;
+    });
+    assert.throws(() => load({ NODE_ENV: 'test', DATABASE_URL: 'mysql://root:sekrit@db/x' }), (error: Error) => {
+      assert.match(error.message, /^DATABASE_URL: /);
+      assert.doesNotMatch(error.message, /sekrit/);
+      return true;
+    });
+  });
+});
+
+describe('loadConfig: production', () => {
+  const good = { NODE_ENV: 'production', SECRET_KEY: 's'.repeat(64), PUBLIC_URL: 'https://pipit.example' };
+
+  it('accepts a secret key and an https public URL, and makes cookies secure', () => {
+    const config = load(good);
+    assert.equal(config.nodeEnv, 'production');
+    assert.equal(config.secretKey, good.SECRET_KEY);
+    assert.equal(config.secureCookies, true);
+    assert.equal(config.logLevel, 'info');
+  });
+
+  it('requires SECRET_KEY', () => {
+    assertConfigError({ ...good, SECRET_KEY: undefined }, 'SECRET_KEY');
+  });
+
+  it('requires PUBLIC_URL', () => {
+    assertConfigError({ ...good, PUBLIC_URL: undefined }, 'PUBLIC_URL');
+  });
+
+  it('requires PUBLIC_URL to be https', () => {
+    assertConfigError({ ...good, PUBLIC_URL: 'http://pipit.example' }, 'PUBLIC_URL');
+  });
+});
+
+describe('loadConfig: development secret key', () => {
+  it('generates a random key and keeps it in DATA_DIR, readable by the owner only', () => {
+    const dataDir = join(tempDir(), 'nested', 'data');
+    const config = load({ NODE_ENV: 'development', DATA_DIR: dataDir });
+    assert.match(config.secretKey, /^[0-9a-f]{64}$/);
+    const file = join(dataDir, 'secret-key');
+    assert.equal(readFileSync(file, 'utf8').trim(), config.secretKey);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+
+  it('reuses the kept key on the next start', () => {
+    const dataDir = tempDir();
+    const first = load({ DATA_DIR: dataDir }).secretKey;
+    assert.equal(load({ DATA_DIR: dataDir }).secretKey, first);
+  });
+
+  it('differs between data directories', () => {
+    assert.notEqual(load({ DATA_DIR: tempDir() }).secretKey, load({ DATA_DIR: tempDir() }).secretKey);
+  });
+
+  it('prefers SECRET_KEY when set, writing nothing', () => {
+    const dataDir = tempDir();
+    assert.equal(load({ DATA_DIR: dataDir, SECRET_KEY: 'x'.repeat(40) }).secretKey, 'x'.repeat(40));
+    assert.equal(existsSync(join(dataDir, 'secret-key')), false);
+  });
+});

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { normalizeTag, parsePostText } from '../../src/core/domain/post-text.ts';
+
+const HOST = 'localhost:3000';
+const parse = (text: string, host = HOST) => parsePostText(text, host);
+
+describe('parsePostText: mentions', () => {
+  it('finds local mentions, lower-cased, once each, in order', () => {
+    assert.deepEqual(parse('hi @Bob_2 and @alice, and @ALICE again').mentions, ['bob_2', 'alice']);
+  });
+
+  it('takes usernames of up to 30 characters, beyond twitter-text’s 20', () => {
+    const long = 'a'.repeat(21);
+    const max = 'b'.repeat(30);
+    assert.deepEqual(parse(`@${long} and @${max}.`).mentions, [long, max]);
+    const entity = parse(`@${max} x`).entities[0];
+    assert.deepEqual(entity, { kind: 'mention', username: max, start: 0, end: 31 });
+  });
+
+  it('ignores a 31-character handle rather than cutting it short', () => {
+    assert.deepEqual(parse(`@${'c'.repeat(31)} hello`).mentions, []);
+  });
+
+  it('treats @user@<this host> as local, matching the host case-insensitively', () => {
+    assert.deepEqual(parse('hey @carol@localhost:3000 and @dan@LOCALHOST:3000').mentions, ['carol', 'dan']);
+    const entity = parse('hey @carol@localhost:3000!').entities[0];
+    assert.deepEqual(entity, { kind: 'mention', username: 'carol', start: 4, end: 25 });
+  });
+
+  it('ignores handles on other hosts, other ports and subdomains', () => {
+    const text = '@dave@example.com @erin@localhost:3001 @frank@localhost @gina@pipit.example.com';
+    assert.deepEqual(parse(text).mentions, []);
+    assert.deepEqual(parse('@gina@pipit.example.com', 'pipit.example').mentions, []);
+  });
+
+  it('keeps a full-handle mention at the end of a sentence', () => {
+    assert.deepEqual(parse('Ask @carol@pipit.example.', 'pipit.example').mentions, ['carol']);
+    assert.deepEqual(parse('Ask @carol@pipit.example, then', 'pipit.example').mentions, ['carol']);
+  });
+
+  it('does not read email addresses or words glued to @ as mentions', () => {
+    assert.deepEqual(parse('mail foo@example.com or x@alice').mentions, []);
+  });
+});
+
+describe('parsePostText: tags', () => {
+  it('finds hashtags, lower-cased and once each', () => {
+    assert.deepEqual(parse('#Hello #hello #world').tags, ['hello', 'world']);
+  });
+
+  it('keeps letters beyond ASCII and underscores', () => {
+    assert.deepEqual(parse('#Café #a_b #日本').tags, ['café', 'a_b', '日本']);
+  });
+
+  it('needs a letter: #123 is not a tag', () => {
+    assert.deepEqual(parse('#123 and #2024year').tags, ['2024year']);
+  });
+
+  it('separates tags joined by punctuation', () => {
+    assert.deepEqual(parse('#one,#two').tags, ['one', 'two']);
+  });
+
+  it('normalizeTag composes and lower-cases', () => {
+    assert.equal(normalizeTag('Cafe\u0301'), 'café');
+    assert.equal(normalizeTag('CamelCase'), 'camelcase');
+  });
+});
+
+describe('parsePostText: links', () => {
+  it('finds http and https URLs', () => {
+    const urls = parse('see https://example.com/a?b=1 and http://x.org').entities.filter((e) => e.kind === 'url');
+    assert.deepEqual(urls.map((e) => e.kind === 'url' && e.url), ['https://example.com/a?b=1', 'http://x.org']);
+  });
+
+  it('ignores bare domains and other schemes', () => {
+    const kinds = parse('example.com www.example.com javascript:alert(1) ftp://example.com/x').entities.map((e) => e.kind);
+    assert.deepEqual(kinds, []);
+  });
+
+  it('stops a URL before markup characters', () => {
+    const [entity] = parse('http://example.com/<script>').entities;
+    assert.ok(entity?.kind === 'url');
+    assert.equal(entity.url, 'http://example.com/');
+  });
+
+  it('returns entities in text order with offsets into the text', () => {
+    const text = '#tag @amy https://example.com';
+    const entities = parse(text).entities;
+    assert.deepEqual(entities.map((e) => e.kind), ['tag', 'mention', 'url']);
+    assert.deepEqual(entities.map((e) => text.slice(e.start, e.end)), ['#tag', '@amy', 'https://example.com']);
+  });
+});
