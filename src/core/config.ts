@@ -24,6 +24,15 @@ const schema = z
     LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
     MAX_POST_LENGTH: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(100_000).default(500),
     TRUST_PROXY: z.stringbool({ error: 'must be true or false' }).default(false),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps:// (leave it unset to write mail to DATA_DIR/mail)')
+      .optional(),
+    MAIL_FROM: z.string().min(3).max(320).optional(),
+    STATS_CRON: z
+      .string()
+      .regex(/^\S+( \S+){4,5}$/, 'must be a cron expression such as "5 0 * * *" (minute hour day month weekday, UTC)')
+      .default('5 0 * * *'),
   });
 
 type Env = Record<string, string | undefined>;
@@ -45,6 +54,12 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
   readonly secureCookies: boolean;
+  /** `smtp(s)://user:pass@host:port`; `undefined` writes each message to `dataDir/mail` as an .eml file. */
+  readonly smtpUrl: string | undefined;
+  /** The From address of Pipit's emails. */
+  readonly mailFrom: string;
+  /** When the daily statistics run (cron, UTC). */
+  readonly statsCron: string;
 }
 
 /** A configuration problem a person must fix; the CLI prints its message alone and exits with code 2. */
@@ -53,7 +68,7 @@ export class ConfigError extends Error {
 }
 
 const KNOWN_KEYS = new Set(Object.keys(schema.shape));
-const SECRET_KEYS = new Set(['SECRET_KEY', 'DATABASE_URL']);
+const SECRET_KEYS = new Set(['SECRET_KEY', 'DATABASE_URL', 'SMTP_URL']);
 
 /** Variables from a `.env` file; the real environment wins over the file. */
 function readDotenv(path: string): Env {
@@ -113,5 +128,8 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     maxPostLength: v.MAX_POST_LENGTH,
     trustProxy: v.TRUST_PROXY,
     secureCookies: publicUrl.startsWith('https://'),
+    smtpUrl: v.SMTP_URL,
+    mailFrom: v.MAIL_FROM ?? `Pipit <notifications@${new URL(publicUrl).hostname}>`,
+    statsCron: v.STATS_CRON,
   });
 }

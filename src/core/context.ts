@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import type { Database } from './db/schema.ts';
+import type { Bus } from './jobs/bus.ts';
 
 /** What every use case needs: the database and the configuration. Built once by buildCore. */
 export interface CoreContext {
@@ -8,4 +9,6 @@ export interface CoreContext {
   readonly config: Config;
   /** Host (and port) of PUBLIC_URL: `@user@localHost` mentions are local. */
   readonly localHost: string;
+  /** The job queue: events are published on the caller's transaction (jobs/bus.ts). */
+  readonly bus: Bus;
 }

@@ -9,6 +9,9 @@ import * as timelines from './posts/timelines.ts';
 import * as rateLimits from './rate-limits/rate-limits.ts';
 import { checkReadiness } from './health.ts';
 import { seed } from './seed/seed.ts';
+import * as notifications from './notifications/notifications.ts';
+import * as dailyStats from './stats/daily-stats.ts';
+import { startBus, type BusOptions } from './jobs/bus.ts';
 
 export type { Config } from './config.ts';
 export { loadConfig, ConfigError } from './config.ts';
@@ -21,6 +24,14 @@ export { isId, compareIds } from './domain/ids.ts';
 export { postLength } from './domain/post-text.ts';
 export { escapeHtml } from './domain/html.ts';
 export { createScratchDatabase } from './db/scratch-database.ts';
+export { SEED_PASSWORD } from './seed/seed.ts';
+export type { EventName, EventPayloads } from './events.ts';
+export { QUEUES, QUEUE_NAMES, deadLetterQueue, type QueueName, type QueueData, type QueueDeclaration } from './jobs/queues.ts';
+export type { WorkJob, QueueCounts, JobFailure, BusOptions } from './jobs/bus.ts';
+export { runWithRequestId, currentRequestId } from './jobs/request-context.ts';
+export type { Notification, MentionEmail, EmailClaim } from './notifications/notifications.ts';
+export type { DailyStats } from './stats/daily-stats.ts';
+export { parseDay, previousDay } from './stats/daily-stats.ts';
 
 // Use cases take the context first; buildCore binds it so callers just call core.posts.createPost(…).
 type Bound<F> = F extends (ctx: CoreContext, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -37,18 +48,22 @@ export interface BuildCoreOptions {
   migrate?: boolean;
   /** Override where PGlite lives (tests use `memory://`). */
   pgliteDir?: string;
+  /** Job queue timings (tests shorten them); the queue policies themselves are in jobs/queues.ts. */
+  jobs?: BusOptions;
 }
 
 /** Opens the database, applies migrations and returns every use case bound to it. */
 export async function buildCore(config: Config, options: BuildCoreOptions = {}) {
   const handle = await connect({ url: config.databaseUrl, pgliteDir: options.pgliteDir ?? pgliteDirectory(config.dataDir) });
+  let bus: Awaited<ReturnType<typeof startBus>>;
   try {
     if (options.migrate ?? true) await migrateToLatest(handle.db);
+    bus = await startBus(handle, config, { migrate: options.migrate ?? true, ...options.jobs });
   } catch (error) {
     await handle.close();
     throw error;
   }
-  const ctx: CoreContext = { db: handle.db, config, localHost: new URL(config.publicUrl).host };
+  const ctx: CoreContext = { db: handle.db, config, localHost: new URL(config.publicUrl).host, bus };
   return {
     config,
     databaseKind: handle.kind,
@@ -58,7 +73,28 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     rateLimits: { ...bindAll(ctx, rateLimits), rules: rateLimits.RATE_RULES },
     readiness: () => checkReadiness(ctx),
     seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
-    close: () => handle.close(),
+    notifications: bindAll(ctx, notifications),
+    stats: bindAll(ctx, dailyStats),
+    /** The task manager: handlers, schedules and the view of the queues (the worker and admin pages). */
+    jobs: {
+      work: bus.work,
+      schedule: bus.schedule,
+      send: bus.send,
+      policy: bus.policy,
+      overview: bus.overview,
+      recentFailures: bus.recentFailures,
+      retryDeadLetters: bus.retryDeadLetters,
+      onProblem: bus.onProblem,
+      stopWorkers: bus.stopWorkers,
+    },
+    /** Stops the job queue (letting running jobs finish, bounded), then closes the database. */
+    close: async () => {
+      try {
+        await bus.stop();
+      } finally {
+        await handle.close();
+      }
+    },
   };
 }
 
@@ -68,9 +104,14 @@ export type Core = Awaited<ReturnType<typeof buildCore>>;
 export async function migrate(config: Config): Promise<string[]> {
   const handle = await connect({ url: config.databaseUrl, pgliteDir: pgliteDirectory(config.dataDir) });
   try {
-    return await migrateToLatest(handle.db);
+    const applied = await migrateToLatest(handle.db);
+    // Installs or upgrades the job queue's own tables too, so `pipit web --no-migrate` finds them.
+    const bus = await startBus(handle, config);
+    await bus.stop();
+    return applied;
   } finally {
     await handle.close();
   }
 }
 export { isConnectionError as isDatabaseUnavailable } from './db/errors.ts';
+export { DatabaseInUse } from './db/pglite-lock.ts';

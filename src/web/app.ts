@@ -15,6 +15,10 @@ import { registerAuth } from './routes/auth.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerPages } from './routes/pages.ts';
 import { registerStatusForms } from './routes/statuses.ts';
+import { registerRequestContext } from './plugins/request-context.ts';
+import { registerNotificationPages } from './routes/notifications.ts';
+import { registerStats } from './routes/stats.ts';
+import { registerAdminJobs } from './routes/admin-jobs.ts';
 
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
@@ -44,6 +48,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   });
 
   registerRequestLogging(app);
+  registerRequestContext(app);
   registerErrorPages(app);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -83,5 +88,8 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   registerPages(app, core);
   registerAuth(app, core);
   registerStatusForms(app, core);
+  registerNotificationPages(app, core);
+  registerStats(app, core);
+  registerAdminJobs(app, core);
   return app;
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
-import { buildCore, createScratchDatabase, loadConfig, type Config, type Core } from '../../src/core/index.ts';
+import { buildCore, createScratchDatabase, loadConfig, type BuildCoreOptions, type Config, type Core } from '../../src/core/index.ts';
 
 // The databases the suite runs on: PGlite in memory always, a real PostgreSQL when TEST_DATABASE_URL
 // names a server (each suite then gets its own scratch database, dropped afterwards).
@@ -23,13 +23,13 @@ export interface Backend {
   readonly name: BackendName;
   /** Why this backend does not run here, or `undefined` when it does. */
   readonly skip: string | undefined;
-  /** Opens a migrated, empty core on this backend. */
-  open(env?: EnvOverrides): Promise<OpenCore>;
+  /** Opens a migrated, empty core on this backend (`coreOptions.jobs` tunes the job queue's timings). */
+  open(env?: EnvOverrides, coreOptions?: Pick<BuildCoreOptions, 'jobs'>): Promise<OpenCore>;
 }
 
 export const POSTGRES_SKIP_REASON = 'set TEST_DATABASE_URL to run on PostgreSQL';
 
-async function openCore(backendName: BackendName, env: EnvOverrides, serverUrl?: string): Promise<OpenCore> {
+async function openCore(backendName: BackendName, env: EnvOverrides, serverUrl?: string, coreOptions: Pick<BuildCoreOptions, 'jobs'> = {}): Promise<OpenCore> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pipit-test-'));
   const scratch = serverUrl ? await createScratchDatabase(serverUrl, 'pipit_test') : undefined;
   const cleanUp = async () => {
@@ -38,7 +38,7 @@ async function openCore(backendName: BackendName, env: EnvOverrides, serverUrl?:
   };
   try {
     const config = loadConfig({ ...env, NODE_ENV: 'test', DATABASE_URL: scratch?.url, DATA_DIR: dataDir }, { dotenvPath: null });
-    const core = await buildCore(config, backendName === 'pglite' ? { pgliteDir: 'memory://' } : {});
+    const core = await buildCore(config, { ...coreOptions, ...(backendName === 'pglite' ? { pgliteDir: 'memory://' } : {}) });
     return {
       core,
       config,
@@ -60,11 +60,11 @@ async function openCore(backendName: BackendName, env: EnvOverrides, serverUrl?:
 export function backends(): Backend[] {
   const serverUrl = process.env.TEST_DATABASE_URL || undefined;
   return [
-    { name: 'pglite', skip: undefined, open: (env = {}) => openCore('pglite', env) },
+    { name: 'pglite', skip: undefined, open: (env = {}, coreOptions = {}) => openCore('pglite', env, undefined, coreOptions) },
     {
       name: 'postgres',
       skip: serverUrl ? undefined : POSTGRES_SKIP_REASON,
-      open: (env = {}) => openCore('postgres', env, serverUrl),
+      open: (env = {}, coreOptions = {}) => openCore('postgres', env, serverUrl, coreOptions),
     },
   ];
 }
@@ -94,13 +94,17 @@ export interface CoreFixture {
  *   it('renders', async () => { const res = await app.inject({ url: '/' }); … });
  * }, { env: { MAX_POST_LENGTH: '100' } });
  */
-export function forEachBackend(title: string, body: (fixture: CoreFixture) => void, options: { env?: EnvOverrides } = {}): void {
+export function forEachBackend(
+  title: string,
+  body: (fixture: CoreFixture) => void,
+  options: { env?: EnvOverrides; core?: Pick<BuildCoreOptions, 'jobs'> } = {},
+): void {
   for (const backend of backends()) {
     describe(`${title} (${backend.name})`, { skip: backend.skip ?? false }, () => {
       let opened: OpenCore | undefined;
       // Registered before the body's own hooks, so the body's `before` can already use the core.
       before(async () => {
-        opened = await backend.open(options.env);
+        opened = await backend.open(options.env, options.core);
       });
       after(async () => {
         await opened?.close();

@@ -20,11 +20,15 @@ export async function signUp(ctx: CoreContext, input: SignUpInput, options: { ad
   const password = validatePassword(input.password);
   const passwordHash = await hashPassword(password);
   try {
-    const row = await ctx.db
-      .insertInto('accounts')
-      .values({ username, email, password_hash: passwordHash, is_admin: options.admin ?? false })
-      .returning(ACCOUNT_COLUMNS)
-      .executeTakeFirstOrThrow();
+    const row = await ctx.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('accounts')
+        .values({ username, email, password_hash: passwordHash, is_admin: options.admin ?? false })
+        .returning(ACCOUNT_COLUMNS)
+        .executeTakeFirstOrThrow();
+      await ctx.bus.publish(trx, 'account.created', { accountId: inserted.id });
+      return inserted;
+    });
     return toAccount(row);
   } catch (error) {
     // The unique indexes decide, so two simultaneous sign-ups cannot both win.

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { lockPgliteDirectory } from './pglite-lock.ts';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -42,10 +43,31 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', pglite: undefined, pool, close: () => db.destroy() };
   }
-  if (!options.pgliteDir.startsWith('memory://')) mkdirSync(options.pgliteDir, { recursive: true });
-  const pglite = await PGlite.create(options.pgliteDir, { parsers: { [INT8_OID]: identity } });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return { db, kind: 'pglite', pglite, pool: undefined, close: () => db.destroy() };
+  let unlock = () => {};
+  if (!options.pgliteDir.startsWith('memory://')) {
+    mkdirSync(options.pgliteDir, { recursive: true });
+    unlock = lockPgliteDirectory(options.pgliteDir);
+  }
+  try {
+    const pglite = await PGlite.create(options.pgliteDir, { parsers: { [INT8_OID]: identity } });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    return {
+      db,
+      kind: 'pglite',
+      pglite,
+      pool: undefined,
+      close: async () => {
+        try {
+          await db.destroy();
+        } finally {
+          unlock();
+        }
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 }
 
 /** Where the embedded database lives inside DATA_DIR. */

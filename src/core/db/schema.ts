@@ -24,6 +24,7 @@ export interface AccountsTable {
   followers_count: Counter;
   following_count: Counter;
   last_status_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  email_notifications: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -81,6 +82,49 @@ export interface RateLimitsTable {
   expires_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface NotificationsTable {
+  id: Id;
+  account_id: RequiredId;
+  type: 'mention';
+  from_account_id: RequiredId;
+  status_id: RequiredId;
+  created_at: Timestamp;
+  read_at: NullableTime;
+}
+
+export type EmailDeliveryState = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+export interface EmailDeliveriesTable {
+  id: Id;
+  kind: 'mention';
+  status_id: RequiredId;
+  account_id: RequiredId;
+  state: ColumnType<EmailDeliveryState, EmailDeliveryState | undefined, EmailDeliveryState>;
+  attempts: Counter;
+  claim_token: ColumnType<string | null, string | null | undefined, string | null>;
+  lease_until: NullableTime;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  message_id: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+  sent_at: NullableTime;
+  failed_at: NullableTime;
+}
+
+export interface DailyStatsTable {
+  /** `YYYY-MM-DD` (UTC). */
+  day: ColumnType<string, string, string>;
+  new_accounts: number;
+  active_accounts: number;
+  posts: number;
+  replies: number;
+  mentions: number;
+  emails_sent: number;
+  emails_failed: number;
+  computed_at: Timestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -89,4 +133,7 @@ export interface Database {
   tags: TagsTable;
   statuses_tags: StatusesTagsTable;
   rate_limits: RateLimitsTable;
+  notifications: NotificationsTable;
+  email_deliveries: EmailDeliveriesTable;
+  daily_stats: DailyStatsTable;
 }

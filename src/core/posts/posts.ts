@@ -109,6 +109,8 @@ export async function createPost(ctx: CoreContext, authorId: string, input: Crea
       .set((eb) => ({ statuses_count: eb('statuses_count', '+', 1), last_status_at: status.created_at }))
       .where('id', '=', authorId)
       .execute();
+    // On the same transaction: the post and its event commit together, or neither does.
+    await ctx.bus.publish(trx, 'post.created', { postId: status.id, authorId });
     return status.id;
   });
   return getPost(ctx, id, authorId);
@@ -169,6 +171,7 @@ export async function deletePost(ctx: CoreContext, actorId: string, id: string):
         .where('replies_count', '>', 0)
         .execute();
     }
+    await ctx.bus.publish(trx, 'post.deleted', { postId: id, authorId: actorId });
   });
   return post;
 }

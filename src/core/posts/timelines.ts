@@ -1,5 +1,6 @@
 import type { CoreContext } from '../context.ts';
 import { normalizeTag } from '../domain/post-text.ts';
+import { cleanText } from '../domain/text-input.ts';
 import { pageBounds, type PageBounds, type PageRequest } from './page.ts';
 import { selectPosts, toPost, type Post } from './post-view.ts';
 import { getAccountByUsername } from '../accounts/accounts.ts';
@@ -55,7 +56,8 @@ export async function profile(
 
 /** Public posts carrying a hashtag, newest first. */
 export async function tagTimeline(ctx: CoreContext, tag: string, page?: PageRequest): Promise<Post[]> {
-  const name = normalizeTag(tag.replace(/^#/, '')).slice(0, 100);
+  // The tag comes from the address: a NUL (`/tags/a%00b`) made PostgreSQL fail the query, a 500.
+  const name = normalizeTag(cleanText(tag).replace(/^#/, '')).slice(0, 100);
   const query = selectPosts(ctx.db)
     .innerJoin('statuses_tags as st', 'st.status_id', 's.id')
     .innerJoin('tags as t', 't.id', 'st.tag_id')

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import { RateLimited } from '../domain/errors.ts';
+import { cleanText } from '../domain/text-input.ts';
 
 /** A limit: at most `limit` hits per `windowSeconds` for one key. */
 export interface RateRule {
@@ -27,7 +28,9 @@ export interface RateState {
  * window per key). Throws RateLimited when over the limit.
  */
 export async function consumeRateLimit(ctx: CoreContext, rule: RateRule, subject: string): Promise<RateState> {
-  const key = `${rule.name}:${subject.toLowerCase().slice(0, 200)}`;
+  // The subject may be what a visitor typed (a login name): a NUL in it made PostgreSQL refuse the key,
+  // a 500 on the sign-in form. cleanText drops control characters, as for every user text.
+  const key = `${rule.name}:${cleanText(subject).toLowerCase().slice(0, 200)}`;
   const window = `${rule.windowSeconds} seconds`;
   const row = await sql<{ count: number; expires_at: Date }>`
     INSERT INTO rate_limits AS r (key, count, expires_at)

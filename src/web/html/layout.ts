@@ -43,7 +43,8 @@ export function layout(page: PageContext, options: LayoutOptions): SafeHtml {
       ${navLink('/', 'Home', page.current === 'home')}
       ${
         viewer
-          ? html`${navLink(`/@${viewer.username}`, 'Profile', page.current === 'profile')}
+          ? html`${navLink('/notifications', 'Notifications', false)}
+      ${navLink(`/@${viewer.username}`, 'Profile', page.current === 'profile')}
       ${page.csrfToken ? html`<form method="post" action="/auth/sign_out" class="inline-form">
         <input type="hidden" name="_csrf" value="${page.csrfToken}">
         <button type="submit" class="nav-link as-link">Log out</button>
@@ -58,7 +59,7 @@ export function layout(page: PageContext, options: LayoutOptions): SafeHtml {
 ${options.body}
 </main>
 <footer class="site-footer">
-  <p>Pipit · a small, fast microblog · <a href="/about">About</a></p>
+  <p>Pipit · a small, fast microblog · <a href="/about">About</a> · <a href="/about/stats">Statistics</a></p>
 </footer>
 </body>
 </html>`;

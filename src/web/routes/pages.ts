@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Core } from '../../core/index.ts';
+import { NotFound, type Core } from '../../core/index.ts';
 import { aboutPage, homePage, PAGE_SIZE, postPage, profilePage, tagPage } from '../html/pages.ts';
 import { pageContext, sendPage } from '../html/page-context.ts';
 
@@ -41,6 +41,8 @@ export function registerPages(app: FastifyInstance, core: Core): void {
 
   app.get<{ Params: { tag: string }; Querystring: PagingQuery }>('/tags/:tag', { schema: pagingSchema }, async (request, reply) => {
     const tag = request.params.tag.slice(0, 100);
+    // `/tags/` matches with an empty name: that is no tag at all, so the 404 page, not an empty page titled "#".
+    if (tag.trim() === '') throw new NotFound('There is no tag at this address.');
     const posts = await core.posts.tagTimeline(tag, { maxId: request.query.max_id, limit: PAGE_SIZE });
     return sendPage(reply, tagPage(pageContext(request, reply), tag.toLowerCase(), posts));
   });

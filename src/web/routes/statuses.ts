@@ -4,10 +4,18 @@ import { homePage, PAGE_SIZE } from '../html/pages.ts';
 import { pageContext, sendPage } from '../html/page-context.ts';
 import { formField, type FormBody } from './form.ts';
 
+/** The path of the page the form was on, or `/`. */
+function refererPath(referer: string | undefined): string {
+  // The Referer is whatever the client sends: `new URL` throws on a malformed one ("http://["),
+  // which made this redirect a 500. Such a header just means "no page to come back to".
+  if (!referer || !URL.canParse(referer, 'http://x')) return '/';
+  return new URL(referer, 'http://x').pathname;
+}
+
 /** Sends a logged-out visitor to the login page, coming back here afterwards. */
 function requireLogin(request: FastifyRequest, reply: FastifyReply): boolean {
   if (request.account) return true;
-  void reply.redirect(`/auth/sign_in?return_to=${encodeURIComponent(request.headers.referer ? new URL(request.headers.referer, 'http://x').pathname : '/')}`, 303);
+  void reply.redirect(`/auth/sign_in?return_to=${encodeURIComponent(refererPath(request.headers.referer))}`, 303);
   return false;
 }
 

@@ -1,0 +1,179 @@
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { killAllChildren, startServer } from './children.ts';
+import { cleanUpDatabases, prepareEmbedded, preparePostgres, type PreparedDatabase } from './databases.ts';
+import { measure, summarize, type Sample } from './load.ts';
+import { saveResults, toMarkdown, type Row, type RunInfo } from './report.ts';
+
+// `npm run bench`: for each mode, seed a database, then load Pipit's pages and the baseline's
+// equivalent JSON routes one server at a time, each server in its own process, autocannon here.
+// See bench/README.md.
+
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const settings = {
+  accounts: intFromEnv('BENCH_ACCOUNTS', 1_000, 1, 1_000_000),
+  posts: intFromEnv('BENCH_POSTS', 200_000, 1, 10_000_000),
+  seconds: intFromEnv('BENCH_SECONDS', 10, 1, 600),
+  warmupSeconds: intFromEnv('BENCH_WARMUP_SECONDS', 3, 0, 600),
+  rounds: intFromEnv('BENCH_ROUNDS', 2, 1, 20),
+  connections: intFromEnv('BENCH_CONNECTIONS', 16, 1, 1_000),
+  databaseUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
+  modes: (process.env.BENCH_MODES || 'embedded,postgres').split(',').map((m) => m.trim()),
+};
+for (const mode of settings.modes) {
+  if (mode !== 'embedded' && mode !== 'postgres') {
+    console.error(`BENCH_MODES: unknown mode ${JSON.stringify(mode)} (use embedded, postgres or both)`);
+    process.exit(2);
+  }
+}
+
+const SERVER_PIPIT = join(import.meta.dirname, 'server-pipit.ts');
+const SERVER_BASELINE = join(import.meta.dirname, 'server-baseline.ts');
+async function cleanUp(): Promise<void> {
+  await killAllChildren();
+  await cleanUpDatabases();
+}
+
+// Ctrl-C or a kill: stop the servers and drop the data, but never wait more than 20 s for it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping servers and removing benchmark data…`);
+    // Dropping the scratch database cuts the connections of a seed still in progress; their errors
+    // are expected now and must not end the process before the cleanup does.
+    process.on('uncaughtException', () => {});
+    setTimeout(() => process.exit(130), 20_000).unref();
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+interface Target {
+  name: string;
+  path: string;
+}
+
+/** One request first: a server that errors or serves the wrong page must not be benchmarked. */
+async function check(url: string, mustContain: string): Promise<void> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${body.slice(0, 300)}`);
+  if (!body.includes(mustContain)) throw new Error(`GET ${url} does not mention ${mustContain}`);
+}
+
+/** Starts one server child, warms up and measures each target in turn, stops the child. */
+async function loadServer(label: string, script: string, env: Record<string, string>, targets: Target[], username: string, seconds: number) {
+  const server = await startServer(script, env);
+  try {
+    const samples: Sample[] = [];
+    for (const target of targets) {
+      const url = server.url + target.path;
+      await check(url, username);
+      if (settings.warmupSeconds) await measure(url, { connections: settings.connections, seconds: settings.warmupSeconds });
+      const cpuBefore = server.cpuSeconds();
+      const sample = await measure(url, { connections: settings.connections, seconds });
+      const cpuAfter = server.cpuSeconds();
+      if (cpuBefore !== undefined && cpuAfter !== undefined) sample.serverCpuSeconds = cpuAfter - cpuBefore;
+      const r = summarize([sample]);
+      const cpu = r.cpuMsPerRequest === undefined ? '' : `, server CPU ${(r.cpuMsPerRequest * 1000).toFixed(0)} µs/req`;
+      console.error(`  ${label} ${target.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${cpu}`);
+      samples.push(sample);
+    }
+    return samples;
+  } finally {
+    await server.stop();
+  }
+}
+
+type Side = 'pipit' | 'baseline';
+
+/**
+ * Measures both servers on every target. The time is split into rounds in alternating order
+ * (Pipit then baseline, baseline then Pipit, …) so that a change in background load on the machine
+ * weighs on both sides alike rather than on whichever ran second.
+ */
+async function compare(db: PreparedDatabase, targets: Target[]): Promise<Row[]> {
+  const servers = {
+    pipit: { script: SERVER_PIPIT, env: db.pipitEnv },
+    baseline: { script: SERVER_BASELINE, env: db.baselineEnv },
+  };
+  const samples: Record<Side, Sample[][]> = { pipit: targets.map(() => []), baseline: targets.map(() => []) };
+  for (let round = 0; round < settings.rounds; round++) {
+    const order: Side[] = round % 2 === 0 ? ['pipit', 'baseline'] : ['baseline', 'pipit'];
+    for (const side of order) {
+      const label = `${db.mode} round ${round + 1}/${settings.rounds} ${side}`;
+      const results = await loadServer(label, servers[side].script, servers[side].env, targets, db.username, settings.seconds / settings.rounds);
+      results.forEach((sample, i) => samples[side][i]!.push(sample));
+    }
+  }
+  return targets.map((target, i) => ({
+    mode: db.mode,
+    target: target.name,
+    path: target.path,
+    pipit: summarize(samples.pipit[i]!),
+    baseline: summarize(samples.baseline[i]!),
+  }));
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const info: RunInfo = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    node: process.versions.node,
+    cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
+    accounts: settings.accounts,
+    posts: settings.posts,
+    connections: settings.connections,
+    seconds: settings.seconds,
+    warmupSeconds: settings.warmupSeconds,
+    rounds: settings.rounds,
+    logLevel: process.env.BENCH_LOG_LEVEL || 'info',
+    loadAverage: { before: loadavg()[0]!, after: NaN },
+    engines: {},
+    seedSeconds: {},
+    skipped: [],
+  };
+  const sizes = { accounts: settings.accounts, posts: settings.posts };
+  try {
+    for (const mode of settings.modes) {
+      console.error(`${mode}: preparing ${sizes.accounts} accounts and ${sizes.posts} posts…`);
+      const db = mode === 'embedded' ? await prepareEmbedded(sizes) : await preparePostgres(settings.databaseUrl, sizes);
+      if ('skipped' in db) {
+        console.error(`${mode}: skipped — ${db.skipped}`);
+        info.skipped.push(`${mode}: ${db.skipped}`);
+        continue;
+      }
+      info.engines[mode] = db.engine;
+      info.seedSeconds[mode] = db.seedSeconds;
+      const targets: Target[] = [
+        { name: '/@user', path: `/@${db.username}` },
+        { name: '/', path: '/' },
+      ];
+      rows.push(...(await compare(db, targets)));
+      await cleanUp();
+    }
+  } finally {
+    await cleanUp();
+  }
+  if (rows.length === 0) throw new Error('nothing was measured');
+  info.loadAverage.after = loadavg()[0]!;
+  console.log('\n' + toMarkdown(rows, info));
+  const files = saveResults(join(import.meta.dirname, 'results'), rows, info);
+  console.error(`Saved ${files.join(' and ')}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

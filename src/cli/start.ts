@@ -1,0 +1,31 @@
+import { buildCore, loadConfig } from '../core/index.ts';
+import { startWeb } from '../web/server.ts';
+import { parseCommandArgs, type Command } from './command.ts';
+import { createLogger } from './logger.ts';
+import { closeAll, runUntilSignal, startService, trapSignals, type Service } from './serve.ts';
+import { startWorkerService } from './worker.ts';
+
+export const start: Command = {
+  name: 'start',
+  usage: 'start',
+  summary: 'apply migrations, then run the website (and the task manager) in one process',
+  details: 'The default for a small site (`npm start`). On the embedded database it must be the only process.',
+  async run(args) {
+    parseCommandArgs('start', args, { options: {} });
+    const config = loadConfig();
+    const log = await createLogger(config);
+    const trap = trapSignals(log);
+    const core = await buildCore(config);
+    const services: Service[] = [];
+    try {
+      services.push(await startService('web', () => startWeb(core), `${config.host}:${config.port}`));
+      // The task manager, stopped after the web (services close in this order) so no new jobs appear
+      // while it finishes its running ones.
+      services.push(await startWorkerService(core));
+    } catch (error) {
+      await closeAll(core, services);
+      throw error;
+    }
+    return runUntilSignal(core, services, log, trap);
+  },
+};

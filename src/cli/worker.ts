@@ -1,0 +1,39 @@
+import { buildCore, loadConfig, type Core } from '../core/index.ts';
+import { startWorker } from '../worker/worker.ts';
+import { parseCommandArgs, type Command } from './command.ts';
+import { createLogger } from './logger.ts';
+import { closeAll, runUntilSignal, startService, trapSignals, type Service } from './serve.ts';
+
+/** The task manager as a service of a long-running command (`pipit worker`, `pipit start`). */
+export async function startWorkerService(core: Core): Promise<Service> {
+  return startService('worker', async () => {
+    const worker = await startWorker(core);
+    return { close: () => worker.stop() };
+  }, 'the job queue');
+}
+
+export const worker: Command = {
+  name: 'worker',
+  usage: 'worker',
+  summary: 'run the task manager only: queues, email, schedules (on PostgreSQL, as many as you like)',
+  details: [
+    'Takes jobs as they are committed (LISTEN/NOTIFY), retries failures with backoff, and runs the',
+    'daily statistics on STATS_CRON. Mail goes to SMTP_URL, or to DATA_DIR/mail as .eml files.',
+    'On the embedded database use `pipit start` instead: PGlite belongs to one process.',
+  ].join('\n'),
+  async run(args) {
+    parseCommandArgs('worker', args, { options: {} });
+    const config = loadConfig();
+    const log = await createLogger(config);
+    const trap = trapSignals(log);
+    const core = await buildCore(config);
+    const services: Service[] = [];
+    try {
+      services.push(await startWorkerService(core));
+    } catch (error) {
+      await closeAll(core, services);
+      throw error;
+    }
+    return runUntilSignal(core, services, log, trap);
+  },
+};

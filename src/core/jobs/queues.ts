@@ -1,0 +1,70 @@
+import type { EventName } from '../events.ts';
+
+// Every queue of the task manager and its policy, in one place. Retries back off exponentially with
+// jitter (pg-boss: retryDelay · 2^n, randomised, capped at retryDelayMax); a job that exhausts its
+// retries lands in the queue's dead-letter queue, where `pipit jobs` and the admin page show it and
+// can send it back. `expireInSeconds` bounds one attempt: a worker that dies mid-job gives the job
+// back after it, and another attempt starts (so handlers are idempotent).
+
+export interface QueueDeclaration {
+  /** Events whose every occurrence becomes a job here (pg-boss publish/subscribe). */
+  readonly events: readonly EventName[];
+  readonly retryLimit: number;
+  /** First retry delay in seconds; doubled (with jitter) at each retry. */
+  readonly retryDelay: number;
+  readonly retryDelayMax: number;
+  readonly expireInSeconds: number;
+  /** Jobs run at once per worker process. */
+  readonly concurrency: number;
+  readonly description: string;
+}
+
+export const QUEUES = {
+  'notify-mentions': {
+    events: ['post.created'],
+    retryLimit: 6,
+    retryDelay: 2,
+    retryDelayMax: 600,
+    expireInSeconds: 60,
+    concurrency: 8,
+    description: 'An in-app notification per mentioned account, and an email job for those who want one.',
+  },
+  'send-email': {
+    events: [],
+    // About 9 hours of trying before a message goes to the dead-letter queue.
+    retryLimit: 10,
+    retryDelay: 15,
+    retryDelayMax: 3600,
+    expireInSeconds: 120,
+    concurrency: 20,
+    description: 'One email (keyed per post and recipient, so a repeated job never sends twice).',
+  },
+  'daily-stats': {
+    events: [],
+    retryLimit: 4,
+    retryDelay: 60,
+    retryDelayMax: 1800,
+    expireInSeconds: 900,
+    concurrency: 1,
+    description: "Yesterday's figures, on the STATS_CRON schedule (one run per slot across all workers).",
+  },
+} as const satisfies Record<string, QueueDeclaration>;
+
+export type QueueName = keyof typeof QUEUES;
+
+export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
+
+/** What each queue's jobs carry (besides `reqId`). */
+export interface QueueData {
+  'notify-mentions': { postId: string; authorId: string };
+  'send-email': { deliveryId: string };
+  'daily-stats': { day?: string };
+}
+
+/** The dead-letter queue of a queue. */
+export function deadLetterQueue(name: QueueName): string {
+  return `${name}-dead`;
+}
+
+/** Days a dead-lettered job is kept for inspection and redrive. */
+export const DEAD_LETTER_RETENTION_SECONDS = 30 * 24 * 3600;

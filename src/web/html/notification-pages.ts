@@ -1,0 +1,68 @@
+import type { Notification } from '../../core/index.ts';
+import { avatar, csrfField, displayName, postCard } from './components.ts';
+import { fullTime, relativeTime } from './format.ts';
+import { html, type SafeHtml } from './html.ts';
+import { layout, type PageContext } from './layout.ts';
+
+/** `/notifications`: who mentioned the viewer, newest first. */
+export function notificationsPage(page: PageContext, items: Notification[], options: { pageSize: number; paged: boolean }): SafeHtml {
+  const last = items[items.length - 1];
+  return layout(page, {
+    title: 'Notifications',
+    body: html`<h1 class="page-title">Notifications</h1>
+${
+  items.length === 0
+    ? html`<div class="empty"><p>${options.paged ? 'No older notifications.' : 'Nothing yet. When someone mentions you with @' + page.viewer!.username + ', it shows up here.'}</p></div>`
+    : html`<div class="feed notifications">${items.map(
+        (n) => html`<section class="notification${n.readAt ? '' : ' notification-unread'}" aria-label="Mention by @${n.from.username}">
+  <p class="notification-line">${avatar(n.from)} <span><a href="/@${n.from.username}"><strong>${displayName(n.from)}</strong></a> mentioned you · <time datetime="${n.createdAt.toISOString()}" title="${fullTime(n.createdAt)}">${relativeTime(n.createdAt)}</time>${n.readAt ? '' : html` <span class="badge">New</span>`}</span></p>
+  ${postCard(page, n.post)}
+</section>`,
+      )}</div>
+${
+  items.length >= options.pageSize && last
+    ? html`<nav class="pager" aria-label="Pagination"><a class="button button-secondary" href="/notifications?max_id=${last.id}" rel="next">Older notifications</a></nav>`
+    : html`<p class="end-of-feed">You've reached the end.</p>`
+}`
+}
+<p class="hint notifications-settings"><a href="/settings">Email settings</a></p>`,
+  });
+}
+
+/** `/settings`: the email notification toggle. */
+export function settingsPage(page: PageContext, settings: { emailNotifications: boolean }, options: { saved?: boolean } = {}): SafeHtml {
+  return layout(page, {
+    title: 'Settings',
+    body: html`<section class="auth-card settings-card" aria-labelledby="settings-title">
+  <h1 id="settings-title">Settings</h1>
+  ${options.saved ? html`<div class="alert alert-success" role="status">Saved.</div>` : ''}
+  <form method="post" action="/settings">
+    ${csrfField(page)}
+    <fieldset class="field">
+      <legend>Email</legend>
+      <label class="checkbox"><input type="checkbox" name="email_notifications" value="on"${settings.emailNotifications ? html` checked` : ''}> Email me when someone mentions me</label>
+      <p class="hint">Each email has a one-click link to stop them.</p>
+    </fieldset>
+    <button type="submit" class="button">Save</button>
+  </form>
+</section>`,
+  });
+}
+
+/** `/unsubscribe/:token`: confirm (GET) and done (after POST). Works logged out. */
+export function unsubscribePage(page: PageContext, options: { token: string; username: string; done: boolean }): SafeHtml {
+  return layout(page, {
+    title: 'Stop mention emails',
+    body: html`<section class="auth-card" aria-labelledby="unsubscribe-title">
+  <h1 id="unsubscribe-title">${options.done ? 'You will get no more mention emails' : 'Stop mention emails?'}</h1>
+  ${
+    options.done
+      ? html`<p class="lead">@${options.username} will not be emailed about mentions any more. Mentions still show on the <a href="/notifications">notifications page</a>, and you can turn emails back on in <a href="/settings">settings</a>.</p>`
+      : html`<p class="lead">Pipit emails @${options.username} when someone mentions them. One click stops that.</p>
+  <form method="post" action="/unsubscribe/${options.token}">
+    <button type="submit" class="button button-block">Stop mention emails</button>
+  </form>`
+  }
+</section>`,
+  });
+}

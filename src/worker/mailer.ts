@@ -1,0 +1,75 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Config } from '../core/index.ts';
+
+// Delivery through nodemailer: SMTP when SMTP_URL is set; otherwise each message becomes an .eml
+// file under DATA_DIR/mail, so development needs no mail server and every message can be opened.
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  headers?: Record<string, string>;
+  /** For the file name of a written message. */
+  key: string;
+}
+
+export interface Mailer {
+  /** Where mail goes, for the start-up log line (never the SMTP password). */
+  readonly target: string;
+  /** Resolves once the SMTP server has accepted the message (or the file is written). */
+  send(mail: OutgoingMail): Promise<{ response: string; file?: string }>;
+  close(): void;
+}
+
+export interface MailerOptions {
+  /** Bounds on one SMTP conversation, in milliseconds (tests shorten them). */
+  connectionTimeoutMs?: number;
+  socketTimeoutMs?: number;
+}
+
+/** The SMTP bounds in force: an attempt's lease on an email must outlast them. */
+export function smtpTimeouts(options: MailerOptions = {}) {
+  return { connectionTimeoutMs: options.connectionTimeoutMs ?? 10_000, socketTimeoutMs: options.socketTimeoutMs ?? 30_000 };
+}
+
+/** Builds the mailer for this configuration. */
+export function createMailer(config: Config, options: MailerOptions = {}): Mailer {
+  const timeouts = smtpTimeouts(options);
+  if (config.smtpUrl) {
+    const url = new URL(config.smtpUrl);
+    const transport = nodemailer.createTransport({
+      url: config.smtpUrl,
+      pool: true,
+      maxConnections: 10,
+      connectionTimeout: timeouts.connectionTimeoutMs,
+      greetingTimeout: timeouts.connectionTimeoutMs,
+      socketTimeout: timeouts.socketTimeoutMs,
+    });
+    return {
+      target: `${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`,
+      async send(mail) {
+        const info = await transport.sendMail({ from: config.mailFrom, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, messageId: mail.messageId, headers: mail.headers ?? {} });
+        return { response: String(info.response ?? '') };
+      },
+      close: () => transport.close(),
+    };
+  }
+  const dir = join(config.dataDir, 'mail');
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    target: dir,
+    async send(mail) {
+      const info = await transport.sendMail({ from: config.mailFrom, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, messageId: mail.messageId, headers: mail.headers ?? {} });
+      await mkdir(dir, { recursive: true });
+      // The key is ours (a delivery id), never user input, so it is safe in a file name.
+      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.key.replace(/[^A-Za-z0-9_-]/g, '')}.eml`);
+      await writeFile(file, info.message as Buffer, { mode: 0o600 });
+      return { response: 'written', file };
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,76 @@
+import pino, { type Logger } from 'pino';
+import type { Core, QueueName, WorkJob } from '../core/index.ts';
+import { dailyStatsHandler } from './handlers/daily-stats.ts';
+import { notifyMentionsHandler } from './handlers/notify-mentions.ts';
+import { EmailBusy, sendEmailHandler } from './handlers/send-email.ts';
+import { createMailer, smtpTimeouts, type Mailer, type MailerOptions } from './mailer.ts';
+
+// The task manager: a handler per queue and the schedules. Any number of these may run, on any
+// number of machines (PostgreSQL); pg-boss hands each job to one of them at a time.
+
+export interface WorkerOptions {
+  /** Where log lines go; default a pino logger on stdout at LOG_LEVEL. */
+  logger?: Logger;
+  /** The mailer (default: from SMTP_URL, or .eml files). */
+  mailer?: Mailer;
+  mailerOptions?: MailerOptions;
+  /** How long an attempt holds an email it is sending (default: the SMTP timeouts plus a margin). */
+  emailLeaseSeconds?: number;
+  /** Register the cron schedules (default true). */
+  schedules?: boolean;
+}
+
+export interface RunningWorker {
+  readonly logger: Logger;
+  /** Stops taking jobs and lets running ones finish (bounded). Does not close the core. */
+  stop(): Promise<void>;
+}
+
+/** Makes the pino logger the worker writes with when none is given. */
+export function workerLogger(core: Core): Logger {
+  return pino({ level: core.config.logLevel, base: { pid: process.pid, proc: 'worker' } });
+}
+
+/** Starts every handler and schedule on this core. */
+export async function startWorker(core: Core, options: WorkerOptions = {}): Promise<RunningWorker> {
+  const logger = options.logger ?? workerLogger(core);
+  const mailer = options.mailer ?? createMailer(core.config, options.mailerOptions);
+  const timeouts = smtpTimeouts(options.mailerOptions);
+  const leaseSeconds = options.emailLeaseSeconds ?? Math.ceil((2 * timeouts.connectionTimeoutMs + timeouts.socketTimeoutMs) / 1000) + 30;
+  const stopReporting = core.jobs.onProblem((p) => logger[p.level]({ err: p.err, data: p.data }, p.message));
+
+  /** One log line at the start and end of every job, each carrying the request id that caused it. */
+  const run = <Q extends QueueName>(queue: Q, handler: (job: WorkJob<never>, log: Logger) => Promise<void>) =>
+    core.jobs.work(queue, async (job) => {
+      const log = logger.child({ reqId: job.reqId, queue, jobId: job.id });
+      const started = performance.now();
+      log.debug({ attempt: job.retryCount + 1 }, 'job started');
+      try {
+        await handler(job as WorkJob<never>, log);
+        log.info({ durationMs: Math.round(performance.now() - started) }, 'job completed');
+      } catch (error) {
+        const expected = error instanceof EmailBusy;
+        const level = job.lastAttempt ? 'error' : expected ? 'info' : 'warn';
+        log[level](
+          { err: error, attempt: job.retryCount + 1, retryLimit: job.retryLimit, durationMs: Math.round(performance.now() - started) },
+          job.lastAttempt ? 'job failed; moved to the dead-letter queue' : 'job failed; will retry',
+        );
+        throw error;
+      }
+    });
+
+  await run('notify-mentions', (job, log) => notifyMentionsHandler(core, job, log));
+  await run('send-email', (job, log) => sendEmailHandler(core, job, log, { mailer, leaseSeconds }));
+  await run('daily-stats', (job, log) => dailyStatsHandler(core, job, log));
+  if (options.schedules ?? true) await core.jobs.schedule('daily-stats', core.config.statsCron, {});
+  logger.info({ mail: mailer.target, statsCron: core.config.statsCron, database: core.databaseKind }, 'Pipit worker is running');
+
+  return {
+    logger,
+    async stop() {
+      await core.jobs.stopWorkers();
+      stopReporting();
+      mailer.close();
+    },
+  };
+}

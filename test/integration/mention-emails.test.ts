@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import pino from 'pino';
+import { runWithRequestId, type Account } from '../../src/core/index.ts';
+import { startWorker, type RunningWorker } from '../../src/worker/worker.ts';
+import { createAccount } from '../helpers/accounts.ts';
+import { forEachBackend } from '../helpers/databases.ts';
+import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
+
+// notify-mentions and send-email end to end: a real worker on the suite's core, a real SMTP server.
+// Queue timings are shortened so retries happen within a test.
+
+const smtp: TestSmtp = await startTestSmtp();
+const FAST_JOBS = {
+  superviseIntervalSeconds: 1,
+  pollingIntervalSeconds: 0.5,
+  queueOverrides: {
+    'send-email': { retryDelay: 1, retryDelayMax: 1, retryLimit: 3, expireInSeconds: 5 },
+    'notify-mentions': { retryDelay: 1, retryDelayMax: 1 },
+  },
+};
+
+/** Log lines the worker writes, to check every one carries the request id. */
+const logLines: Record<string, unknown>[] = [];
+const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
+
+after(() => smtp.close());
+
+forEachBackend(
+  'mention emails',
+  (t) => {
+    let worker: RunningWorker;
+    let author: Account;
+    let mentioned: Account[];
+    before(async () => {
+      worker = await startWorker(t.core, { logger, schedules: false, mailerOptions: { connectionTimeoutMs: 2000, socketTimeoutMs: 2000 }, emailLeaseSeconds: 3 });
+      author = await createAccount(t.core, 'author');
+      mentioned = [await createAccount(t.core, 'ann'), await createAccount(t.core, 'ben'), await createAccount(t.core, 'cat')];
+    });
+    after(() => worker?.stop());
+
+    // Mail bodies are quoted-printable, so messages are matched on their Message-ID (one per delivery).
+    const deliveryIds = new Map<string, string[]>();
+    const received = (postId: string) => smtp.received.filter((m) => (deliveryIds.get(postId) ?? []).some((id) => m.messageId.startsWith(`<mention-${id}@`)));
+    const track = async (postId: string) => {
+      deliveryIds.set(postId, (await t.core.notifications.emailDeliveriesOfPost(postId)).map((d) => d.id));
+      return received(postId);
+    };
+    const waitForEmails = async (postId: string, n: number, what: string, timeoutMs = 15_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while ((await track(postId)).length < n) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const mentionAll = (extra = '') => `Hello ${mentioned.map((a) => '@' + a.username).join(' ')} ${extra}`;
+
+    it('turns a post with three mentions into three notifications and three emails, once each', async () => {
+      const firstLogLine = logLines.length;
+      const post = await runWithRequestId('req-three-mentions', () =>
+        t.core.posts.createPost(author.id, { text: `${mentionAll()} and @${mentioned[0]!.username} again, and me @${author.username}` }),
+      );
+      await waitForEmails(post.id, 3, 'three emails');
+      await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show up, if there were one
+      const mails = await track(post.id);
+      assert.deepEqual(mails.map((m) => m.to[0]).sort(), mentioned.map((a) => `${a.username}@example.com`).sort());
+      for (const mail of mails) {
+        assert.match(mail.subject, /mentioned you on Pipit/);
+        assert.match(mail.raw, /Content-Type: text\/plain/i);
+        assert.match(mail.raw, /Content-Type: text\/html/i);
+        assert.match(mail.header('list-unsubscribe') ?? '', /^<http:\/\/localhost:\d+\/unsubscribe\/\d+\.[\w-]+>$/);
+        assert.equal(mail.header('list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
+        assert.match(mail.messageId, /^<mention-\d+@localhost>$/);
+      }
+      for (const account of mentioned) {
+        const notes = await t.core.notifications.listNotifications(account.id);
+        assert.equal(notes.filter((n) => n.post.id === post.id).length, 1);
+        assert.equal(notes[0]!.from.id, author.id);
+      }
+      assert.deepEqual(await t.core.notifications.listNotifications(author.id), [], 'the author is not notified of their own mention');
+      const states = (await t.core.notifications.emailDeliveriesOfPost(post.id)).map((d) => d.state);
+      assert.deepEqual(states, ['sent', 'sent', 'sent']);
+      const jobLines = logLines.slice(firstLogLine).filter((l) => l.queue === 'notify-mentions' || l.queue === 'send-email');
+      assert.ok(jobLines.length >= 4);
+      assert.ok(jobLines.every((l) => l.reqId === 'req-three-mentions'), 'every handler log line carries the request id');
+    });
+
+    it('sends nothing to someone who turned email notifications off, but still notifies them', async () => {
+      const [quiet] = [await createAccount(t.core, 'quiet')];
+      await t.core.notifications.setEmailNotifications(quiet!.id, false);
+      const post = await t.core.posts.createPost(author.id, { text: `psst @${quiet!.username}` });
+      const deadline = Date.now() + 5000;
+      while ((await t.core.notifications.listNotifications(quiet!.id)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await t.core.notifications.listNotifications(quiet!.id)).length, 1);
+      assert.deepEqual(await t.core.notifications.emailDeliveriesOfPost(post.id), []);
+    });
+
+    it('delivers everything exactly once when the SMTP server refuses for a while, then accepts', async () => {
+      smtp.refusing = true;
+      const post = await t.core.posts.createPost(author.id, { text: mentionAll('(while the mail server is down)') });
+      // Wait until every email has failed at least once, then let the server recover.
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const deliveries = await t.core.notifications.emailDeliveriesOfPost(post.id);
+        if (deliveries.length === 3 && deliveries.every((d) => d.attempts >= 1 && d.lastError)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal((await track(post.id)).length, 0);
+      smtp.refusing = false;
+      await waitForEmails(post.id, 3, 'three emails after recovery');
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal((await track(post.id)).length, 3);
+      assert.equal(new Set((await track(post.id)).map((m) => m.to[0])).size, 3);
+    });
+
+    it('dead-letters an email the server keeps refusing, and sends it once when redriven', async () => {
+      smtp.refusing = true;
+      const post = await t.core.posts.createPost(author.id, { text: `only @${mentioned[1]!.username}` });
+      const deadline = Date.now() + 20_000;
+      let dead = 0;
+      while (Date.now() < deadline) {
+        dead = (await t.core.jobs.overview()).find((q) => q.queue === 'send-email')!.deadLetter;
+        if (dead >= 1) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(dead, 1, 'the job is in the dead-letter queue');
+      assert.equal((await t.core.notifications.emailDeliveriesOfPost(post.id))[0]!.state, 'failed');
+      const failures = await t.core.jobs.recentFailures(10);
+      assert.ok(failures.some((f) => f.queue === 'send-email' && /refusing/.test(f.error)), 'the failure and its error are visible');
+      smtp.refusing = false;
+      assert.equal(await t.core.jobs.retryDeadLetters('send-email'), 1);
+      await waitForEmails(post.id, 1, 'the redriven email');
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal((await track(post.id)).length, 1);
+      assert.equal((await t.core.notifications.emailDeliveriesOfPost(post.id))[0]!.state, 'sent');
+    });
+  },
+  { env: { SMTP_URL: smtp.url }, core: { jobs: FAST_JOBS } },
+);
+
+forEachBackend('mention emails without a worker running', (t) => {
+  it('sends nothing for a post deleted before its email went out', async () => {
+    const author = await createAccount(t.core, 'author');
+    const friend = await createAccount(t.core, 'friend');
+    const post = await t.core.posts.createPost(author.id, { text: `hi @${friend.username}` });
+    assert.deepEqual(await t.core.notifications.notifyMentions(post.id), { notified: 1, emails: 1 });
+    assert.deepEqual(await t.core.notifications.notifyMentions(post.id), { notified: 0, emails: 0 }, 'a repeated job changes nothing');
+    await t.core.posts.deletePost(author.id, post.id);
+    const [delivery] = await t.core.notifications.emailDeliveriesOfPost(post.id);
+    const claim = await t.core.notifications.claimEmailDelivery(delivery!.id, 60);
+    assert.deepEqual(claim, { kind: 'done', reason: 'post deleted' });
+    assert.equal((await t.core.notifications.emailDeliveriesOfPost(post.id))[0]!.state, 'cancelled');
+  });
+
+  it('lets one attempt at a time hold an email, and never hands out a sent one', async () => {
+    const author = await createAccount(t.core, 'author');
+    const friend = await createAccount(t.core, 'friend');
+    const post = await t.core.posts.createPost(author.id, { text: `hi @${friend.username}` });
+    await t.core.notifications.notifyMentions(post.id);
+    const [delivery] = await t.core.notifications.emailDeliveriesOfPost(post.id);
+    const [a, b] = await Promise.all([t.core.notifications.claimEmailDelivery(delivery!.id, 60), t.core.notifications.claimEmailDelivery(delivery!.id, 60)]);
+    const kinds = [a.kind, b.kind].sort();
+    assert.deepEqual(kinds, ['busy', 'send']);
+    const winner = a.kind === 'send' ? a : b;
+    assert.ok(winner.kind === 'send');
+    await t.core.notifications.markEmailSent(delivery!.id, winner.email.claimToken);
+    assert.equal((await t.core.notifications.claimEmailDelivery(delivery!.id, 60)).kind, 'done');
+  });
+});
