@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { CoreContext } from './context.ts';
 import { connect, pgliteDirectory } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { analyze } from './db/planner-statistics.ts';
 import * as accounts from './accounts/accounts.ts';
 import * as sessions from './sessions/sessions.ts';
 import * as posts from './posts/posts.ts';
@@ -58,6 +59,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
   let bus: Awaited<ReturnType<typeof startBus>>;
   try {
     if (options.migrate ?? true) await migrateToLatest(handle.db);
+    if (handle.kind === 'pglite') await analyze(handle.db);
     bus = await startBus(handle, config, { migrate: options.migrate ?? true, ...options.jobs });
   } catch (error) {
     await handle.close();
@@ -72,6 +74,10 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     posts: { ...bindAll(ctx, posts), ...bindAll(ctx, timelines) },
     rateLimits: { ...bindAll(ctx, rateLimits), rules: rateLimits.RATE_RULES },
     readiness: () => checkReadiness(ctx),
+    /** Refreshes planner statistics where nothing else does (the embedded database has no autovacuum). */
+    refreshPlannerStatistics: async () => {
+      if (handle.kind === 'pglite') await analyze(handle.db);
+    },
     seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
     notifications: bindAll(ctx, notifications),
     stats: bindAll(ctx, dailyStats),

@@ -142,6 +142,26 @@ forEachBackend('timelines', (t) => {
       assert.ok(posts.length > 0 && posts.every((p) => p.account.id === bob.id));
       await assert.rejects(t.core.posts.profile('no_such_user', undefined), domainError(NotFound));
     });
+
+    it('profile shows the same posts as accountTimeline, for visitors, others and the author', async () => {
+      for (const viewer of [undefined, amy.id, bob.id]) {
+        const { posts } = await t.core.posts.profile(bob.username, viewer, { limit: 40 });
+        const expected = await t.core.posts.accountTimeline(bob.id, viewer, { limit: 40 });
+        assert.deepEqual(idsOf(posts), idsOf(expected));
+      }
+      const own = await t.core.posts.profile(bob.username, bob.id, { limit: 40 });
+      assert.ok(own.posts.some((p) => p.visibility === 'private' || p.visibility === 'direct'));
+    });
+
+    it('profile finds an account with no posts (or past its last page)', async () => {
+      const quiet = await createAccount(t.core, 'quiet');
+      const { account, posts } = await t.core.posts.profile(quiet.username, undefined);
+      assert.equal(account.id, quiet.id);
+      assert.deepEqual(posts, []);
+      const past = await t.core.posts.profile(bob.username, undefined, { maxId: made[0]!.id });
+      assert.equal(past.account.id, bob.id);
+      assert.deepEqual(past.posts, []);
+    });
   });
 
   describe('tagTimeline', () => {

@@ -4,6 +4,7 @@ import { cleanText } from '../domain/text-input.ts';
 import { pageBounds, type PageBounds, type PageRequest } from './page.ts';
 import { selectPosts, toPost, type Post } from './post-view.ts';
 import { getAccountByUsername } from '../accounts/accounts.ts';
+import { normalizeUsername } from '../domain/account-rules.ts';
 import type { Account } from '../accounts/account-view.ts';
 
 type PostQuery = ReturnType<typeof selectPosts>;
@@ -50,8 +51,21 @@ export async function profile(
   viewerId: string | undefined,
   page?: PageRequest,
 ): Promise<{ account: Account; posts: Post[] }> {
-  const account = await getAccountByUsername(ctx, username);
-  return { account, posts: await accountTimeline(ctx, account.id, viewerId, page) };
+  // One round trip in the common case: the posts carry their author, so the account is looked up on
+  // its own only when there are no posts to show. The subquery (rather than a join on username) lets
+  // PostgreSQL walk the (account_id, id) index and stop after one page.
+  const bounds = pageBounds(page);
+  let query = selectPosts(ctx.db)
+    .where('s.account_id', '=', (eb) => eb.selectFrom('accounts').select('id').where('username', '=', normalizeUsername(username)))
+    .where('s.reblog_of_id', 'is', null);
+  query = query.where((eb) =>
+    viewerId === undefined
+      ? eb('s.visibility', 'in', ['public', 'unlisted'])
+      : eb.or([eb('s.visibility', 'in', ['public', 'unlisted']), eb('s.account_id', '=', viewerId)]),
+  );
+  const posts = await readPage(query, bounds);
+  const account = posts[0]?.account ?? (await getAccountByUsername(ctx, username));
+  return { account, posts };
 }
 
 /** Public posts carrying a hashtag, newest first. */

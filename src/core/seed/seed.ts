@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { CoreContext } from '../context.ts';
+import { analyze } from '../db/planner-statistics.ts';
 import type { StatusesTable } from '../db/schema.ts';
 import { hashPassword } from '../accounts/passwords.ts';
 import { idAtTime } from '../domain/ids.ts';
@@ -123,5 +124,7 @@ export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ ac
       .where('id', '=', accountId)
       .execute();
   }
+  // Bulk loads leave the planner without statistics until autovacuum (or, on PGlite, nobody) runs.
+  await analyze(ctx.db);
   return { accounts: accounts.length, posts: options.posts };
 }

@@ -7,4 +7,6 @@ export async function dailyStatsHandler(core: Core, job: WorkJob<QueueData['dail
   const day = job.data.day ?? previousDay(job.createdOn);
   const stats = await core.stats.computeDailyStats(day);
   log.info({ stats }, 'daily statistics computed');
+  // Once a day is also when the embedded database gets fresh planner statistics.
+  await core.refreshPlannerStatistics();
 }
