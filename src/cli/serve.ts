@@ -106,3 +106,23 @@ async function shutDown(core: Core, services: readonly Service[], log: Logger): 
   }
   return ok;
 }
+
+/**
+ * Starts services in order on an open core, then runs until a signal (see runUntilSignal). If one
+ * fails to start, those already started are closed, then the core, and the error is thrown.
+ */
+export async function serveUntilSignal(
+  core: Core,
+  log: Logger,
+  trap: SignalTrap,
+  starters: ReadonlyArray<() => Promise<Service>>,
+): Promise<number> {
+  const services: Service[] = [];
+  try {
+    for (const start of starters) services.push(await start());
+  } catch (error) {
+    await closeAll(core, services);
+    throw error;
+  }
+  return runUntilSignal(core, services, log, trap);
+}

@@ -2,7 +2,7 @@ import { buildCore, loadConfig } from '../core/index.ts';
 import { startWeb } from '../web/server.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 import { createLogger } from './logger.ts';
-import { closeAll, runUntilSignal, startService, trapSignals, type Service } from './serve.ts';
+import { serveUntilSignal, startService, trapSignals } from './serve.ts';
 import { startWorkerService } from './worker.ts';
 
 export const start: Command = {
@@ -16,16 +16,11 @@ export const start: Command = {
     const log = await createLogger(config);
     const trap = trapSignals(log);
     const core = await buildCore(config);
-    const services: Service[] = [];
-    try {
-      services.push(await startService('web', () => startWeb(core), `${config.host}:${config.port}`));
+    return serveUntilSignal(core, log, trap, [
+      () => startService('web', () => startWeb(core), `${config.host}:${config.port}`),
       // The task manager, stopped after the web (services close in this order) so no new jobs appear
       // while it finishes its running ones.
-      services.push(await startWorkerService(core));
-    } catch (error) {
-      await closeAll(core, services);
-      throw error;
-    }
-    return runUntilSignal(core, services, log, trap);
+      () => startWorkerService(core),
+    ]);
   },
 };

@@ -2,7 +2,7 @@ import { buildCore, loadConfig, type Core } from '../core/index.ts';
 import { startWorker } from '../worker/worker.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 import { createLogger } from './logger.ts';
-import { closeAll, runUntilSignal, startService, trapSignals, type Service } from './serve.ts';
+import { serveUntilSignal, startService, trapSignals, type Service } from './serve.ts';
 
 /** The task manager as a service of a long-running command (`pipit worker`, `pipit start`). */
 export async function startWorkerService(core: Core): Promise<Service> {
@@ -27,13 +27,6 @@ export const worker: Command = {
     const log = await createLogger(config);
     const trap = trapSignals(log);
     const core = await buildCore(config);
-    const services: Service[] = [];
-    try {
-      services.push(await startWorkerService(core));
-    } catch (error) {
-      await closeAll(core, services);
-      throw error;
-    }
-    return runUntilSignal(core, services, log, trap);
+    return serveUntilSignal(core, log, trap, [() => startWorkerService(core)]);
   },
 };
