@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startWeb, type RunningWeb } from '../../src/web/server.ts';
+import { forEachBackend } from '../helpers/databases.ts';
+import { freePort } from '../helpers/ports.ts';
+
+// The website in a real browser (Debian's Chromium, headless), against the real server on a port of its
+// own: sign up, log out, log in, post a mention, and follow it while logged out. The pages work without
+// JavaScript and the CSP forbids inline script, so any console error (a CSP violation) fails the test.
+
+const CHROMIUM = '/usr/bin/chromium';
+const PASSWORD = 'correct horse battery staple';
+const chromiumMissing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium)`;
+
+// The port is chosen before the core opens, because PUBLIC_URL (used in mention links) must name it.
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+
+forEachBackend(
+  'website in a browser',
+  (t) => {
+    let web: RunningWeb;
+    let browser: Browser;
+    let page: Page;
+    const problems: string[] = [];
+
+    before(async () => {
+      if (chromiumMissing) return;
+      web = await startWeb(t.core);
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+      });
+      const context = await browser.newContext();
+      context.setDefaultTimeout(15_000);
+      page = await context.newPage();
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('response', (response) => {
+        if (response.status() >= 500) problems.push(`${response.status()} for ${response.url()}`);
+      });
+    });
+    after(async () => {
+      await browser?.close();
+      await web?.close();
+    });
+
+    async function signUp(username: string) {
+      await page.goto(`${base}/`);
+      await page.getByRole('banner').getByRole('link', { name: 'Sign up' }).click();
+      await page.waitForURL(`${base}/auth/sign_up`);
+      await page.getByLabel('Username').fill(username);
+      await page.getByLabel('Email').fill(`${username}@example.com`);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign up' }).click();
+      await page.waitForURL(`${base}/`);
+      await page.getByRole('banner').getByRole('button', { name: 'Log out' }).waitFor();
+      assert.equal(await page.getByRole('banner').getByRole('link', { name: 'Profile' }).getAttribute('href'), `/@${username}`);
+    }
+
+    async function logOut() {
+      await page.getByRole('banner').getByRole('button', { name: 'Log out' }).click();
+      await page.waitForURL(`${base}/`);
+      await page.getByRole('banner').getByRole('link', { name: 'Log in' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Log out' }).count(), 0);
+    }
+
+    it('signs up, logs out and in, posts a mention, and follows it logged out', { skip: chromiumMissing ?? false, timeout: 120_000 }, async () => {
+      await signUp('bob');
+      await logOut();
+      await signUp('alice');
+      await logOut();
+
+      await page.getByRole('banner').getByRole('link', { name: 'Log in' }).click();
+      await page.waitForURL(`${base}/auth/sign_in`);
+      await page.getByLabel('Username or email').fill('alice');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL(`${base}/`);
+
+      const text = 'Hello @bob, welcome to #pipit! <b>not bold</b>';
+      await page.getByLabel("What's on your mind?").fill(text);
+      await page.getByRole('button', { name: 'Post' }).click();
+      await page.waitForURL(`${base}/`);
+      await page.getByText('Hello', { exact: false }).first().waitFor();
+      await logOut();
+
+      const cookies = await page.context().cookies();
+      assert.deepEqual(cookies.filter((c) => c.name === 'pipit_session'), [], 'the session cookie is gone');
+
+      await page.goto(`${base}/@alice`);
+      const post = page.getByRole('article').filter({ hasText: 'welcome to' });
+      await post.waitFor();
+      assert.equal(await post.count(), 1);
+      assert.equal((await post.locator('.post-content').innerText()).trim(), text, 'the text as typed, markup shown as text');
+      assert.equal(await post.locator('.post-content b').count(), 0);
+
+      const mention = post.getByRole('link', { name: '@bob' });
+      assert.equal(await mention.getAttribute('href'), `${base}/@bob`);
+      await mention.click();
+      await page.waitForURL(`${base}/@bob`);
+      assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'bob');
+      await page.getByText("@bob hasn't posted yet.").waitFor();
+
+      await page.goto(`${base}/@alice`);
+      await page.getByRole('article').getByRole('link', { name: '#pipit' }).click();
+      await page.waitForURL(`${base}/tags/pipit`);
+      assert.equal(await page.getByRole('article').count(), 1);
+
+      assert.deepEqual(problems, [], 'no console errors, page errors or server errors');
+    });
+  },
+  { env: { PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base } },
+);
