@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Conflict, Invalid, NotFound, Unauthenticated, isId } from '../../src/core/index.ts';
+import { Conflict, Invalid, NotFound, RateLimited, Unauthenticated, isId } from '../../src/core/index.ts';
 import { createAccount, TEST_PASSWORD, uniqueUsername } from '../helpers/accounts.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { domainError } from '../helpers/errors.ts';
@@ -132,6 +132,18 @@ forEachBackend('accounts', (t) => {
 
     it('refuses an empty login', async () => {
       await assert.rejects(t.core.accounts.authenticate('', TEST_PASSWORD), domainError(Unauthenticated));
+    });
+
+    it('limits attempts per account whatever name it is asked by: the 26th in an hour is RateLimited', async () => {
+      const account = await createAccount(t.core);
+      const names = [account.username, `@${account.username.toUpperCase()}`, `${account.username}@example.com`];
+      for (let i = 0; i < 25; i++) {
+        await assert.rejects(t.core.accounts.authenticate(names[i % 3]!, 'wrong-password'), domainError(Unauthenticated));
+      }
+      // Even the right password is refused now, by any name; another account is unaffected.
+      await assert.rejects(t.core.accounts.authenticate(names[1]!, TEST_PASSWORD), domainError(RateLimited));
+      const other = await createAccount(t.core);
+      assert.equal((await t.core.accounts.authenticate(other.username, TEST_PASSWORD)).id, other.id);
     });
   });
 

@@ -6,6 +6,7 @@ import { isId } from '../domain/ids.ts';
 import { cleanText } from '../domain/text-input.ts';
 import { ACCOUNT_COLUMNS, toAccount, type Account } from './account-view.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { consumeRateLimit, RATE_RULES } from '../rate-limits/rate-limits.ts';
 
 export interface SignUpInput {
   username: string;
@@ -39,7 +40,10 @@ export async function signUp(ctx: CoreContext, input: SignUpInput, options: { ad
   }
 }
 
-/** Finds the account for a username or email and password; throws Unauthenticated otherwise. */
+/**
+ * Finds the account for a username or email and password; throws Unauthenticated otherwise, and
+ * RateLimited past 25 attempts an hour on one account.
+ */
 export async function authenticate(ctx: CoreContext, login: string, password: string): Promise<Account> {
   const trimmed = cleanText(login).trim().slice(0, 254);
   const row = await ctx.db
@@ -51,6 +55,9 @@ export async function authenticate(ctx: CoreContext, login: string, password: st
         : eb('username', '=', normalizeUsername(trimmed)),
     )
     .executeTakeFirst();
+  // Per account, whatever name it was asked by (username in any case, @username or email); an unknown
+  // login is limited by its text, so guessing at non-existent accounts is bounded too.
+  await consumeRateLimit(ctx, RATE_RULES.signInPerAccount, row ? `account:${row.id}` : `login:${trimmed.toLowerCase()}`);
   const ok = await verifyPassword(row?.password_hash, password.slice(0, 1024));
   if (!row || !ok) throw new Unauthenticated('That username or email and password do not match.');
   return toAccount(row);

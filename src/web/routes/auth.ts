@@ -46,7 +46,6 @@ export function registerAuth(app: FastifyInstance, core: Core): void {
       sendPage(reply, signInPage(pageContext(request, reply, { forms: true }), { values: { username: login }, alert, returnTo }), status);
     try {
       await core.rateLimits.consumeRateLimit(rules.signInPerIp, request.ip);
-      if (login.trim()) await core.rateLimits.consumeRateLimit(rules.signInPerAccount, login.trim());
       const account = await core.accounts.authenticate(login, password);
       await logIn(core, request, reply, account);
       return reply.redirect(returnTo, 303);
