@@ -6,12 +6,18 @@ import pino from 'pino';
 import { buildCore, createScratchDatabase, loadConfig, type Core } from '../src/core/index.ts';
 import { connect } from '../src/core/db/connection.ts';
 import { startWorker } from '../src/worker/worker.ts';
+import { fork } from 'node:child_process';
 import { startTestSmtp } from '../test/helpers/smtp.ts';
 
-// `npm run bench:jobs`: posts BENCH_MENTION_POSTS posts with 3 mentions each through the core as fast
-// as it can, with one worker running and a real SMTP server (in this process) accepting the mail, and
-// reports jobs per second, commit → accepted-by-SMTP delay (p50/p99), duplicates and lost emails.
-// Then the daily statistics for a day of BENCH_STATS_POSTS posts. BENCH_MODE=postgres|embedded.
+// `npm run bench:jobs`: posts BENCH_MENTION_POSTS posts with 3 mentions each through the core, with one
+// worker running (in this process) and a real SMTP server (in a child process of its own, so it takes
+// no CPU time from the worker's event loop) accepting the mail, and reports jobs per second,
+// commit → accepted-by-SMTP delay (p50/p99), duplicates and lost emails. Two runs: as fast as the
+// producer can (which measures how far a backlog builds when posting outpaces one worker), then at a
+// sustained offered rate of BENCH_RATE posts/s (default 100; 0 skips it), which measures the delay a
+// post sees when the worker keeps up. Then the daily statistics for a day of BENCH_STATS_POSTS posts.
+// BENCH_MODE=postgres|embedded; BENCH_WORKER=child (default; PostgreSQL only) runs the worker in its own
+// process, as `pipit worker` does, BENCH_WORKER=inline in the producing process, as `pipit start` does.
 // Targets (issue 3): p50 ≤ 200 ms, p99 ≤ 1 s on PostgreSQL with one worker; stats of 1,000,000 posts ≤ 10 s.
 
 function int(name: string, fallback: number): number {
@@ -27,8 +33,91 @@ function int(name: string, fallback: number): number {
 const MODE = process.env.BENCH_MODE === 'embedded' ? 'embedded' : 'postgres';
 const POSTS = int('BENCH_MENTION_POSTS', 1000);
 const CONCURRENCY = int('BENCH_CONCURRENCY', 16);
+const RATE = int('BENCH_RATE', 100);
+// `child` (PostgreSQL only): the worker runs in its own process, as `pipit worker` does; `inline`: in this one, as `pipit start`.
+const WORKER = process.env.BENCH_WORKER === 'inline' ? 'inline' : 'child';
 const STATS_POSTS = int('BENCH_STATS_POSTS', MODE === 'postgres' ? 1_000_000 : 100_000);
 const SERVER = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+interface Received {
+  messageId: string;
+  receivedAt: number;
+}
+
+// The SMTP server's own process: it reports each accepted message (Message-ID and time) to the parent.
+if (process.argv[2] === '--smtp-child') {
+  const smtp = await startTestSmtp();
+  let sent = 0;
+  const flush = () => {
+    if (smtp.received.length > sent) {
+      process.send!(smtp.received.slice(sent).map((m) => ({ messageId: m.messageId, receivedAt: m.receivedAt })));
+      sent = smtp.received.length;
+    }
+  };
+  const timer = setInterval(flush, 20);
+  process.on('message', (message) => {
+    if (message === 'close') {
+      clearInterval(timer);
+      flush();
+      void smtp.close().then(() => process.exit(0));
+    }
+  });
+  process.once('disconnect', () => process.exit(1)); // the parent died without saying close
+  process.send!({ url: smtp.url });
+  await new Promise(() => {}); // until the parent says close
+}
+
+// The worker's own process (PostgreSQL only), as `pipit worker` runs beside the web process in production.
+if (process.argv[2] === '--worker-child') {
+  const core = await buildCore(loadConfig(JSON.parse(process.env.BENCH_WORKER_ENV!) as Record<string, string>, { dotenvPath: null }), { migrate: false });
+  const worker = await startWorker(core, { logger: pino({ level: 'warn' }), schedules: false });
+  process.on('message', (message) => {
+    if (message === 'close') void worker.stop().then(() => core.close()).then(() => process.exit(0));
+  });
+  process.once('disconnect', () => process.exit(1)); // the parent died without saying close
+  process.send!('ready');
+  await new Promise(() => {}); // until the parent says close
+}
+
+/** Starts the worker in a child process on the database of `env`. */
+async function startWorkerChild(env: Record<string, string | undefined>): Promise<{ stop(): Promise<void> }> {
+  const child = fork(process.argv[1]!, ['--worker-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_WORKER_ENV: JSON.stringify(env) } });
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`worker child exited (${code})`)));
+    child.once('message', () => resolve());
+  });
+  child.removeAllListeners('exit');
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('close');
+      }),
+  };
+}
+
+/** Starts the SMTP server in a child process; `received` fills as it accepts messages. */
+async function startSmtpChild(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const child = fork(process.argv[1]!, ['--smtp-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const received: Received[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.on('message', (message: { url: string } | Received[]) => {
+      if (Array.isArray(message)) received.push(...message);
+      else resolve(message.url);
+    });
+  });
+  return {
+    url,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('close');
+      }),
+  };
+}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -37,61 +126,78 @@ function percentile(sorted: number[], p: number): number {
 
 const dataDir = await mkdtemp(join(tmpdir(), 'pipit-bench-jobs-'));
 const scratch = MODE === 'postgres' ? await createScratchDatabase(SERVER, 'pipit_bench') : undefined;
-const smtp = await startTestSmtp();
+const smtp = await startSmtpChild();
 let core: Core | undefined;
 try {
-  const config = loadConfig({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(40), PUBLIC_URL: 'https://bench.example', DATA_DIR: dataDir, DATABASE_URL: scratch?.url, SMTP_URL: smtp.url, LOG_LEVEL: 'warn' }, { dotenvPath: null });
-  core = await buildCore(config, MODE === 'embedded' ? { pgliteDir: 'memory://' } : {});
-  const worker = await startWorker(core, { logger: pino({ level: 'warn' }), schedules: false });
+  const env = { NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(40), PUBLIC_URL: 'https://bench.example', DATA_DIR: dataDir, DATABASE_URL: scratch?.url, SMTP_URL: smtp.url, LOG_LEVEL: 'warn' };
+  core = await buildCore(loadConfig(env, { dotenvPath: null }), MODE === 'embedded' ? { pgliteDir: 'memory://' } : {});
+  const workerInChild = WORKER === 'child' && MODE === 'postgres';
+  const worker = workerInChild ? await startWorkerChild(env) : await startWorker(core, { logger: pino({ level: 'warn' }), schedules: false });
+  console.log(`Worker in ${workerInChild ? 'a child process of its own' : 'the producing process'}; SMTP server in a child process.`);
 
   const authors = await Promise.all(Array.from({ length: 10 }, (_, i) => core!.accounts.signUp({ username: `author_${i}`, email: `author_${i}@bench.example`, password: 'bench-password-1234' })));
   const readers = await Promise.all(Array.from({ length: 30 }, (_, i) => core!.accounts.signUp({ username: `reader_${i}`, email: `reader_${i}@bench.example`, password: 'bench-password-1234' })));
-
-  console.log(`Mode ${MODE}: ${POSTS} posts × 3 mentions, ${CONCURRENCY} at a time, one worker.`);
-  const committed = new Map<string, number>(); // post id → when createPost returned (just after its commit)
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < POSTS) {
-        const i = next++;
-        const mentioned = [0, 1, 2].map((k) => readers[(i * 3 + k) % readers.length]!.username);
-        const post = await core!.posts.createPost(authors[i % authors.length]!.id, { text: `post ${i} for ${mentioned.map((m) => '@' + m).join(' ')}` });
-        committed.set(post.id, performance.now());
-      }
-    }),
-  );
-  const posted = performance.now();
-  const wallStart = Date.now() - (performance.now() - started);
   const expected = POSTS * 3;
-  const deadline = Date.now() + 300_000;
-  while (smtp.received.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const lastEmail = performance.now();
+
+  /** Posts POSTS posts (at `rate` posts/s, or as fast as it can when 0) and waits for their emails. */
+  const run = async (label: string, rate: number) => {
+    console.log(`Mode ${MODE}, ${label}: ${POSTS} posts × 3 mentions, ${CONCURRENCY} at a time, one worker.`);
+    const committed = new Map<string, number>(); // post id → when createPost returned (just after its commit), ms since the epoch
+    const before = smtp.received.length;
+    const started = performance.now();
+    const wallStart = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < POSTS) {
+          const i = next++;
+          if (rate > 0) {
+            const wait = started + (i * 1000) / rate - performance.now();
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          }
+          const mentioned = [0, 1, 2].map((k) => readers[(i * 3 + k) % readers.length]!.username);
+          const post = await core!.posts.createPost(authors[i % authors.length]!.id, { text: `${label}: post ${i} for ${mentioned.map((m) => '@' + m).join(' ')}` });
+          committed.set(post.id, wallStart + (performance.now() - started));
+        }
+      }),
+    );
+    const posted = performance.now();
+    const deadline = Date.now() + 300_000;
+    while (smtp.received.length - before < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return { label, committed, started, posted, lastEmail: performance.now() };
+  };
+
+  const runs = [await run('as fast as it can', 0)];
+  if (RATE > 0) runs.push(await run(`offered at ${RATE} posts/s`, RATE));
   await new Promise((r) => setTimeout(r, 3000)); // room for duplicates to show up
   await worker.stop();
 
-  // Message-ID → delivery → post → commit time.
-  const deliveryPost = new Map<string, string>();
-  for (const postId of committed.keys()) for (const d of await core.notifications.emailDeliveriesOfPost(postId)) deliveryPost.set(d.id, postId);
+  // Message-ID → delivery → its run and post's commit time.
+  const deliveries = new Map<string, { run: (typeof runs)[number]; commit: number }>();
+  for (const r of runs) for (const [postId, commit] of r.committed) for (const d of await core.notifications.emailDeliveriesOfPost(postId)) deliveries.set(d.id, { run: r, commit });
   const seen = new Map<string, number>();
-  const delays: number[] = [];
+  const delays = new Map(runs.map((r) => [r, [] as number[]]));
   for (const mail of smtp.received) {
     const id = /^<mention-(\d+)@/.exec(mail.messageId)?.[1];
     if (!id) continue;
     seen.set(id, (seen.get(id) ?? 0) + 1);
-    if (seen.get(id) !== 1) continue;
-    const postId = deliveryPost.get(id);
-    const commit = postId ? committed.get(postId) : undefined;
-    if (commit !== undefined) delays.push(mail.receivedAt - (wallStart + (commit - started)));
+    const delivery = deliveries.get(id);
+    if (delivery && seen.get(id) === 1) delays.get(delivery.run)!.push(mail.receivedAt - delivery.commit);
   }
-  delays.sort((a, b) => a - b);
-  const duplicates = [...seen.values()].reduce((n, c) => n + c - 1, 0);
-  const lost = expected - seen.size;
-  const seconds = (lastEmail - started) / 1000;
-  console.log(`  posting took ${((posted - started) / 1000).toFixed(2)} s (${(POSTS / ((posted - started) / 1000)).toFixed(0)} posts/s)`);
-  console.log(`  jobs: ${POSTS} notify-mentions + ${expected} send-email in ${seconds.toFixed(2)} s = ${((POSTS + expected) / seconds).toFixed(0)} jobs/s`);
-  console.log(`  commit → SMTP accepted: p50 ${percentile(delays, 50).toFixed(0)} ms, p99 ${percentile(delays, 99).toFixed(0)} ms, max ${percentile(delays, 100).toFixed(0)} ms`);
-  console.log(`  duplicates: ${duplicates} (must be 0); lost: ${lost} (must be 0)`);
+  for (const r of runs) {
+    const d = delays.get(r)!.sort((a, b) => a - b);
+    const ids = [...deliveries.entries()].filter(([, v]) => v.run === r).map(([id]) => id);
+    const duplicates = ids.reduce((n, id) => n + Math.max(0, (seen.get(id) ?? 0) - 1), 0);
+    const lost = expected - ids.filter((id) => seen.has(id)).length;
+    const seconds = (r.lastEmail - r.started) / 1000;
+    console.log(`${r.label}:`);
+    console.log(`  posting took ${((r.posted - r.started) / 1000).toFixed(2)} s (${(POSTS / ((r.posted - r.started) / 1000)).toFixed(0)} posts/s)`);
+    console.log(`  jobs: ${POSTS} notify-mentions + ${expected} send-email in ${seconds.toFixed(2)} s = ${((POSTS + expected) / seconds).toFixed(0)} jobs/s`);
+    console.log(`  commit → SMTP accepted: p50 ${percentile(d, 50).toFixed(0)} ms, p99 ${percentile(d, 99).toFixed(0)} ms, max ${percentile(d, 100).toFixed(0)} ms`);
+    console.log(`  duplicates: ${duplicates} (must be 0); lost: ${lost} (must be 0)`);
+  }
+  const strays = [...seen.keys()].filter((id) => !deliveries.has(id)).length;
+  if (strays > 0) console.log(`  ${strays} emails for deliveries of no run (must be 0)`);
 
   if (STATS_POSTS > 0) {
     // A synthetic day straight into the tables: STATS_POSTS posts over 1,000 accounts, a third of them

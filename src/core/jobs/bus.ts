@@ -151,6 +151,13 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
       await boss.send(queue, { ...data, reqId: currentRequestId() }, { db: fromKysely(trx), ...options });
     },
 
+    /** Adds several jobs to one queue on `trx` in a single statement (one round trip, one NOTIFY). */
+    async enqueueMany<Q extends QueueName>(trx: Transaction<Database>, queue: Q, items: readonly QueueData[Q][]): Promise<void> {
+      if (items.length === 0) return;
+      const reqId = currentRequestId();
+      await boss.insert(queue, items.map((data) => ({ data: { ...data, reqId } })), { db: fromKysely(trx) });
+    },
+
     /** Adds a job outside any transaction (the terminal, schedules). */
     async send<Q extends QueueName>(queue: Q, data: QueueData[Q]): Promise<string | null> {
       return boss.send(queue, { ...data, reqId: currentRequestId() });

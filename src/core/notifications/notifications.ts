@@ -47,7 +47,7 @@ export async function notifyMentions(ctx: CoreContext, postId: string): Promise<
           .returning('id')
           .execute()
       : [];
-    for (const d of deliveries) await ctx.bus.enqueue(trx, 'send-email', { deliveryId: d.id });
+    await ctx.bus.enqueueMany(trx, 'send-email', deliveries.map((d) => ({ deliveryId: d.id })));
     return { notified: notified.length, emails: deliveries.length };
   });
 }
