@@ -14,7 +14,7 @@ import { startTestSmtp } from '../test/helpers/smtp.ts';
 // no CPU time from the worker's event loop) accepting the mail, and reports jobs per second,
 // commit → accepted-by-SMTP delay (p50/p99), duplicates and lost emails. Two runs: as fast as the
 // producer can (which measures how far a backlog builds when posting outpaces one worker), then at a
-// sustained offered rate of BENCH_RATE posts/s (default 100; 0 skips it), which measures the delay a
+// sustained offered rate of BENCH_RATE posts/s (a list: default 100,250; 0 skips it), which measures the delay a
 // post sees when the worker keeps up. Then the daily statistics for a day of BENCH_STATS_POSTS posts.
 // BENCH_MODE=postgres|embedded; BENCH_WORKER=child (default; PostgreSQL only) runs the worker in its own
 // process, as `pipit worker` does, BENCH_WORKER=inline in the producing process, as `pipit start` does.
@@ -33,7 +33,14 @@ function int(name: string, fallback: number): number {
 const MODE = process.env.BENCH_MODE === 'embedded' ? 'embedded' : 'postgres';
 const POSTS = int('BENCH_MENTION_POSTS', 1000);
 const CONCURRENCY = int('BENCH_CONCURRENCY', 16);
-const RATE = int('BENCH_RATE', 100);
+const RATES = (process.env.BENCH_RATE || '100,250').split(',').map((r) => {
+  const n = Number(r.trim());
+  if (!Number.isInteger(n) || n < 0) {
+    console.error('BENCH_RATE must be whole numbers of posts per second, separated by commas');
+    process.exit(2);
+  }
+  return n;
+});
 // `child` (PostgreSQL only): the worker runs in its own process, as `pipit worker` does; `inline`: in this one, as `pipit start`.
 const WORKER = process.env.BENCH_WORKER === 'inline' ? 'inline' : 'child';
 const STATS_POSTS = int('BENCH_STATS_POSTS', MODE === 'postgres' ? 1_000_000 : 100_000);
@@ -168,7 +175,7 @@ try {
   };
 
   const runs = [await run('as fast as it can', 0)];
-  if (RATE > 0) runs.push(await run(`offered at ${RATE} posts/s`, RATE));
+  for (const rate of RATES.filter((r) => r > 0)) runs.push(await run(`offered at ${rate} posts/s`, rate));
   await new Promise((r) => setTimeout(r, 3000)); // room for duplicates to show up
   await worker.stop();
 

@@ -11,6 +11,7 @@ import * as rateLimits from './rate-limits/rate-limits.ts';
 import { checkReadiness } from './health.ts';
 import { seed } from './seed/seed.ts';
 import * as notifications from './notifications/notifications.ts';
+import * as emailDeliveries from './notifications/email-deliveries.ts';
 import * as dailyStats from './stats/daily-stats.ts';
 import { startBus, type BusOptions } from './jobs/bus.ts';
 
@@ -30,7 +31,8 @@ export type { EventName, EventPayloads } from './events.ts';
 export { QUEUES, QUEUE_NAMES, deadLetterQueue, type QueueName, type QueueData, type QueueDeclaration } from './jobs/queues.ts';
 export type { WorkJob, QueueCounts, JobFailure, BusOptions } from './jobs/bus.ts';
 export { runWithRequestId, currentRequestId } from './jobs/request-context.ts';
-export type { Notification, MentionEmail, EmailClaim } from './notifications/notifications.ts';
+export type { Notification, PostToNotify } from './notifications/notifications.ts';
+export type { MentionEmail, EmailClaim } from './notifications/email-deliveries.ts';
 export type { DailyStats } from './stats/daily-stats.ts';
 export { parseDay, previousDay } from './stats/daily-stats.ts';
 
@@ -79,7 +81,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
       if (handle.kind === 'pglite') await analyze(handle.db);
     },
     seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
-    notifications: bindAll(ctx, notifications),
+    notifications: { ...bindAll(ctx, notifications), ...bindAll(ctx, emailDeliveries) },
     stats: bindAll(ctx, dailyStats),
     /** The task manager: handlers, schedules and the view of the queues (the worker and admin pages). */
     jobs: {

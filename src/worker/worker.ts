@@ -59,8 +59,8 @@ export async function startWorker(core: Core, options: WorkerOptions = {}): Prom
       }
     });
 
-  await run('notify-mentions', (job, log) => notifyMentionsHandler(core, job, log));
-  await run('send-email', (job, log) => sendEmailHandler(core, job, log, { mailer, leaseSeconds }));
+  await run('notify-mentions', notifyMentionsHandler(core));
+  await run('send-email', sendEmailHandler(core, { mailer, leaseSeconds }));
   await run('daily-stats', (job, log) => dailyStatsHandler(core, job, log));
   if (options.schedules ?? true) await core.jobs.schedule('daily-stats', core.config.statsCron, {});
   logger.info({ mail: mailer.target, statsCron: core.config.statsCron, database: core.databaseKind }, 'Pipit worker is running');

@@ -152,6 +152,49 @@ forEachBackend('mention emails without a worker running', (t) => {
     assert.equal((await t.core.notifications.emailDeliveriesOfPost(post.id))[0]!.state, 'cancelled');
   });
 
+  it('notifies a batch of posts in one call: each post answered, a deleted or repeated one notifying no one, one email job per post', async () => {
+    const author = await createAccount(t.core, 'batcher');
+    const [ann, ben, cat] = [await createAccount(t.core, 'b_ann'), await createAccount(t.core, 'b_ben'), await createAccount(t.core, 'b_cat')];
+    await t.core.notifications.setEmailNotifications(cat.id, false);
+    const two = await t.core.posts.createPost(author.id, { text: `hi @${ann.username} and @${ben.username}` });
+    const quiet = await t.core.posts.createPost(author.id, { text: `hi @${cat.username} (no email wanted)` });
+    const gone = await t.core.posts.createPost(author.id, { text: `hi @${ann.username}, soon deleted` });
+    const self = await t.core.posts.createPost(author.id, { text: `talking to myself @${author.username}` });
+    await t.core.posts.deletePost(author.id, gone.id);
+    const waitingBefore = (await t.core.jobs.overview()).find((q) => q.queue === 'send-email')!.waiting;
+
+    const answers = await t.core.notifications.notifyMentionsOfPosts([two.id, quiet.id, gone.id, self.id, two.id, 'not-an-id'].map((postId) => ({ postId, reqId: `req-${postId}` })));
+    assert.deepEqual(answers, [
+      { notified: 2, emails: 2 },
+      { notified: 1, emails: 0 },
+      { notified: 0, emails: 0 },
+      { notified: 0, emails: 0 },
+      { notified: 0, emails: 0 },
+      { notified: 0, emails: 0 },
+    ]);
+    assert.equal((await t.core.jobs.overview()).find((q) => q.queue === 'send-email')!.waiting - waitingBefore, 1, 'one job carries both emails of the post');
+    assert.deepEqual((await t.core.notifications.emailDeliveriesOfPost(two.id)).map((d) => d.state), ['pending', 'pending']);
+    assert.equal((await t.core.notifications.listNotifications(ann.id)).length, 1);
+    assert.equal((await t.core.notifications.listNotifications(cat.id)).length, 1, 'a notification even without email');
+  });
+
+  it('claims a batch of emails at once, handing each out once only', async () => {
+    const author = await createAccount(t.core, 'claimer');
+    const [ann, ben] = [await createAccount(t.core, 'c_ann'), await createAccount(t.core, 'c_ben')];
+    const post = await t.core.posts.createPost(author.id, { text: `hi @${ann.username} and @${ben.username}` });
+    await t.core.notifications.notifyMentions(post.id);
+    const [d1, d2] = (await t.core.notifications.emailDeliveriesOfPost(post.id)).map((d) => d.id);
+    const claims = await t.core.notifications.claimEmailDeliveries([d1!, d1!, d2!, '999', 'nonsense'], 60);
+    assert.deepEqual(claims.map((c) => c.kind), ['send', 'busy', 'send', 'done', 'done']);
+    const [first, , second] = claims;
+    assert.ok(first?.kind === 'send' && second?.kind === 'send');
+    assert.deepEqual([first.email.to, second.email.to].sort(), [`${ann.username}@example.com`, `${ben.username}@example.com`]);
+    assert.equal(first.email.postText, post.text);
+    await t.core.notifications.markEmailsSent([first.email, second.email]);
+    assert.deepEqual((await t.core.notifications.emailDeliveriesOfPost(post.id)).map((d) => d.state), ['sent', 'sent']);
+    assert.deepEqual((await t.core.notifications.claimEmailDeliveries([d1!, d2!], 60)).map((c) => c.kind), ['done', 'done']);
+  });
+
   it('lets one attempt at a time hold an email, and never hands out a sent one', async () => {
     const author = await createAccount(t.core, 'author');
     const friend = await createAccount(t.core, 'friend');

@@ -151,11 +151,14 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
       await boss.send(queue, { ...data, reqId: currentRequestId() }, { db: fromKysely(trx), ...options });
     },
 
-    /** Adds several jobs to one queue on `trx` in a single statement (one round trip, one NOTIFY). */
-    async enqueueMany<Q extends QueueName>(trx: Transaction<Database>, queue: Q, items: readonly QueueData[Q][]): Promise<void> {
+    /**
+     * Adds several jobs to one queue on `trx` in a single statement (one round trip, one NOTIFY). Each
+     * carries the current request id unless it names its own (jobs made for several requests at once).
+     */
+    async enqueueMany<Q extends QueueName>(trx: Transaction<Database>, queue: Q, items: readonly JobData<QueueData[Q]>[]): Promise<void> {
       if (items.length === 0) return;
       const reqId = currentRequestId();
-      await boss.insert(queue, items.map((data) => ({ data: { ...data, reqId } })), { db: fromKysely(trx) });
+      await boss.insert(queue, items.map((data) => ({ data: { reqId, ...data } })), { db: fromKysely(trx) });
     },
 
     /** Adds a job outside any transaction (the terminal, schedules). */

@@ -26,7 +26,7 @@ export const QUEUES = {
     retryDelay: 2,
     retryDelayMax: 600,
     expireInSeconds: 60,
-    concurrency: 8,
+    concurrency: 16,
     description: 'An in-app notification per mentioned account, and an email job for those who want one.',
   },
   'send-email': {
@@ -36,8 +36,8 @@ export const QUEUES = {
     retryDelay: 15,
     retryDelayMax: 3600,
     expireInSeconds: 120,
-    concurrency: 20,
-    description: 'One email (keyed per post and recipient, so a repeated job never sends twice).',
+    concurrency: 32,
+    description: 'The mention emails of one post (each keyed per recipient, so a repeated job never sends one twice).',
   },
   'daily-stats': {
     events: [],
@@ -57,7 +57,7 @@ export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
 /** What each queue's jobs carry (besides `reqId`). */
 export interface QueueData {
   'notify-mentions': { postId: string; authorId: string };
-  'send-email': { deliveryId: string };
+  'send-email': { deliveryIds: string[] };
   'daily-stats': { day?: string };
 }
 

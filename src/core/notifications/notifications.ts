@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { toAccount, type Account } from '../accounts/account-view.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFound } from '../domain/errors.ts';
@@ -15,160 +16,62 @@ export interface Notification {
   post: Post;
 }
 
+/** A post to notify the mentions of, and the request that made it (carried into its email jobs). */
+export interface PostToNotify {
+  postId: string;
+  reqId?: string | undefined;
+}
+
 /**
  * `notify-mentions`: for each account a post mentions (not its author), an in-app notification and,
- * when the account wants email, a delivery row and its `send-email` job — all in one transaction.
- * Repeating it is harmless: existing rows are kept and no second email job is made.
+ * when the account wants email, a delivery row; and a `send-email` job for the post's emails — all in one transaction, for
+ * a batch of posts at once; the answer is in the order of `posts`. Repeating it is harmless: existing
+ * rows are kept and no second email job is made. A deleted post has no mentions left: it notifies no one.
  */
+export async function notifyMentionsOfPosts(ctx: CoreContext, posts: readonly PostToNotify[]): Promise<{ notified: number; emails: number }[]> {
+  const ids = [...new Set(posts.map((p) => p.postId).filter(isId))];
+  if (ids.length === 0) return posts.map(() => ({ notified: 0, emails: 0 }));
+  return ctx.db.transaction().execute(async (trx) => {
+    // One statement for every row of the batch: the worker runs this for every post, so round trips are its cost.
+    const { rows } = await sql<{ post_id: string; delivery_id: string | null }>`
+      WITH mentioned AS (
+        SELECT m.status_id, m.account_id, s.account_id AS author_id, a.email_notifications
+        FROM mentions m
+        JOIN statuses s ON s.id = m.status_id
+        JOIN accounts a ON a.id = m.account_id
+        WHERE m.status_id IN (${sql.join(ids)}) AND m.account_id <> s.account_id
+      ), notified AS (
+        INSERT INTO notifications (account_id, type, from_account_id, status_id)
+        SELECT account_id, 'mention', author_id, status_id FROM mentioned
+        ON CONFLICT (account_id, type, status_id) DO NOTHING
+        RETURNING status_id
+      ), deliveries AS (
+        INSERT INTO email_deliveries (kind, status_id, account_id)
+        SELECT 'mention', status_id, account_id FROM mentioned WHERE email_notifications
+        ON CONFLICT (kind, status_id, account_id) DO NOTHING
+        RETURNING id, status_id
+      )
+      SELECT status_id::text AS post_id, NULL AS delivery_id FROM notified
+      UNION ALL
+      SELECT status_id::text, id::text FROM deliveries`.execute(trx);
+    // One email job per post: its emails go out together and are retried together, each still sent once.
+    const jobs: { deliveryIds: string[]; reqId?: string }[] = [];
+    const answered = new Set<string>();
+    const answers = posts.map(({ postId, reqId }) => {
+      if (answered.has(postId)) return { notified: 0, emails: 0 }; // the same post twice in one batch: the first answers
+      answered.add(postId);
+      const deliveryIds = rows.filter((r) => r.post_id === postId && r.delivery_id !== null).map((r) => r.delivery_id!);
+      if (deliveryIds.length) jobs.push({ deliveryIds, ...(reqId ? { reqId } : {}) });
+      return { notified: rows.filter((r) => r.post_id === postId && r.delivery_id === null).length, emails: deliveryIds.length };
+    });
+    await ctx.bus.enqueueMany(trx, 'send-email', jobs);
+    return answers;
+  });
+}
+
+/** `notify-mentions` for one post (see notifyMentionsOfPosts). */
 export async function notifyMentions(ctx: CoreContext, postId: string): Promise<{ notified: number; emails: number }> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const post = await trx.selectFrom('statuses').select(['id', 'account_id']).where('id', '=', postId).executeTakeFirst();
-    if (!post) return { notified: 0, emails: 0 }; // deleted before we got to it
-    const mentioned = await trx
-      .selectFrom('mentions as m')
-      .innerJoin('accounts as a', 'a.id', 'm.account_id')
-      .select(['a.id', 'a.email_notifications'])
-      .where('m.status_id', '=', postId)
-      .where('m.account_id', '<>', post.account_id)
-      .execute();
-    if (mentioned.length === 0) return { notified: 0, emails: 0 };
-    const notified = await trx
-      .insertInto('notifications')
-      .values(mentioned.map((m) => ({ account_id: m.id, type: 'mention' as const, from_account_id: post.account_id, status_id: postId })))
-      .onConflict((oc) => oc.columns(['account_id', 'type', 'status_id']).doNothing())
-      .returning('id')
-      .execute();
-    const wantEmail = mentioned.filter((m) => m.email_notifications);
-    const deliveries = wantEmail.length
-      ? await trx
-          .insertInto('email_deliveries')
-          .values(wantEmail.map((m) => ({ kind: 'mention' as const, status_id: postId, account_id: m.id })))
-          .onConflict((oc) => oc.columns(['kind', 'status_id', 'account_id']).doNothing())
-          .returning('id')
-          .execute()
-      : [];
-    await ctx.bus.enqueueMany(trx, 'send-email', deliveries.map((d) => ({ deliveryId: d.id })));
-    return { notified: notified.length, emails: deliveries.length };
-  });
-}
-
-/** What the mailer needs to write a mention email. */
-export interface MentionEmail {
-  deliveryId: string;
-  /** Proves this attempt holds the delivery; pass it back to markEmailSent / markEmailFailed. */
-  claimToken: string;
-  to: string;
-  recipient: { username: string; displayName: string };
-  author: { username: string; displayName: string };
-  postText: string;
-  postUrl: string;
-  unsubscribeUrl: string;
-  /** The same for every attempt, so a receiving system can recognise a repeat. */
-  messageId: string;
-}
-
-export type EmailClaim =
-  | { kind: 'send'; email: MentionEmail }
-  /** Already sent, or nothing to send any more (post deleted, emails turned off). */
-  | { kind: 'done'; reason: string }
-  /** Another attempt holds it and may be talking to the SMTP server right now. */
-  | { kind: 'busy'; until: Date };
-
-/**
- * Claims an email before sending it: only one attempt at a time holds a delivery (for `leaseSeconds`,
- * longer than any SMTP conversation may take), and a sent one is never claimed again. A post deleted
- * (or a setting turned off) before the email went out cancels it.
- */
-export async function claimEmailDelivery(ctx: CoreContext, deliveryId: string, leaseSeconds: number): Promise<EmailClaim> {
-  if (!isId(deliveryId)) return { kind: 'done', reason: 'no such delivery' };
-  const claimToken = crypto.randomUUID();
-  return ctx.db.transaction().execute(async (trx) => {
-    const claimed = await trx
-      .updateTable('email_deliveries')
-      .set((eb) => ({
-        state: 'sending',
-        claim_token: claimToken,
-        lease_until: new Date(Date.now() + leaseSeconds * 1000),
-        attempts: eb('attempts', '+', 1),
-      }))
-      .where('id', '=', deliveryId)
-      .where((eb) => eb.or([eb('state', 'in', ['pending', 'failed']), eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', new Date())])]))
-      .returning(['id', 'status_id', 'account_id'])
-      .executeTakeFirst();
-    if (!claimed) {
-      const row = await trx.selectFrom('email_deliveries').select(['state', 'lease_until']).where('id', '=', deliveryId).executeTakeFirst();
-      if (!row) return { kind: 'done', reason: 'no such delivery' };
-      if (row.state === 'sending') return { kind: 'busy', until: row.lease_until ?? new Date() };
-      return { kind: 'done', reason: `already ${row.state}` };
-    }
-    const cancel = async (reason: string): Promise<EmailClaim> => {
-      await trx.updateTable('email_deliveries').set({ state: 'cancelled', claim_token: null, lease_until: null }).where('id', '=', deliveryId).execute();
-      return { kind: 'done', reason };
-    };
-    const postRow = await selectPosts(trx).where('s.id', '=', claimed.status_id).executeTakeFirst();
-    if (!postRow) return cancel('post deleted');
-    const recipient = await trx
-      .selectFrom('accounts')
-      .select(['username', 'display_name', 'email', 'email_notifications'])
-      .where('id', '=', claimed.account_id)
-      .executeTakeFirst();
-    if (!recipient) return cancel('recipient gone');
-    if (!recipient.email_notifications) return cancel('email notifications turned off');
-    const post = toPost(postRow);
-    const base = ctx.config.publicUrl;
-    return {
-      kind: 'send',
-      email: {
-        deliveryId,
-        claimToken,
-        to: recipient.email,
-        recipient: { username: recipient.username, displayName: recipient.display_name },
-        author: { username: post.account.username, displayName: post.account.displayName },
-        postText: post.text,
-        postUrl: `${base}/@${post.account.username}/${post.id}`,
-        unsubscribeUrl: `${base}/unsubscribe/${unsubscribeToken(ctx.config.secretKey, claimed.account_id)}`,
-        messageId: `<mention-${deliveryId}@${ctx.localHost.replace(/:\d+$/, '')}>`,
-      },
-    };
-  });
-}
-
-/** Records that the SMTP server accepted the email. Done right after its answer, outside any job transaction. */
-export async function markEmailSent(ctx: CoreContext, deliveryId: string, claimToken: string): Promise<void> {
-  await ctx.db
-    .updateTable('email_deliveries')
-    .set({ state: 'sent', sent_at: new Date(), lease_until: null, last_error: null })
-    .where('id', '=', deliveryId)
-    .where('claim_token', '=', claimToken)
-    .execute();
-}
-
-/** Releases a failed attempt: `final` gives up (the job goes to the dead-letter queue), else it may be claimed again. */
-export async function markEmailFailed(ctx: CoreContext, deliveryId: string, claimToken: string, error: string, final: boolean): Promise<void> {
-  await ctx.db
-    .updateTable('email_deliveries')
-    .set({ state: final ? 'failed' : 'pending', lease_until: null, last_error: error.slice(0, 2000), failed_at: final ? new Date() : null })
-    .where('id', '=', deliveryId)
-    .where('claim_token', '=', claimToken)
-    .where('state', '=', 'sending')
-    .execute();
-}
-
-export interface EmailDeliveryRow {
-  id: string;
-  statusId: string;
-  accountId: string;
-  state: string;
-  attempts: number;
-  lastError: string | null;
-  sentAt: Date | null;
-}
-
-/** The email deliveries of a post (tests, the terminal). */
-export async function emailDeliveriesOfPost(ctx: CoreContext, postId: string): Promise<EmailDeliveryRow[]> {
-  if (!isId(postId)) return [];
-  const rows = await ctx.db.selectFrom('email_deliveries').selectAll().where('status_id', '=', postId).orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, statusId: r.status_id, accountId: r.account_id, state: r.state, attempts: r.attempts, lastError: r.last_error, sentAt: r.sent_at }));
+  return (await notifyMentionsOfPosts(ctx, [{ postId }]))[0]!;
 }
 
 /** A page of an account's notifications, newest first. */

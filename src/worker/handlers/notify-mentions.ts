@@ -1,8 +1,14 @@
-import type { Core, QueueData, WorkJob } from '../../core/index.ts';
 import type { Logger } from 'pino';
+import type { Core, PostToNotify, QueueData, WorkJob } from '../../core/index.ts';
+import { batched } from '../batched.ts';
 
-/** `post.created` → an in-app notification per mention and an email job for those who want one. */
-export async function notifyMentionsHandler(core: Core, job: WorkJob<QueueData['notify-mentions']>, log: Logger): Promise<void> {
-  const result = await core.notifications.notifyMentions(job.data.postId);
-  log.info({ postId: job.data.postId, ...result }, 'mentions notified');
+type NotifyMentionsHandler = (job: WorkJob<QueueData['notify-mentions']>, log: Logger) => Promise<void>;
+
+/** `post.created` → an in-app notification per mention and an email job for those who want one; a batch of jobs in one transaction. */
+export function notifyMentionsHandler(core: Core): NotifyMentionsHandler {
+  const notify = batched((posts: readonly PostToNotify[]) => core.notifications.notifyMentionsOfPosts(posts));
+  return async (job, log) => {
+    const result = await notify({ postId: job.data.postId, reqId: job.reqId });
+    log.info({ postId: job.data.postId, ...result }, 'mentions notified');
+  };
 }
