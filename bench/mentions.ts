@@ -199,7 +199,7 @@ try {
     const seconds = (r.lastEmail - r.started) / 1000;
     console.log(`${r.label}:`);
     console.log(`  posting took ${((r.posted - r.started) / 1000).toFixed(2)} s (${(POSTS / ((r.posted - r.started) / 1000)).toFixed(0)} posts/s)`);
-    console.log(`  jobs: ${POSTS} notify-mentions + ${expected} send-email in ${seconds.toFixed(2)} s = ${((POSTS + expected) / seconds).toFixed(0)} jobs/s`);
+    console.log(`  ${POSTS} notify-mentions + ${POSTS} send-email jobs (${expected} emails) in ${seconds.toFixed(2)} s = ${((2 * POSTS) / seconds).toFixed(0)} jobs/s, ${(expected / seconds).toFixed(0)} emails/s`);
     console.log(`  commit → SMTP accepted: p50 ${percentile(d, 50).toFixed(0)} ms, p99 ${percentile(d, 99).toFixed(0)} ms, max ${percentile(d, 100).toFixed(0)} ms`);
     console.log(`  duplicates: ${duplicates} (must be 0); lost: ${lost} (must be 0)`);
   }
