@@ -1,6 +1,6 @@
 import type { CoreContext } from '../context.ts';
 import { isId } from '../domain/ids.ts';
-import { unsubscribeToken } from './unsubscribe-token.ts';
+import { unsubscribeUrl } from './notifications.ts';
 
 // Exactly one email per delivery row, although jobs are delivered at least once: an attempt claims
 // the row (with a lease longer than any SMTP conversation) before talking to the server and marks it
@@ -83,7 +83,7 @@ export async function claimEmailDeliveries(ctx: CoreContext, deliveryIds: readon
         author: { username: row.author_username!, displayName: row.author_display_name! },
         postText: row.text!,
         postUrl: `${base}/@${row.author_username}/${row.post_id}`,
-        unsubscribeUrl: `${base}/unsubscribe/${unsubscribeToken(ctx.config.secretKey, row.account_id)}`,
+        unsubscribeUrl: unsubscribeUrl(ctx, row.account_id),
         messageId: `<mention-${row.id}@${ctx.localHost.replace(/:\d+$/, '')}>`,
       },
     });
