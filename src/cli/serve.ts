@@ -12,12 +12,12 @@ export interface Service {
 export const SHUTDOWN_TIMEOUT_MS = 8_000;
 
 /** Starts a service; a port already taken becomes a one-line Failure rather than a stack trace. */
-export async function startService<S extends Omit<Service, 'name'>>(name: string, start: () => Promise<S>, where: string): Promise<S & Service> {
+export async function startService<S extends Omit<Service, 'name'>>(name: string, start: () => Promise<S>, where: string, settings = 'PORT or HOST'): Promise<S & Service> {
   try {
     return Object.assign(await start(), { name });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new Failure(`cannot listen on ${where}: the address is already in use (set PORT or HOST)`);
+    if (code === 'EADDRINUSE') throw new Failure(`cannot listen on ${where}: the address is already in use (set ${settings})`);
     if (code === 'EACCES') throw new Failure(`cannot listen on ${where}: permission denied (choose a PORT above 1023)`);
     throw error;
   }

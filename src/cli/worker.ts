@@ -1,5 +1,6 @@
 import { buildCore, loadConfig, type Core } from '../core/index.ts';
 import { startWorker } from '../worker/worker.ts';
+import { startMetricsServer } from '../worker/metrics-server.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 import { createLogger } from './logger.ts';
 import { serveUntilSignal, startService, trapSignals, type Service } from './serve.ts';
@@ -19,6 +20,7 @@ export const worker: Command = {
   details: [
     'Takes jobs as they are committed (LISTEN/NOTIFY), retries failures with backoff, and runs the',
     'daily statistics on STATS_CRON. Mail goes to SMTP_URL, or to DATA_DIR/mail as .eml files.',
+    'Serves its Prometheus metrics at :METRICS_PORT/metrics (default 9464; 0 for none).',
     'On the embedded database use `pipit start` instead: PGlite belongs to one process.',
   ].join('\n'),
   async run(args) {
@@ -27,6 +29,11 @@ export const worker: Command = {
     const log = await createLogger(config);
     const trap = trapSignals(log);
     const core = await buildCore(config);
-    return serveUntilSignal(core, log, trap, [() => startWorkerService(core)]);
+    const metricsService = async () => {
+      const server = await startService('metrics', () => startMetricsServer(core, config.metricsPort, config.host), `${config.host}:${config.metricsPort} for metrics`, 'METRICS_PORT, or 0 for no metrics listener');
+      log.info({ port: server.port }, 'Worker metrics at /metrics');
+      return server;
+    };
+    return serveUntilSignal(core, log, trap, [() => startWorkerService(core), ...(config.metricsPort ? [metricsService] : [])]);
   },
 };

@@ -33,6 +33,8 @@ const schema = z
       .string()
       .regex(/^\S+( \S+){4,5}$/, 'must be a cron expression such as "5 0 * * *" (minute hour day month weekday, UTC)')
       .default('5 0 * * *'),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 24)').max(200).optional(),
+    METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(9464),
   });
 
 type Env = Record<string, string | undefined>;
@@ -60,6 +62,10 @@ export interface Config {
   readonly mailFrom: string;
   /** When the daily statistics run (cron, UTC). */
   readonly statsCron: string;
+  /** Bearer token that /metrics requires; without one, metrics are open in development and off in production. */
+  readonly metricsToken: string | undefined;
+  /** Where `pipit worker` serves its metrics (0: nowhere); the web serves them at /metrics. */
+  readonly metricsPort: number;
 }
 
 /** A configuration problem a person must fix; the CLI prints its message alone and exits with code 2. */
@@ -68,7 +74,7 @@ export class ConfigError extends Error {
 }
 
 const KNOWN_KEYS = new Set(Object.keys(schema.shape));
-const SECRET_KEYS = new Set(['SECRET_KEY', 'DATABASE_URL', 'SMTP_URL']);
+const SECRET_KEYS = new Set(['SECRET_KEY', 'DATABASE_URL', 'SMTP_URL', 'METRICS_TOKEN']);
 
 /** Variables from a `.env` file; the real environment wins over the file. */
 function readDotenv(path: string): Env {
@@ -131,5 +137,7 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     smtpUrl: v.SMTP_URL,
     mailFrom: v.MAIL_FROM ?? `Pipit <notifications@${new URL(publicUrl).hostname}>`,
     statsCron: v.STATS_CRON,
+    metricsToken: v.METRICS_TOKEN,
+    metricsPort: v.METRICS_PORT,
   });
 }

@@ -19,6 +19,8 @@ import { registerRequestContext } from './plugins/request-context.ts';
 import { registerNotificationPages } from './routes/notifications.ts';
 import { registerStats } from './routes/stats.ts';
 import { registerAdminJobs } from './routes/admin-jobs.ts';
+import { registerMetrics } from './routes/metrics.ts';
+import { registerRequestMetrics } from './plugins/request-metrics.ts';
 
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
@@ -48,6 +50,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   });
 
   registerRequestLogging(app);
+  registerRequestMetrics(app);
   registerRequestContext(app);
   registerErrorPages(app);
   await app.register(helmet, {
@@ -91,5 +94,6 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   registerNotificationPages(app, core);
   registerStats(app, core);
   registerAdminJobs(app, core);
+  registerMetrics(app, core);
   return app;
 }

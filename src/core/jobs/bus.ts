@@ -6,6 +6,7 @@ import type { Database } from '../db/schema.ts';
 import type { EventName, EventPayloads, JobData } from '../events.ts';
 import { DEAD_LETTER_RETENTION_SECONDS, QUEUES, QUEUE_NAMES, deadLetterQueue, type QueueDeclaration, type QueueData, type QueueName } from './queues.ts';
 import { currentRequestId, runWithRequestId } from './request-context.ts';
+import { metrics } from '../metrics.ts';
 
 // pg-boss wiring. Jobs live in the same database as the rows they concern and are written on the
 // caller's transaction, so a committed post always has its jobs and a rolled-back one has none.
@@ -37,6 +38,8 @@ export interface QueueCounts {
   active: number;
   failed: number;
   deadLetter: number;
+  /** Seconds the oldest job ready to run has waited to start (0 when none waits). */
+  oldestWaitingSeconds: number;
 }
 
 export interface JobFailure {
@@ -188,12 +191,17 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
           Promise.all(
             jobs.map(async (job) => {
               const workJob = toWorkJob<QueueData[Q]>(queue, job as JobWithMetadata<JobData<QueueData[Q]>>);
+              const endTimer = metrics.jobDuration.startTimer({ queue });
               try {
                 await runWithRequestId(workJob.reqId, () => handler(workJob));
+                metrics.jobsCompleted.inc({ queue });
                 return { id: job.id, status: 'completed' as const };
               } catch (error) {
+                (workJob.lastAttempt ? metrics.jobsDeadLettered : metrics.jobsRetried).inc({ queue });
                 const e = error instanceof Error ? error : new Error(String(error));
                 return { id: job.id, status: 'failed' as const, output: { name: e.name, message: e.message } };
+              } finally {
+                endTimer();
               }
             }),
           ),
@@ -212,6 +220,9 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
       const { rows } = await sql<{ name: string; state: string; n: string }>`
         SELECT name, state::text AS state, count(*)::text AS n FROM ${sql.id(SCHEMA, 'job')}
         WHERE name IN (${sql.join(names)}) GROUP BY name, state`.execute(handleDb(handle));
+      const { rows: oldest } = await sql<{ name: string; seconds: number }>`
+        SELECT name, extract(epoch FROM now() - min(start_after))::float8 AS seconds FROM ${sql.id(SCHEMA, 'job')}
+        WHERE name IN (${sql.join(QUEUE_NAMES)}) AND state = 'created' AND start_after <= now() GROUP BY name`.execute(handleDb(handle));
       const count = (name: string, states: string[]) =>
         rows.filter((r) => r.name === name && states.includes(r.state)).reduce((sum, r) => sum + Number(r.n), 0);
       return QUEUE_NAMES.map((queue) => ({
@@ -221,6 +232,7 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
         active: count(queue, ['active']),
         failed: count(queue, ['failed']),
         deadLetter: count(deadLetterQueue(queue), ['created', 'retry', 'active']),
+        oldestWaitingSeconds: Math.max(0, Number(oldest.find((r) => r.name === queue)?.seconds ?? 0)),
       }));
     },
 

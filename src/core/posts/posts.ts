@@ -7,6 +7,7 @@ import { parsePostText, renderPostHtml } from '../domain/post-text.ts';
 import { cleanText } from '../domain/text-input.ts';
 import { VISIBILITIES, canSee } from '../domain/visibility.ts';
 import { selectPosts, toPost, type Post } from './post-view.ts';
+import { metrics } from '../metrics.ts';
 
 export interface CreatePostInput {
   text: string;
@@ -113,6 +114,7 @@ export async function createPost(ctx: CoreContext, authorId: string, input: Crea
     await ctx.bus.publish(trx, 'post.created', { postId: status.id, authorId });
     return status.id;
   });
+  metrics.postsCreated.inc();
   return getPost(ctx, id, authorId);
 }
 

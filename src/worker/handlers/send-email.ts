@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Core, EmailClaim, QueueData, WorkJob } from '../../core/index.ts';
+import { metrics, type Core, type EmailClaim, type QueueData, type WorkJob } from '../../core/index.ts';
 import type { Mailer } from '../mailer.ts';
 import { mentionEmail } from '../mention-email.ts';
 import { batched } from '../batched.ts';
@@ -45,12 +45,14 @@ export function sendEmailHandler(core: Core, options: SendEmailOptions): SendEma
     try {
       response = (await options.mailer.send(mentionEmail(claimed.email))).response;
     } catch (error) {
+      metrics.emailsFailed.inc();
       const message = error instanceof Error ? error.message : String(error);
       await core.notifications.markEmailFailed(deliveryId, claimed.email.claimToken, message, job.lastAttempt);
       log.warn({ deliveryId, attempt: job.retryCount + 1, lastAttempt: job.lastAttempt, error: message }, job.lastAttempt ? 'email failed; giving up' : 'email failed; will retry');
       throw error;
     }
     await recordSent({ deliveryId, claimToken: claimed.email.claimToken });
+    metrics.emailsSent.inc();
     log.info({ deliveryId, postUrl: claimed.email.postUrl, durationMs: Math.round(performance.now() - started), smtp: response.slice(0, 100) }, 'email sent');
   };
 
