@@ -59,11 +59,20 @@ forEachBackend(
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign up' }).click();
       await page.waitForURL(`${base}/`);
+      await openAccountMenu();
       await page.getByRole('banner').getByRole('button', { name: 'Log out' }).waitFor();
       assert.equal(await page.getByRole('banner').getByRole('link', { name: 'Profile' }).getAttribute('href'), `/@${username}`);
+      assert.equal(await page.getByRole('banner').getByRole('link', { name: 'Settings' }).getAttribute('href'), '/settings');
+    }
+
+    /** The header's account menu (a <details>: profile, settings, the admin page, log out). */
+    async function openAccountMenu() {
+      if ((await page.locator('.account-menu[open]').count()) === 0) await page.locator('.account-menu-toggle').click();
+      await page.getByRole('banner').getByRole('link', { name: 'Settings' }).waitFor();
     }
 
     async function logOut() {
+      await openAccountMenu();
       await page.getByRole('banner').getByRole('button', { name: 'Log out' }).click();
       await page.waitForURL(`${base}/`);
       await page.getByRole('banner').getByRole('link', { name: 'Log in' }).waitFor();
@@ -83,11 +92,39 @@ forEachBackend(
       await page.getByRole('button', { name: 'Log in' }).click();
       await page.waitForURL(`${base}/`);
 
+      // A rejected post comes back with the text and the message; reloading the page posts nothing.
+      const tooLong = `Too long: ${'x'.repeat(600)}`;
+      await page.getByLabel("What's on your mind?").fill(tooLong);
+      await page.getByRole('button', { name: 'Post' }).click();
+      await page.locator('#compose-error').waitFor();
+      assert.equal(page.url(), `${base}/`);
+      assert.equal(await page.getByLabel("What's on your mind?").inputValue(), tooLong);
+      await page.reload();
+      assert.equal(await page.getByLabel("What's on your mind?").inputValue(), tooLong, 'still there after a reload');
+      assert.equal((await t.core.accounts.getAccountByUsername('alice')).statusesCount, 0, 'and nothing was posted');
+
       const text = 'Hello @bob, welcome to #pipit! <b>not bold</b>';
       await page.getByLabel("What's on your mind?").fill(text);
       await page.getByRole('button', { name: 'Post' }).click();
       await page.waitForURL(`${base}/`);
       await page.getByText('Hello', { exact: false }).first().waitFor();
+      assert.equal(await page.getByLabel("What's on your mind?").inputValue(), '', 'the draft is gone once posted');
+
+      // Delete asks first, on a page of its own; cancelling keeps the post.
+      await page.getByLabel("What's on your mind?").fill('A post to delete');
+      await page.getByRole('button', { name: 'Post' }).click();
+      await page.waitForURL(`${base}/`);
+      const doomed = page.getByRole('article').filter({ hasText: 'A post to delete' });
+      await doomed.getByRole('link', { name: 'Delete this post' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Delete this post?' }).waitFor();
+      await page.getByRole('link', { name: 'Cancel' }).click();
+      await page.getByRole('article').filter({ hasText: 'A post to delete' }).waitFor();
+      assert.match(await page.locator('.post-date time').innerText(), /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M UTC$/, 'the full date, visible');
+      await page.getByRole('link', { name: 'Delete this post' }).click();
+      await page.getByRole('button', { name: 'Delete post' }).click();
+      await page.waitForURL(`${base}/@alice?deleted=1`);
+      await page.getByText('Your post was deleted.').waitFor();
+      assert.equal(await page.getByRole('article').filter({ hasText: 'A post to delete' }).count(), 0);
       await logOut();
 
       const cookies = await page.context().cookies();

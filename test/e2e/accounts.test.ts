@@ -23,7 +23,7 @@ function cookieHeader(res: Response, name: string): string {
 /** Whether a page was rendered for a logged-in visitor (the log-out button) and who that is. */
 function loggedInAs(body: string): string | undefined {
   if (!body.includes('action="/auth/sign_out"')) return undefined;
-  return /<a href="\/@([a-z0-9_]+)" class="nav-link"[^>]*>Profile<\/a>/.exec(body)?.[1];
+  return /<a href="\/@([a-z0-9_]+)" class="menu-item"[^>]*>Profile<\/a>/.exec(body)?.[1];
 }
 
 forEachBackend('website accounts', (t) => {

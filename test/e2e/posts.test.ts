@@ -21,6 +21,10 @@ function idOfPostWith(body: string, text: string): string {
   return ids[ids.length - 1]![1]!;
 }
 
+function newerLink(body: string): string | undefined {
+  return /<a class="button button-secondary" href="([^"]+)" rel="prev">Newer posts<\/a>/.exec(body)?.[1]?.replaceAll('&amp;', '&');
+}
+
 function olderLink(body: string): string | undefined {
   return /<a class="button button-secondary" href="([^"]+)" rel="next">Older posts<\/a>/.exec(body)?.[1]?.replaceAll('&amp;', '&');
 }
@@ -83,24 +87,51 @@ forEachBackend('website posts', (t) => {
       assert.doesNotMatch(card, /href="[^"]*\/@ghost_nobody"/);
     });
 
-    it('re-shows an over-long post with the message and the typed text, and saves nothing', async () => {
+    it('re-shows an over-long post with the message and the typed text, and saves nothing; a reload does not post again', async () => {
       const before = (await t.core.accounts.getAccountByUsername('alice')).statusesCount;
       const text = `A long one </textarea><b>kept</b> ${'x'.repeat(500)}`;
       const res = await alice.postStatus(text);
-      assertHtmlPage(res, 422);
-      assert.match(res.body, /id="compose-error" role="alert">Posts have at most 500 characters; this one has 5\d\d\./);
-      assert.equal(textareaIn(res.body, 'status'), text.replace('</textarea><b>kept</b>', '&lt;/textarea&gt;&lt;b&gt;kept&lt;/b&gt;'));
-      assert.match(res.body, /aria-invalid="true" aria-describedby="compose-error"/);
+      // Post/redirect/get: the answer to the POST is a redirect, so reloading what follows sends nothing.
+      assert.equal(res.statusCode, 303);
+      assert.equal(res.headers.location, '/');
+      for (const attempt of ['after the redirect', 'after a reload']) {
+        const home = await alice.get('/');
+        assertHtmlPage(home, 200);
+        assert.match(home.body, /id="compose-error" role="alert">Posts have at most 500 characters; this one has 5\d\d\./, attempt);
+        assert.equal(textareaIn(home.body, 'status'), text.replace('</textarea><b>kept</b>', '&lt;/textarea&gt;&lt;b&gt;kept&lt;/b&gt;'), attempt);
+        assert.match(home.body, /aria-invalid="true" aria-describedby="compose-error"/);
+      }
       assert.equal((await t.core.accounts.getAccountByUsername('alice')).statusesCount, before);
-      // And the form on that page still works.
+      // Someone else logging in on the same browser does not get it.
+      const stranger = new BrowserSession(app);
+      for (const [name, value] of alice.cookies) if (name !== 'pipit_session') stranger.cookies.set(name, value);
+      await stranger.signUp({ username: 'stranger' });
+      assert.doesNotMatch((await stranger.get('/')).body, /A long one/);
+      // A forged or tampered draft cookie is ignored.
+      const tampered = await alice.request({ method: 'GET', url: '/', cookies: { pipit_draft: `${alice.cookies.get('pipit_draft')!.slice(0, -3)}abc` } });
+      assert.doesNotMatch(tampered.body, /A long one/);
+      // And the form on that page still works; a successful post forgets the draft.
       const retry = await alice.post('/statuses', { status: 'A shorter one' });
       assert.equal(retry.statusCode, 303);
+      assert.equal(alice.cookies.has('pipit_draft'), false, 'the draft cookie is cleared');
+      assert.doesNotMatch((await alice.get('/')).body, /A long one|compose-error/);
+    });
+
+    it('keeps a rejected text too large for a cookie by answering with the page itself', async () => {
+      // Random letters do not compress: this cannot travel in a cookie, so the POST answers 422 with it.
+      let text = '';
+      while (text.length < 19_000) text += Math.random().toString(36).slice(2);
+      const res = await alice.postStatus(text);
+      assertHtmlPage(res, 422);
+      assert.match(res.body, /id="compose-error" role="alert">Posts have at most 500 characters/);
+      assert.equal(textareaIn(res.body, 'status'), text);
     });
 
     it('refuses an empty post with a message', async () => {
       const res = await alice.postStatus('   ');
-      assertHtmlPage(res, 422);
-      assert.match(res.body, /Write something before posting\./);
+      assert.equal(res.statusCode, 303);
+      assert.match((await alice.get('/')).body, /Write something before posting\./);
+      assert.equal((await alice.post('/statuses', { status: 'something after all' })).statusCode, 303);
     });
 
     it('counts a URL as 23 characters however long it is', async () => {
@@ -179,26 +210,41 @@ forEachBackend('website posts', (t) => {
   });
 
   describe('deleting', () => {
-    it('lets the author delete a post, and nobody else', async () => {
+    it('lets the author delete a post after a confirmation page, and nobody else', async () => {
       await bob.postStatus('Bob keeps this one');
       await bob.postStatus('Bob deletes this one');
       const profile = await bob.get('/@bob');
       const keep = idOfPostWith(profile.body, 'Bob keeps this one');
       const drop = idOfPostWith(profile.body, 'Bob deletes this one');
-      assert.match(profile.body, new RegExp(`action="/statuses/${drop}/delete"`), 'the author sees a delete button');
+      // The card links to a question; no form on it deletes in one click.
+      assert.match(profile.body, new RegExp(`<a href="/statuses/${drop}/delete" class="button-link danger post-delete" aria-label="Delete this post">Delete</a>`));
+      assert.doesNotMatch(profile.body, /action="\/statuses\/\d+\/delete"/, 'no one-click delete form');
       const seenByAlice = await alice.get('/@bob');
       assert.doesNotMatch(seenByAlice.body, /\/delete"/, 'others do not');
+
+      const question = await bob.get(`/statuses/${drop}/delete`);
+      assertHtmlPage(question, 200);
+      assert.match(question.body, /<h1 id="confirm-title" class="page-title">Delete this post\?<\/h1>/);
+      assert.match(question.body, /Bob deletes this one/);
+      assert.match(question.body, new RegExp(`<form method="post" action="/statuses/${drop}/delete"`));
+      assert.match(question.body, new RegExp(`<a class="button button-secondary" href="/@bob/${drop}">Cancel</a>`));
+      assertHtmlPage(await alice.get(`/statuses/${keep}/delete`), 403);
+      assertHtmlPage(await bob.get('/statuses/not-an-id/delete'), 404);
 
       const forbidden = await alice.post(`/statuses/${keep}/delete`, {});
       assertHtmlPage(forbidden, 403);
       assert.match(forbidden.body, /You can delete only your own posts\./);
       assert.equal((await new BrowserSession(app).get(`/@bob/${keep}`)).statusCode, 200, 'the post survives');
 
+      await bob.get(`/statuses/${drop}/delete`);
       const deleted = await bob.post(`/statuses/${drop}/delete`, {});
       assert.equal(deleted.statusCode, 303);
-      assert.equal(deleted.headers.location, '/@bob');
+      assert.equal(deleted.headers.location, '/@bob?deleted=1');
+      const after = await bob.get(deleted.headers.location as string);
+      assert.match(after.body, /role="status">Your post was deleted\.</);
+      assert.doesNotMatch(after.body, /Bob deletes this one/);
+      assert.doesNotMatch((await alice.get('/@bob?deleted=1')).body, /Your post was deleted/, 'said only to the author');
       assertHtmlPage(await new BrowserSession(app).get(`/@bob/${drop}`), 404);
-      assert.doesNotMatch((await bob.get('/@bob')).body, /Bob deletes this one/);
       const again = await bob.post(`/statuses/${drop}/delete`, {});
       assertHtmlPage(again, 404);
       const notAnId = await bob.post('/statuses/not-an-id/delete', {});
@@ -212,6 +258,9 @@ forEachBackend('website posts', (t) => {
       const res = await visitor.post(`/statuses/${id}/delete`, {});
       assert.equal(res.statusCode, 303);
       assert.match(res.headers.location as string, /^\/auth\/sign_in/);
+      const question = await visitor.get(`/statuses/${id}/delete`);
+      assert.equal(question.statusCode, 303);
+      assert.equal(question.headers.location, `/auth/sign_in?return_to=${encodeURIComponent(`/statuses/${id}/delete`)}`);
       assert.equal((await visitor.get(`/@bob/${id}`)).statusCode, 200);
     });
   });
@@ -226,20 +275,31 @@ forEachBackend('website posts', (t) => {
       const newestFirst = [...created].reverse();
 
       for (const base of ['/@prolific', '/tags/paging']) {
-        const seen: string[] = [];
+        const seen: string[][] = [];
+        const newer: (string | undefined)[] = [];
         let url: string | undefined = base;
-        let pages = 0;
-        while (url && pages < 5) {
+        while (url && seen.length < 5) {
           const res = await writer.get(url);
           assertHtmlPage(res, 200);
-          seen.push(...postIds(res.body));
+          seen.push(postIds(res.body));
+          newer.push(newerLink(res.body));
           url = olderLink(res.body);
           if (url) assert.ok(url.startsWith(`${base}?max_id=`), url);
           else assert.match(res.body, /You've reached the end\./);
-          pages += 1;
         }
-        assert.equal(pages, 3, base);
-        assert.deepEqual(seen, newestFirst, `${base}: every post once, newest first`);
+        assert.equal(seen.length, 3, base);
+        assert.deepEqual(seen.flat(), newestFirst, `${base}: every post once, newest first`);
+        // "Newer posts" walks back up, page by page, to the first page, which has no such link.
+        assert.equal(newer[0], undefined, `${base}: no newer page above the first`);
+        for (const i of [2, 1]) {
+          const link = newer[i]!;
+          assert.equal(link, `${base}?min_id=${seen[i]![0]}`);
+          const res = await writer.get(link);
+          assertHtmlPage(res, 200);
+          assert.deepEqual(postIds(res.body), seen[i - 1], `${base}: newer than page ${i + 1} is page ${i}`);
+          assert.equal(olderLink(res.body), `${base}?max_id=${seen[i - 1]!.at(-1)}`);
+          assert.equal(newerLink(res.body), i - 1 === 0 ? undefined : `${base}?min_id=${seen[i - 1]![0]}`);
+        }
       }
 
       const first = await writer.get('/');

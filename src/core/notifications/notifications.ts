@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { toAccount, type Account } from '../accounts/account-view.ts';
 import type { CoreContext } from '../context.ts';
-import { NotFound } from '../domain/errors.ts';
+import { Invalid, NotFound } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
 import { pageBounds, type PageRequest } from '../posts/page.ts';
 import { selectPosts, toPost, type Post } from '../posts/post-view.ts';
@@ -74,7 +74,7 @@ export async function notifyMentions(ctx: CoreContext, postId: string): Promise<
   return (await notifyMentionsOfPosts(ctx, [{ postId }]))[0]!;
 }
 
-/** A page of an account's notifications, newest first. */
+/** A page of an account's notifications, newest first (`maxId`: older than it; `minId`: the page just newer). */
 export async function listNotifications(ctx: CoreContext, accountId: string, page: PageRequest = {}): Promise<Notification[]> {
   const bounds = pageBounds(page);
   let query = ctx.db
@@ -87,10 +87,13 @@ export async function listNotifications(ctx: CoreContext, accountId: string, pag
       'f.following_count as f_following_count', 'f.last_status_at as f_last_status_at', 'f.created_at as f_created_at',
     ])
     .where('n.account_id', '=', accountId)
-    .orderBy('n.id', 'desc')
+    .orderBy('n.id', bounds.minId ? 'asc' : 'desc')
     .limit(bounds.limit);
   if (bounds.maxId) query = query.where('n.id', '<', bounds.maxId);
+  if (bounds.minId) query = query.where('n.id', '>', bounds.minId);
   const rows = await query.execute();
+  // `minId` reads the page just newer than it, upward; the answer is newest first all the same.
+  if (bounds.minId) rows.reverse();
   if (rows.length === 0) return [];
   const posts = await selectPosts(ctx.db).where('s.id', 'in', rows.map((r) => r.status_id)).execute();
   const byId = new Map(posts.map((p) => [p.id, toPost(p)]));
@@ -106,20 +109,35 @@ export async function listNotifications(ctx: CoreContext, accountId: string, pag
   });
 }
 
-/** How many notifications the account has not seen yet. */
-export async function countUnreadNotifications(ctx: CoreContext, accountId: string): Promise<number> {
+/**
+ * How many notifications the account has not seen yet, counted up to `cap` (the header shows "99+"
+ * beyond it): every page a logged-in person opens asks, so the count stops early rather than read them all.
+ */
+export async function countUnreadNotifications(ctx: CoreContext, accountId: string, options: { cap?: number } = {}): Promise<number> {
+  const cap = Math.max(1, Math.min(Math.trunc(options.cap ?? 1000) || 1000, 1000));
   const row = await ctx.db
-    .selectFrom('notifications')
+    .selectFrom((db) =>
+      db.selectFrom('notifications').select('id').where('account_id', '=', accountId).where('read_at', 'is', null).orderBy('id', 'desc').limit(cap).as('unread'),
+    )
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('account_id', '=', accountId)
-    .where('read_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/** Marks every notification of the account as read (after the page showed them). */
-export async function markNotificationsRead(ctx: CoreContext, accountId: string): Promise<void> {
-  await ctx.db.updateTable('notifications').set({ read_at: new Date() }).where('account_id', '=', accountId).where('read_at', 'is', null).execute();
+/**
+ * Marks the account's notifications up to `upToId` (the newest one a page showed) as read. Bounded by
+ * that id, not "all": a mention that arrives after the page was read stays unread until it is shown.
+ */
+export async function markNotificationsRead(ctx: CoreContext, accountId: string, upTo: { upToId: string }): Promise<number> {
+  if (!isId(upTo.upToId)) throw new Invalid('upToId must be a notification id.', 'upToId');
+  const result = await ctx.db
+    .updateTable('notifications')
+    .set({ read_at: new Date() })
+    .where('account_id', '=', accountId)
+    .where('read_at', 'is', null)
+    .where('id', '<=', upTo.upToId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** The account's notification settings. */

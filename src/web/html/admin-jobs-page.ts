@@ -11,12 +11,14 @@ export function adminJobsPage(page: PageContext, queues: QueueCounts[], failures
     body: html`<article class="prose admin-jobs">
 <h1>Job queues</h1>
 ${options.retried !== undefined ? html`<div class="alert alert-success" role="status">Sent ${count(options.retried)} dead-lettered ${options.retried === 1 ? 'job' : 'jobs'} back to their queue.</div>` : ''}
-<div class="table-scroll">
+<h2 id="queues-title">Queues</h2>
+<p class="hint scroll-hint">The table scrolls sideways: every column is there.</p>
+<div class="table-scroll" tabindex="0" role="region" aria-labelledby="queues-title">
 <table class="stats-table">
   <thead><tr><th scope="col">Queue</th><th scope="col">Waiting</th><th scope="col">Active</th><th scope="col">Failed</th><th scope="col">Dead letter</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
   <tbody>
   ${queues.map(
-    (q) => html`<tr><th scope="row"><code>${q.queue}</code><br><span class="hint">${q.description}</span></th><td>${count(q.waiting)}</td><td>${count(q.active)}</td><td>${count(q.failed)}</td><td${q.deadLetter > 0 ? html` class="cell-alert"` : ''}>${count(q.deadLetter)}</td>
+    (q) => html`<tr><th scope="row"><code>${q.queue}</code><span class="hint">${q.description}</span></th><td>${count(q.waiting)}</td><td>${count(q.active)}</td><td>${count(q.failed)}</td><td${q.deadLetter > 0 ? html` class="cell-alert"` : ''}>${count(q.deadLetter)}</td>
     <td>${q.deadLetter > 0 ? html`<form method="post" action="/admin/jobs/retry" class="inline-form">${csrfField(page)}<input type="hidden" name="queue" value="${q.queue}"><button type="submit" class="button button-small">Retry</button></form>` : ''}</td></tr>`,
   )}
   </tbody>

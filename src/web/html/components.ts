@@ -30,7 +30,7 @@ export function csrfField(page: PageContext): SafeHtml {
 const VISIBILITY_LABEL = { public: 'Public', unlisted: 'Unlisted', private: 'Followers only', direct: 'Mentioned people only' };
 
 /** One post as a card: author, time (linking to the post), content, and a delete button for its author. */
-export function postCard(page: PageContext, post: Post, options: { focused?: boolean } = {}): SafeHtml {
+export function postCard(page: PageContext, post: Post, options: { focused?: boolean; confirming?: boolean } = {}): SafeHtml {
   const a = post.account;
   const permalink = `/@${a.username}/${post.id}`;
   const mine = page.viewer?.id === a.id;
@@ -38,12 +38,8 @@ export function postCard(page: PageContext, post: Post, options: { focused?: boo
   const footerItems = [
     post.visibility !== 'public' ? html`<span class="badge">${VISIBILITY_LABEL[post.visibility]}</span>` : '',
     post.repliesCount > 0 ? html`<span class="post-stat">${count(post.repliesCount)} ${post.repliesCount === 1 ? 'reply' : 'replies'}</span>` : '',
-    mine
-      ? html`<form method="post" action="/statuses/${post.id}/delete" class="inline-form post-delete">
-        ${csrfField(page)}
-        <button type="submit" class="button-link danger" aria-label="Delete this post">Delete</button>
-      </form>`
-      : '',
+    // A link to a confirmation page, not a button: one stray click must not delete anything.
+    mine && !options.confirming ? html`<a href="/statuses/${post.id}/delete" class="button-link danger post-delete" aria-label="Delete this post">Delete</a>` : '',
   ].filter((item) => item !== '');
   return html`<article class="post${options.focused ? ' post-focused' : ''}" aria-labelledby="post-${post.id}-author">
   <a href="/@${a.username}" class="post-avatar" tabindex="-1" aria-hidden="true">${avatar(a)}</a>
@@ -52,27 +48,51 @@ export function postCard(page: PageContext, post: Post, options: { focused?: boo
       <${raw(heading)} class="post-author" id="post-${post.id}-author">
         <a href="/@${a.username}"><span class="display-name">${displayName(a)}</span> <span class="handle">@${a.username}</span></a>
       </${raw(heading)}>
-      <a href="${permalink}" class="post-time"><time datetime="${post.createdAt.toISOString()}" title="${fullTime(post.createdAt)}">${relativeTime(post.createdAt)}</time></a>
+      ${options.focused ? '' : html`<a href="${permalink}" class="post-time"><time datetime="${post.createdAt.toISOString()}" title="${fullTime(post.createdAt)}">${relativeTime(post.createdAt)}</time></a>`}
     </header>
     ${post.inReplyToId ? html`<p class="post-context">Replying to a <a href="/@${a.username}/${post.inReplyToId}">post</a></p>` : ''}
     ${post.spoilerText ? html`<p class="post-spoiler"><strong>Content warning:</strong> ${post.spoilerText}</p>` : ''}
     <div class="post-content">${raw(post.contentHtml)}</div>
+    ${options.focused ? html`<p class="post-date"><a href="${permalink}"><time datetime="${post.createdAt.toISOString()}">${fullTime(post.createdAt)}</time></a></p>` : ''}
     ${footerItems.length ? html`<footer class="post-footer">${footerItems}</footer>` : ''}
   </div>
 </article>`;
 }
 
-/** A list of posts with an "older posts" link when the page is full. */
-export function postList(page: PageContext, posts: Post[], options: { basePath: string; pageSize: number; empty: SafeHtml }): SafeHtml {
-  if (posts.length === 0) return html`<div class="empty">${options.empty}</div>`;
-  const last = posts[posts.length - 1]!;
-  const separator = options.basePath.includes('?') ? '&' : '?';
-  return html`<div class="feed">${posts.map((p) => postCard(page, p))}</div>
-${
-  posts.length >= options.pageSize
-    ? html`<nav class="pager" aria-label="Pagination"><a class="button button-secondary" href="${options.basePath}${separator}max_id=${last.id}" rel="next">Older posts</a></nav>`
-    : html`<p class="end-of-feed">You've reached the end.</p>`
-}`;
+/** One page of a list, newest first, and whether there is more either way (routes/paging.ts reads it). */
+export interface ListPage<T> {
+  items: T[];
+  /** What the page was asked for: older than `maxId`, or the page just newer than `minId`. */
+  bounds: { maxId?: string; minId?: string };
+  hasNewer: boolean;
+  hasOlder: boolean;
+}
+
+/** True when the list is not its first page. */
+export function isPaged(list: ListPage<unknown>): boolean {
+  return list.bounds.maxId !== undefined || list.bounds.minId !== undefined;
+}
+
+/** "Newer" and "Older" links under a page of a list; an empty page past either end links to the first page. */
+export function pager(list: ListPage<{ id: string }>, o: { basePath: string; newer: string; older: string }): SafeHtml {
+  const first = list.items[0];
+  const last = list.items[list.items.length - 1];
+  const separator = o.basePath.includes('?') ? '&' : '?';
+  const links = [
+    list.hasNewer && first ? html`<a class="button button-secondary" href="${o.basePath}${separator}min_id=${first.id}" rel="prev">${o.newer}</a>` : '',
+    !first && isPaged(list) ? html`<a class="button button-secondary" href="${o.basePath}">Back to the latest</a>` : '',
+    list.hasOlder && last ? html`<a class="button button-secondary" href="${o.basePath}${separator}max_id=${last.id}" rel="next">${o.older}</a>` : '',
+  ].filter((l) => l !== '');
+  return html`${links.length ? html`<nav class="pager" aria-label="Pagination">${links}</nav>` : ''}
+${!list.hasOlder && last ? html`<p class="end-of-feed">You've reached the end.</p>` : ''}`;
+}
+
+/** A list of posts with "Newer posts" and "Older posts" links. */
+export function postList(page: PageContext, list: ListPage<Post>, options: { basePath: string; empty: SafeHtml }): SafeHtml {
+  const pagerHtml = pager(list, { basePath: options.basePath, newer: 'Newer posts', older: 'Older posts' });
+  if (list.items.length === 0) return html`<div class="empty">${isPaged(list) ? html`<p>No more posts this way.</p>` : options.empty}</div>${pagerHtml}`;
+  return html`<div class="feed">${list.items.map((p) => postCard(page, p))}</div>
+${pagerHtml}`;
 }
 
 export interface FieldOptions {

@@ -1,13 +1,19 @@
 import type { Account } from '../../core/index.ts';
+import { avatar } from './components.ts';
 import { html, type SafeHtml } from './html.ts';
+
+/** Past this the header says "99+": the count is for a glance, and counting stops there. */
+export const UNREAD_CAP = 100;
 
 export interface PageContext {
   /** The logged-in account, if any. */
   viewer: Account | undefined;
   /** The CSRF token for this response's forms. */
   csrfToken: string;
+  /** The viewer's unread notifications (capped at UNREAD_CAP), when known. */
+  unread?: number | undefined;
   /** Which nav entry is current. */
-  current?: 'home' | 'profile' | 'sign_in' | 'sign_up' | undefined;
+  current?: 'home' | 'profile' | 'sign_in' | 'sign_up' | 'notifications' | 'settings' | 'admin' | undefined;
 }
 
 export interface LayoutOptions {
@@ -16,8 +22,39 @@ export interface LayoutOptions {
   body: SafeHtml;
 }
 
-function navLink(href: string, label: string, current: boolean): SafeHtml {
-  return html`<a href="${href}" class="nav-link"${current ? html` aria-current="page"` : ''}>${label}</a>`;
+function navLink(href: string, label: string | SafeHtml, current: boolean, extraClass = ''): SafeHtml {
+  return html`<a href="${href}" class="nav-link${extraClass}"${current ? html` aria-current="page"` : ''}>${label}</a>`;
+}
+
+/** "Notifications" with the unread count as a badge; screen readers hear "Notifications, 3 unread". */
+function notificationsLink(page: PageContext): SafeHtml {
+  const n = page.unread ?? 0;
+  const shown = n >= UNREAD_CAP ? `${UNREAD_CAP - 1}+` : String(n);
+  const label = html`<span class="nav-label">Notifications</span>${
+    n > 0 ? html`<span class="nav-badge" aria-hidden="true">${shown}</span><span class="visually-hidden">, ${shown} unread</span>` : ''
+  }`;
+  return navLink('/notifications', label, page.current === 'notifications', ' nav-notifications');
+}
+
+/**
+ * The logged-in person's menu: profile, settings, the admin page for admins, log out. A <details>
+ * disclosure, so it opens without JavaScript, and the header stays one line on a phone.
+ */
+function accountMenu(page: PageContext, viewer: Account): SafeHtml {
+  const item = (href: string, label: string, current: boolean) =>
+    html`<li><a href="${href}" class="menu-item"${current ? html` aria-current="page"` : ''}>${label}</a></li>`;
+  return html`<details class="account-menu">
+        <summary class="nav-link account-menu-toggle">${avatar(viewer)}<span class="visually-hidden">Account menu</span><span class="menu-handle">@${viewer.username}</span></summary>
+        <ul class="menu-panel">
+          ${item(`/@${viewer.username}`, 'Profile', page.current === 'profile')}
+          ${item('/settings', 'Settings', page.current === 'settings')}
+          ${viewer.isAdmin ? item('/admin/jobs', 'Job queues', page.current === 'admin') : ''}
+          ${page.csrfToken ? html`<li><form method="post" action="/auth/sign_out" class="inline-form">
+            <input type="hidden" name="_csrf" value="${page.csrfToken}">
+            <button type="submit" class="menu-item as-link">Log out</button>
+          </form></li>` : ''}
+        </ul>
+      </details>`;
 }
 
 /** The frame of every page: header with navigation, main content, footer. */
@@ -43,12 +80,8 @@ export function layout(page: PageContext, options: LayoutOptions): SafeHtml {
       ${navLink('/', 'Home', page.current === 'home')}
       ${
         viewer
-          ? html`${navLink('/notifications', 'Notifications', false)}
-      ${navLink(`/@${viewer.username}`, 'Profile', page.current === 'profile')}
-      ${page.csrfToken ? html`<form method="post" action="/auth/sign_out" class="inline-form">
-        <input type="hidden" name="_csrf" value="${page.csrfToken}">
-        <button type="submit" class="nav-link as-link">Log out</button>
-      </form>` : ''}`
+          ? html`${notificationsLink(page)}
+      ${accountMenu(page, viewer)}`
           : html`${navLink('/auth/sign_in', 'Log in', page.current === 'sign_in')}
       <a href="/auth/sign_up" class="button button-small"${page.current === 'sign_up' ? html` aria-current="page"` : ''}>Sign up</a>`
       }

@@ -1,29 +1,27 @@
 import type { Notification } from '../../core/index.ts';
-import { avatar, csrfField, displayName, postCard } from './components.ts';
+import { avatar, csrfField, displayName, isPaged, pager, postCard, type ListPage } from './components.ts';
 import { fullTime, relativeTime } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
 
 /** `/notifications`: who mentioned the viewer, newest first. */
-export function notificationsPage(page: PageContext, items: Notification[], options: { pageSize: number; paged: boolean }): SafeHtml {
-  const last = items[items.length - 1];
+export function notificationsPage(page: PageContext, list: ListPage<Notification>): SafeHtml {
+  const items = list.items;
+  const paged = isPaged(list);
+  const pagerHtml = pager(list, { basePath: '/notifications', newer: 'Newer notifications', older: 'Older notifications' });
   return layout(page, {
     title: 'Notifications',
     body: html`<h1 class="page-title">Notifications</h1>
 ${
   items.length === 0
-    ? html`<div class="empty"><p>${options.paged ? 'No older notifications.' : 'Nothing yet. When someone mentions you with @' + page.viewer!.username + ', it shows up here.'}</p></div>`
+    ? html`<div class="empty"><p>${paged ? 'No more notifications this way.' : 'Nothing yet. When someone mentions you with @' + page.viewer!.username + ', it shows up here.'}</p></div>${paged ? pagerHtml : ''}`
     : html`<div class="feed notifications">${items.map(
-        (n) => html`<section class="notification${n.readAt ? '' : ' notification-unread'}" aria-label="Mention by @${n.from.username}">
+        (n) => html`<div class="notification${n.readAt ? '' : ' notification-unread'}">
   <p class="notification-line">${avatar(n.from)} <span><a href="/@${n.from.username}"><strong>${displayName(n.from)}</strong></a> mentioned you · <time datetime="${n.createdAt.toISOString()}" title="${fullTime(n.createdAt)}">${relativeTime(n.createdAt)}</time>${n.readAt ? '' : html` <span class="badge">New</span>`}</span></p>
   ${postCard(page, n.post)}
-</section>`,
+</div>`,
       )}</div>
-${
-  items.length >= options.pageSize && last
-    ? html`<nav class="pager" aria-label="Pagination"><a class="button button-secondary" href="/notifications?max_id=${last.id}" rel="next">Older notifications</a></nav>`
-    : html`<p class="end-of-feed">You've reached the end.</p>`
-}`
+${pagerHtml}`
 }
 <p class="hint notifications-settings"><a href="/settings">Email settings</a></p>`,
   });

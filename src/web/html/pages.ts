@@ -1,5 +1,5 @@
 import type { Account, Post } from '../../core/index.ts';
-import { avatar, composeForm, displayName, postCard, postList } from './components.ts';
+import { avatar, composeForm, csrfField, displayName, isPaged, postCard, postList, type ListPage } from './components.ts';
 import { count, monthYear } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
@@ -12,37 +12,44 @@ export interface ComposeState {
   error?: string | undefined;
 }
 
-/** `/`: the public timeline, with the compose box for a logged-in visitor. */
-export function homePage(page: PageContext, posts: Post[], compose: ComposeState, options: { paged: boolean }): SafeHtml {
+/** `/`: the public timeline, with the compose box for a logged-in visitor on its first page. */
+export function homePage(page: PageContext, list: ListPage<Post>, compose: ComposeState): SafeHtml {
+  const paged = isPaged(list);
   const intro = page.viewer
-    ? composeForm(page, compose)
+    ? html`<h1 class="visually-hidden">Home</h1>
+${composeForm(page, compose)}`
     : html`<section class="hero">
   <h1>Short posts from people you like.</h1>
   <p>Pipit is a small, fast microblog. Read along freely, or join to post your own.</p>
   <p class="hero-actions"><a class="button" href="/auth/sign_up">Create an account</a> <a class="button button-secondary" href="/auth/sign_in">Log in</a></p>
 </section>`;
+  // Every page has one <h1>: the hero's or a hidden "Home" on the first page, the timeline's own on later ones.
+  const timelineHeading = paged
+    ? html`<h1 id="timeline-heading" class="section-title">Latest posts</h1>`
+    : html`<h2 id="timeline-heading" class="section-title">Latest posts</h2>`;
   return layout(
     { ...page, current: 'home' },
     {
       title: 'Home',
-      body: html`${options.paged ? '' : intro}
+      body: html`${paged ? '' : intro}
 <section aria-labelledby="timeline-heading">
-  <h2 id="timeline-heading" class="section-title">Latest posts</h2>
-  ${postList(page, posts, { basePath: '/', pageSize: PAGE_SIZE, empty: html`<p>No posts yet. ${page.viewer ? 'Be the first to write one!' : html`<a href="/auth/sign_up">Sign up</a> and be the first.`}</p>` })}
+  ${timelineHeading}
+  ${postList(page, list, { basePath: '/', empty: html`<p>No posts yet. ${page.viewer ? 'Be the first to write one!' : html`<a href="/auth/sign_up">Sign up</a> and be the first.`}</p>` })}
 </section>`,
     },
   );
 }
 
 /** `/@username`: who they are and their posts. */
-export function profilePage(page: PageContext, account: Account, posts: Post[]): SafeHtml {
+export function profilePage(page: PageContext, account: Account, list: ListPage<Post>, options: { deleted?: boolean } = {}): SafeHtml {
   const own = page.viewer?.id === account.id;
   return layout(
     { ...page, current: own ? 'profile' : undefined },
     {
       title: `${displayName(account)} (@${account.username})`,
       description: account.note || `Posts by @${account.username} on Pipit`,
-      body: html`<section class="profile" aria-labelledby="profile-name">
+      body: html`${options.deleted ? html`<div class="alert alert-success" role="status">Your post was deleted.</div>` : ''}
+<section class="profile" aria-labelledby="profile-name">
   ${avatar(account, 'large')}
   <div>
     <h1 id="profile-name">${displayName(account)}</h1>
@@ -56,7 +63,7 @@ export function profilePage(page: PageContext, account: Account, posts: Post[]):
 </section>
 <section aria-labelledby="posts-heading">
   <h2 id="posts-heading" class="section-title">Posts</h2>
-  ${postList(page, posts, { basePath: `/@${account.username}`, pageSize: PAGE_SIZE, empty: html`<p>@${account.username} hasn't posted yet.</p>` })}
+  ${postList(page, list, { basePath: `/@${account.username}`, empty: html`<p>@${account.username} hasn't posted yet.</p>` })}
 </section>`,
     },
   );
@@ -74,12 +81,30 @@ ${postCard(page, post, { focused: true })}`,
   });
 }
 
+/** `/statuses/:id/delete`: the question before deleting, with the post, so a stray click deletes nothing. */
+export function deletePostPage(page: PageContext, post: Post): SafeHtml {
+  const permalink = `/@${post.account.username}/${post.id}`;
+  return layout(page, {
+    title: 'Delete this post?',
+    body: html`<section class="confirm" aria-labelledby="confirm-title">
+  <h1 id="confirm-title" class="page-title">Delete this post?</h1>
+  <p class="lead">It disappears from your profile, the timelines and the tags. This cannot be undone.</p>
+  <div class="feed">${postCard(page, post, { confirming: true })}</div>
+  <form method="post" action="/statuses/${post.id}/delete" class="confirm-actions">
+    ${csrfField(page)}
+    <button type="submit" class="button button-danger">Delete post</button>
+    <a class="button button-secondary" href="${permalink}">Cancel</a>
+  </form>
+</section>`,
+  });
+}
+
 /** `/tags/:tag`: public posts with a hashtag. */
-export function tagPage(page: PageContext, tag: string, posts: Post[]): SafeHtml {
+export function tagPage(page: PageContext, tag: string, list: ListPage<Post>): SafeHtml {
   return layout(page, {
     title: `#${tag}`,
     body: html`<h1 class="page-title">#${tag}</h1>
-${postList(page, posts, { basePath: `/tags/${encodeURIComponent(tag)}`, pageSize: PAGE_SIZE, empty: html`<p>No posts with #${tag} yet.</p>` })}`,
+${postList(page, list, { basePath: `/tags/${encodeURIComponent(tag)}`, empty: html`<p>No posts with #${tag} yet.</p>` })}`,
   });
 }
 

@@ -24,7 +24,9 @@ export function statsPage(page: PageContext, days: { day: string; stats: DailySt
 <h1>Statistics</h1>
 <p>The last ${days.length} days on this server (UTC), computed once a day. Also as <a href="/api/pipit/v1/stats">JSON</a>.</p>
 ${computed.length === 0 ? html`<div class="empty"><p>No figures yet: they appear after the first daily run.</p></div>` : statsChart(days)}
-<div class="table-scroll">
+<h2 id="daily-figures">Daily figures</h2>
+<p class="hint scroll-hint">The table scrolls sideways: every column is there.</p>
+<div class="table-scroll" tabindex="0" role="region" aria-labelledby="daily-figures">
 <table class="stats-table">
   <caption class="visually-hidden">Daily figures</caption>
   <thead><tr><th scope="col">Day</th><th scope="col">New accounts</th><th scope="col">Active accounts</th><th scope="col">Posts</th><th scope="col">Replies</th><th scope="col">Mentions</th><th scope="col">Emails sent</th><th scope="col">Emails failed</th></tr></thead>

@@ -47,7 +47,7 @@ function waitText(seconds: number): string {
 
 function render(request: FastifyRequest, reply: FastifyReply, d: Described) {
   // The error page never needs a CSRF token of its own; the log-out button shows only when one is at hand.
-  const page = errorPage({ viewer: request.account, csrfToken: '' }, { ...d, requestId: String(request.id) });
+  const page = errorPage({ viewer: request.account, csrfToken: '', unread: request.unreadNotifications }, { ...d, requestId: String(request.id) });
   return sendPage(reply, page, d.status);
 }
 

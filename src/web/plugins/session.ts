@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, Core } from '../../core/index.ts';
+import { UNREAD_CAP } from '../html/layout.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The logged-in account of the website session, if any. */
     account: Account | undefined;
+    /** Its unread notifications (capped), for the header of the page this request shows. */
+    unreadNotifications: number | undefined;
   }
 }
 
@@ -17,10 +20,21 @@ export function sessionCookieName(secure: boolean): string {
 export function registerSessions(app: FastifyInstance, core: Core): void {
   const name = sessionCookieName(core.config.secureCookies);
   app.decorateRequest('account', undefined);
+  app.decorateRequest('unreadNotifications', undefined);
   app.addHook('preHandler', async (request) => {
     const token = request.cookies[name];
     if (token) request.account = await core.sessions.resolveSession(token);
+    if (request.account && showsPage(request)) {
+      request.unreadNotifications = await core.notifications.countUnreadNotifications(request.account.id, { cap: UNREAD_CAP });
+    }
   });
+}
+
+// Only a page has a header to show the count in: assets, the JSON API and probes skip the query.
+const NOT_PAGES = /^\/(?:assets|api|metrics|livez|readyz)(?:\/|$)/;
+
+function showsPage(request: FastifyRequest): boolean {
+  return (request.method === 'GET' || request.method === 'HEAD') && !NOT_PAGES.test(request.url);
 }
 
 /** Starts a fresh session (a new id at every login) and sets its cookie. */

@@ -19,7 +19,7 @@ export function registerAdminJobs(app: FastifyInstance, core: Core): void {
     if (!requireAdmin(request, reply)) return reply;
     const [queues, failures] = await Promise.all([core.jobs.overview(), core.jobs.recentFailures(20)]);
     const retried = /^\d{1,9}$/.test(request.query.retried ?? '') ? Number(request.query.retried) : undefined;
-    return sendPage(reply, adminJobsPage(pageContext(request, reply), queues, failures, { retried }));
+    return sendPage(reply, adminJobsPage({ ...pageContext(request, reply), current: 'admin' }, queues, failures, { retried }));
   });
 
   app.post<{ Body: FormBody }>('/admin/jobs/retry', { preHandler: app.csrfProtection }, async (request, reply) => {

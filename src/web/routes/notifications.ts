@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.ts';
 import { notificationsPage, settingsPage, unsubscribePage } from '../html/notification-pages.ts';
+import { UNREAD_CAP } from '../html/layout.ts';
 import { pageContext, sendPage } from '../html/page-context.ts';
+import { boundsOf, pagingSchema, readPageOf } from './paging.ts';
 import { formField, type FormBody } from './form.ts';
 
 const PAGE_SIZE = 20;
@@ -16,24 +18,26 @@ const tokenParams = { params: { type: 'object', properties: { token: { type: 'st
 
 /** Notifications, the email setting, and one-click unsubscribe (which needs no login). */
 export function registerNotificationPages(app: FastifyInstance, core: Core): void {
-  app.get<{ Querystring: { max_id?: string } }>(
-    '/notifications',
-    { schema: { querystring: { type: 'object', properties: { max_id: { type: 'string', pattern: '^[0-9]{1,19}$' } } } } },
-    async (request, reply) => {
-      if (!requireLogin(request, reply)) return reply;
-      const accountId = request.account!.id;
-      const items = await core.notifications.listNotifications(accountId, { maxId: request.query.max_id, limit: PAGE_SIZE });
-      const body = notificationsPage(pageContext(request, reply), items, { pageSize: PAGE_SIZE, paged: Boolean(request.query.max_id) });
-      // Shown once with "New", read from then on.
-      await core.notifications.markNotificationsRead(accountId);
-      return sendPage(reply, body);
-    },
-  );
+  app.get<{ Querystring: { max_id?: string; min_id?: string } }>('/notifications', { schema: pagingSchema }, async (request, reply) => {
+    if (!requireLogin(request, reply)) return reply;
+    const accountId = request.account!.id;
+    const list = await readPageOf(boundsOf(request.query), PAGE_SIZE, (bounds, limit) => core.notifications.listNotifications(accountId, { ...bounds, limit }));
+    const items = list.items;
+    // Shown once with "New", read from then on: only what this page shows and older, never one that
+    // arrived after the list was read (it stays unread for the next visit).
+    const newest = items[0];
+    if (newest) {
+      const marked = await core.notifications.markNotificationsRead(accountId, { upToId: newest.id });
+      if (marked > 0) request.unreadNotifications = await core.notifications.countUnreadNotifications(accountId, { cap: UNREAD_CAP });
+    }
+    const page = { ...pageContext(request, reply), current: 'notifications' as const };
+    return sendPage(reply, notificationsPage(page, list));
+  });
 
   app.get<{ Querystring: { saved?: string } }>('/settings', async (request, reply) => {
     if (!requireLogin(request, reply)) return reply;
     const settings = await core.notifications.getNotificationSettings(request.account!.id);
-    return sendPage(reply, settingsPage(pageContext(request, reply), settings, { saved: request.query.saved === '1' }));
+    return sendPage(reply, settingsPage({ ...pageContext(request, reply), current: 'settings' }, settings, { saved: request.query.saved === '1' }));
   });
 
   app.post<{ Body: FormBody }>('/settings', { preHandler: app.csrfProtection }, async (request, reply) => {

@@ -1,33 +1,30 @@
 import type { FastifyInstance } from 'fastify';
-import { NotFound, type Core } from '../../core/index.ts';
+import { NotFound, type Account, type Core } from '../../core/index.ts';
 import { aboutPage, homePage, PAGE_SIZE, postPage, profilePage, tagPage } from '../html/pages.ts';
 import { pageContext, sendPage } from '../html/page-context.ts';
-
-interface PagingQuery {
-  max_id?: string;
-}
-
-const pagingSchema = {
-  querystring: {
-    type: 'object',
-    properties: { max_id: { type: 'string', pattern: '^[0-9]{1,19}$' } },
-  },
-} as const;
+import { readDraft } from '../plugins/compose-draft.ts';
+import { boundsOf, pagingSchema, readPageOf, type PagingQuery } from './paging.ts';
 
 /** The public pages: timeline, profiles, single posts, tags. Readable without logging in. */
 export function registerPages(app: FastifyInstance, core: Core): void {
   app.get<{ Querystring: PagingQuery }>('/', { schema: pagingSchema }, async (request, reply) => {
-    const posts = await core.posts.publicTimeline({ maxId: request.query.max_id, limit: PAGE_SIZE });
+    const list = await readPageOf(boundsOf(request.query), PAGE_SIZE, (bounds, limit) => core.posts.publicTimeline({ ...bounds, limit }));
     const page = pageContext(request, reply);
-    return sendPage(reply, homePage(page, posts, { maxLength: core.config.maxPostLength }, { paged: Boolean(request.query.max_id) }));
+    // A post the form rejected comes back here (post/redirect/get) with its text and the message.
+    const draft = request.account ? readDraft(request, core.config.secureCookies, request.account.id) : undefined;
+    return sendPage(reply, homePage(page, list, { maxLength: core.config.maxPostLength, ...draft }));
   });
 
-  app.get<{ Params: { username: string }; Querystring: PagingQuery }>('/@:username', { schema: pagingSchema }, async (request, reply) => {
-    const { account, posts } = await core.posts.profile(request.params.username, request.account?.id, {
-      maxId: request.query.max_id,
-      limit: PAGE_SIZE,
+  app.get<{ Params: { username: string }; Querystring: PagingQuery & { deleted?: string } }>('/@:username', { schema: pagingSchema }, async (request, reply) => {
+    let account: Account | undefined;
+    const list = await readPageOf(boundsOf(request.query), PAGE_SIZE, async (bounds, limit) => {
+      const found = await core.posts.profile(request.params.username, request.account?.id, { ...bounds, limit });
+      account = found.account;
+      return found.posts;
     });
-    return sendPage(reply, profilePage(pageContext(request, reply), account, posts));
+    // "Deleted" is said only to the author, on their own profile, right after the delete redirected here.
+    const deleted = request.query.deleted === '1' && request.account?.id === account!.id;
+    return sendPage(reply, profilePage(pageContext(request, reply), account!, list, { deleted }));
   });
 
   app.get<{ Params: { username: string; id: string } }>('/@:username/:id', async (request, reply) => {
@@ -43,8 +40,8 @@ export function registerPages(app: FastifyInstance, core: Core): void {
     const tag = request.params.tag.slice(0, 100);
     // `/tags/` matches with an empty name: that is no tag at all, so the 404 page, not an empty page titled "#".
     if (tag.trim() === '') throw new NotFound('There is no tag at this address.');
-    const posts = await core.posts.tagTimeline(tag, { maxId: request.query.max_id, limit: PAGE_SIZE });
-    return sendPage(reply, tagPage(pageContext(request, reply), tag.toLowerCase(), posts));
+    const list = await readPageOf(boundsOf(request.query), PAGE_SIZE, (bounds, limit) => core.posts.tagTimeline(tag, { ...bounds, limit }));
+    return sendPage(reply, tagPage(pageContext(request, reply), tag.toLowerCase(), list));
   });
 
   app.get('/about', async (request, reply) => {

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Invalid, type Core } from '../../core/index.ts';
-import { homePage, PAGE_SIZE } from '../html/pages.ts';
+import { Forbidden, Invalid, type Core } from '../../core/index.ts';
+import { deletePostPage, homePage, PAGE_SIZE } from '../html/pages.ts';
 import { pageContext, sendPage } from '../html/page-context.ts';
+import { clearDraft, saveDraft } from '../plugins/compose-draft.ts';
 import { formField, type FormBody } from './form.ts';
+import { readPageOf } from './paging.ts';
 
 /** The path of the page the form was on, or `/`. */
 function refererPath(referer: string | undefined): string {
@@ -28,23 +30,38 @@ export function registerStatusForms(app: FastifyInstance, core: Core): void {
   app.post<{ Body: FormBody }>('/statuses', csrf, async (request, reply) => {
     if (!requireLogin(request, reply)) return reply;
     const text = formField(request.body, 'status', rawLimit + 1);
+    const secure = core.config.secureCookies;
     try {
       const post = await core.posts.createPost(request.account!.id, { text });
       request.log.info({ postId: post.id }, 'post created');
+      clearDraft(request, reply, secure);
       return reply.redirect('/', 303);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      // Re-show the timeline with the message and what the user typed, so nothing is lost.
-      const posts = await core.posts.publicTimeline({ limit: PAGE_SIZE });
+      request.log.info({ status: 422, reason: error.message }, 'post rejected');
+      // Post/redirect/get: the home page shows the message and what was typed, and a reload does not post again.
+      if (saveDraft(reply, secure, request.account!.id, { text, error: error.message })) return reply.redirect('/', 303);
+      // Too large for a cookie: re-show the timeline here, with the message and the text, so nothing is lost.
+      const list = await readPageOf({}, PAGE_SIZE, (bounds, limit) => core.posts.publicTimeline({ ...bounds, limit }));
       const page = pageContext(request, reply);
-      return sendPage(reply, homePage(page, posts, { maxLength: core.config.maxPostLength, text, error: error.message }, { paged: false }), 422);
+      return sendPage(reply, homePage(page, list, { maxLength: core.config.maxPostLength, text, error: error.message }), 422);
     }
+  });
+
+  const idParams = { params: { type: 'object', properties: { id: { type: 'string', maxLength: 40 } } } } as const;
+
+  // The question first (a page that works without JavaScript), then the POST that deletes.
+  app.get<{ Params: { id: string } }>('/statuses/:id/delete', { schema: idParams }, async (request, reply) => {
+    if (!request.account) return reply.redirect(`/auth/sign_in?return_to=${encodeURIComponent(`/statuses/${request.params.id}/delete`)}`, 303);
+    const post = await core.posts.getPost(request.params.id, request.account.id);
+    if (post.account.id !== request.account.id) throw new Forbidden('You can delete only your own posts.');
+    return sendPage(reply, deletePostPage(pageContext(request, reply), post));
   });
 
   app.post<{ Params: { id: string } }>('/statuses/:id/delete', csrf, async (request, reply) => {
     if (!requireLogin(request, reply)) return reply;
     const post = await core.posts.deletePost(request.account!.id, request.params.id);
     request.log.info({ postId: post.id }, 'post deleted');
-    return reply.redirect(`/@${post.account.username}`, 303);
+    return reply.redirect(`/@${post.account.username}?deleted=1`, 303);
   });
 }

@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import type { AxeResults } from 'axe-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { previousDay, type Account, type Post } from '../../src/core/index.ts';
+import { startWeb, type RunningWeb } from '../../src/web/server.ts';
+import { createAccount } from '../helpers/accounts.ts';
+import { forEachBackend } from '../helpers/databases.ts';
+import { freePort } from '../helpers/ports.ts';
+
+// Every page of the website through axe-core (the npm package, evaluated in the page: the CSP stays
+// on), at phone width (390 px) and desktop width, in light and dark: no violation of any rule axe runs
+// by default (WCAG A/AA and its best practices: contrast, one <h1>, focusable scroll regions, landmarks…).
+// PIPIT_SCREENSHOTS=<dir> also saves a full-page PNG of each, to look at while changing the design.
+
+const CHROMIUM = '/usr/bin/chromium';
+const chromiumMissing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium)`;
+const screenshots = process.env.PIPIT_SCREENSHOTS;
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const VIEWPORTS = [
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'desktop', width: 1280, height: 800 },
+] as const;
+const SCHEMES = ['light', 'dark'] as const;
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+
+interface Visit {
+  name: string;
+  path: () => string;
+  as: 'visitor' | 'alice';
+  status: number;
+  /** Something to do on the page before checking it (open a menu, submit a form). */
+  act?: (page: Page) => Promise<void>;
+}
+
+/** The violations as lines a person can act on: rule, impact, what failed and where. */
+function describeViolations(results: AxeResults): string[] {
+  return results.violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.failureSummary?.split('\n').join(' ')} at ${n.target.join(' ')}`));
+}
+
+forEachBackend(
+  'website accessibility (axe-core)',
+  (t) => {
+    let web: RunningWeb;
+    let browser: Browser;
+    let alice: Account;
+    let post: Post;
+    let oldestPostId: string;
+    const contexts = new Map<string, BrowserContext>();
+
+    before(async () => {
+      if (chromiumMissing) return;
+      alice = await createAccount(t.core, 'alice');
+      const bob = await createAccount(t.core, 'bob');
+      await t.core.accounts.setAdmin(alice.username, true);
+      // Enough posts for a second page (Newer and Older links), mentions in both directions, a tag.
+      for (let i = 0; i < 22; i++) await t.core.posts.createPost(bob.id, { text: `Post number ${i} from bob #pipit` });
+      post = await t.core.posts.createPost(alice.id, { text: `Hello @${bob.username}, a longer post with a link https://example.com/a/path and #pipit` });
+      const read = await t.core.posts.createPost(bob.id, { text: `@${alice.username} an older, already read mention` });
+      await t.core.notifications.notifyMentions(read.id);
+      const [oldest] = await t.core.notifications.listNotifications(alice.id);
+      await t.core.notifications.markNotificationsRead(alice.id, { upToId: oldest!.id });
+      for (let i = 0; i < 3; i++) {
+        const mention = await t.core.posts.createPost(bob.id, { text: `@${alice.username} are you there? (${i})` });
+        await t.core.notifications.notifyMentions(mention.id);
+      }
+      await t.core.stats.computeDailyStats(previousDay());
+      oldestPostId = (await t.core.posts.publicTimeline({ limit: 40 })).at(-1)!.id;
+
+      web = await startWeb(t.core);
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+      });
+      const session = await t.core.sessions.createSession(alice.id, { userAgent: 'axe', ip: '127.0.0.1' });
+      for (const viewport of VIEWPORTS) {
+        for (const who of ['visitor', 'alice'] as const) {
+          const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
+          context.setDefaultTimeout(30_000);
+          // Evaluated before each page's own scripts, by the browser, so the CSP (no inline script) stays on.
+          await context.addInitScript({ content: axeSource });
+          if (who === 'alice') await context.addCookies([{ name: 'pipit_session', value: session, url: base }]);
+          contexts.set(`${viewport.name}:${who}`, context);
+        }
+      }
+      if (screenshots) await mkdir(screenshots, { recursive: true });
+    });
+    after(async () => {
+      await browser?.close();
+      await web?.close();
+    });
+
+    /** One page at both widths; each scheme is switched in place (media queries apply at once, no reload). */
+    async function check(visit: Visit): Promise<string[]> {
+      const problems: string[] = [];
+      for (const viewport of VIEWPORTS) {
+        const page = await contexts.get(`${viewport.name}:${visit.as}`)!.newPage();
+        try {
+          // Reduced motion: no colour transition is caught half-way when the scheme switches.
+          await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+          const res = await page.goto(`${base}${visit.path()}`);
+          assert.equal(res?.status(), visit.status, `${visit.name}: status`);
+          if (visit.act) await visit.act(page);
+          for (const scheme of SCHEMES) {
+            await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+            const results = (await page.evaluate(() => (globalThis as unknown as { axe: { run: (o: object) => Promise<unknown> } }).axe.run({ resultTypes: ['violations'] }))) as AxeResults;
+            for (const line of describeViolations(results)) problems.push(`${visit.name} (${viewport.name}, ${scheme}): ${line}`);
+            // Nothing sticks out sideways: the page scrolls only up and down (wide tables scroll in their own box).
+            const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+            if (Number(overflow) > 0) problems.push(`${visit.name} (${viewport.name}, ${scheme}): the page is ${overflow}px wider than the screen`);
+            // The header is one line at every width, logged in or not (it wrapped on phones).
+            const header = Number(await page.evaluate("document.querySelector('.site-header-inner').getBoundingClientRect().height"));
+            if (header > 64) problems.push(`${visit.name} (${viewport.name}, ${scheme}): the header wraps (${header}px high)`);
+            if (screenshots) await page.screenshot({ path: join(screenshots, `${visit.name}-${viewport.name}-${scheme}.png`), fullPage: true });
+          }
+        } finally {
+          await page.close();
+        }
+      }
+      return problems;
+    }
+
+    const visits: Visit[] = [
+      { name: 'home-visitor', path: () => '/', as: 'visitor', status: 200 },
+      { name: 'sign-in', path: () => '/auth/sign_in', as: 'visitor', status: 200 },
+      { name: 'sign-up', path: () => '/auth/sign_up', as: 'visitor', status: 200 },
+      { name: 'profile-visitor', path: () => `/@${alice.username}`, as: 'visitor', status: 200 },
+      { name: 'post-visitor', path: () => `/@${alice.username}/${post.id}`, as: 'visitor', status: 200 },
+      { name: 'tag', path: () => '/tags/pipit', as: 'visitor', status: 200 },
+      { name: 'older-page', path: () => `/?max_id=${post.id}`, as: 'visitor', status: 200 },
+      { name: 'about', path: () => '/about', as: 'visitor', status: 200 },
+      { name: 'stats', path: () => '/about/stats', as: 'visitor', status: 200 },
+      { name: 'error-404', path: () => '/no/such/page', as: 'visitor', status: 404 },
+      { name: 'error-422', path: () => `/?max_id=${'9'.repeat(19)}`, as: 'visitor', status: 422 },
+      { name: 'home', path: () => '/', as: 'alice', status: 200 },
+      {
+        name: 'home-menu-open',
+        path: () => '/',
+        as: 'alice',
+        status: 200,
+        act: async (page) => {
+          await page.locator('.account-menu-toggle').click();
+          await page.getByRole('banner').getByRole('link', { name: 'Settings' }).waitFor();
+        },
+      },
+      {
+        name: 'home-rejected-post',
+        path: () => '/',
+        as: 'alice',
+        status: 200,
+        act: async (page) => {
+          await page.getByLabel("What's on your mind?").fill('x'.repeat(600));
+          await page.getByRole('button', { name: 'Post' }).click();
+          await page.locator('#compose-error').waitFor();
+        },
+      },
+      { name: 'profile', path: () => `/@${alice.username}`, as: 'alice', status: 200 },
+      { name: 'post', path: () => `/@${alice.username}/${post.id}`, as: 'alice', status: 200 },
+      { name: 'delete-confirm', path: () => `/statuses/${post.id}/delete`, as: 'alice', status: 200 },
+      { name: 'newer-page', path: () => `/?min_id=${oldestPostId}`, as: 'alice', status: 200 },
+      { name: 'notifications', path: () => '/notifications', as: 'alice', status: 200 },
+      { name: 'settings', path: () => '/settings', as: 'alice', status: 200 },
+      { name: 'admin-jobs', path: () => '/admin/jobs', as: 'alice', status: 200 },
+      { name: 'stats-logged-in', path: () => '/about/stats', as: 'alice', status: 200 },
+      { name: 'error-404-logged-in', path: () => `/@${alice.username}/1`, as: 'alice', status: 404 },
+      {
+        // Last, as it spends this address's sign-in budget.
+        name: 'error-429',
+        path: () => '/auth/sign_in',
+        as: 'visitor',
+        status: 200,
+        act: async (page) => {
+          const rule = t.core.rateLimits.rules.signInPerIp;
+          for (let i = 0; i < rule.limit; i++) await t.core.rateLimits.consumeRateLimit(rule, '127.0.0.1').catch(() => {});
+          await page.getByLabel('Username or email').fill(alice.username);
+          await page.getByLabel('Password').fill('not the password');
+          const [res] = await Promise.all([
+            page.waitForResponse((r) => r.url() === `${base}/auth/sign_in` && r.request().method() === 'POST'),
+            page.getByRole('button', { name: 'Log in' }).click(),
+          ]);
+          assert.equal(res.status(), 429);
+          await page.waitForLoadState();
+        },
+      },
+    ];
+
+    for (const visit of visits) {
+      it(`${visit.name}: no axe violation, phone and desktop, light and dark`, { skip: chromiumMissing ?? false, timeout: 120_000 }, async () => {
+        assert.deepEqual(await check(visit), [], 'no accessibility violations');
+      });
+    }
+  },
+  { env: { PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base } },
+);
