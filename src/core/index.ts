@@ -24,7 +24,7 @@ export type { Post } from './posts/post-view.ts';
 export type { PageRequest } from './posts/page.ts';
 export type { Visibility } from './db/schema.ts';
 export { isId, compareIds } from './domain/ids.ts';
-export { postLength } from './domain/post-text.ts';
+export { postLength, RAW_FACTOR } from './domain/post-text.ts';
 export { escapeHtml } from './domain/html.ts';
 export { createScratchDatabase } from './db/scratch-database.ts';
 export { SEED_PASSWORD } from './seed/seed.ts';

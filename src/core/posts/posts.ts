@@ -3,7 +3,8 @@ import type { CoreContext } from '../context.ts';
 import type { Database, Visibility } from '../db/schema.ts';
 import { Forbidden, Invalid, NotFound } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
-import { parsePostText, renderPostHtml } from '../domain/post-text.ts';
+import { MAX_URL_LENGTH } from '../domain/post-links.ts';
+import { RAW_FACTOR, URL_LENGTH, parsePostText, postLength, renderPostHtml } from '../domain/post-text.ts';
 import { cleanText } from '../domain/text-input.ts';
 import { VISIBILITIES, canSee } from '../domain/visibility.ts';
 import { selectPosts, toPost, type Post } from './post-view.ts';
@@ -25,16 +26,16 @@ function validatePostInput(ctx: CoreContext, input: CreatePostInput) {
   const text = cleanText(input.text ?? '').trimEnd();
   const spoilerText = cleanText(input.spoilerText ?? '').trim();
   if (text.trim().length === 0) throw new Invalid('Write something before posting.', 'status');
-  // Bound the work twitter-text does before counting precisely.
-  if (text.length > ctx.config.maxPostLength * 40) {
-    throw new Invalid(`Posts have at most ${ctx.config.maxPostLength} characters.`, 'status');
-  }
+  // Every step below is linear in the text, and the cheap ones come first: the raw size, then the length
+  // as people count it (links as 23), then each link; only a post within its length is parsed for mentions
+  // and tags. So no shape of input can hold the event loop (issue 7: superlinear URL patterns did).
+  const max = ctx.config.maxPostLength;
+  if (text.length > max * RAW_FACTOR) throw new Invalid(`Posts have at most ${max} characters (a link counts as ${URL_LENGTH}).`, 'status');
+  const length = postLength(text);
+  if (length > max) throw new Invalid(`Posts have at most ${max} characters; this one has ${length}.`, 'status');
   const parsed = parsePostText(text, ctx.localHost);
-  if (parsed.length > ctx.config.maxPostLength) {
-    throw new Invalid(
-      `Posts have at most ${ctx.config.maxPostLength} characters; this one has ${parsed.length}.`,
-      'status',
-    );
+  if (parsed.entities.some((e) => e.kind === 'url' && e.url.length > MAX_URL_LENGTH)) {
+    throw new Invalid(`Links have at most ${MAX_URL_LENGTH} characters; shorten the long one.`, 'status');
   }
   if (spoilerText.length > SPOILER_MAX) throw new Invalid(`Content warnings have at most ${SPOILER_MAX} characters.`, 'spoiler_text');
   const visibility = input.visibility ?? 'public';
