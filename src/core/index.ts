@@ -26,6 +26,7 @@ export type { Visibility } from './db/schema.ts';
 export { isId, compareIds } from './domain/ids.ts';
 export { postLength, RAW_FACTOR } from './domain/post-text.ts';
 export { escapeHtml } from './domain/html.ts';
+export { absoluteLinks, profilePath, tagPath } from './urls.ts';
 export { createScratchDatabase } from './db/scratch-database.ts';
 export { SEED_PASSWORD } from './seed/seed.ts';
 export type { EventName, EventPayloads } from './events.ts';

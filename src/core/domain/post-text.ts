@@ -1,6 +1,7 @@
 import twitterText from 'twitter-text';
 import { escapeHtml } from './html.ts';
 import { findLinks, type FoundLink } from './post-links.ts';
+import { profilePath, tagPath } from '../urls.ts';
 
 // Post text is parsed in linear time whatever its shape: links by our own scanner (post-links.ts),
 // then mentions and hashtags by twitter-text with the links blanked out, so its patterns only ever see
@@ -145,13 +146,14 @@ function renderPlain(text: string): string {
 }
 
 export interface RenderOptions {
-  /** Absolute base URL for profile and tag links. */
-  baseUrl: string;
   /** Lower-case usernames that exist: only these mentions become links. */
   knownUsernames: ReadonlySet<string>;
 }
 
-/** Renders post text to safe HTML: paragraphs, line breaks, and links for mentions, tags and URLs. */
+/**
+ * Renders post text to safe HTML: paragraphs, line breaks, and links for mentions, tags and URLs.
+ * Links to local pages are root-relative (urls.ts): the stored HTML does not depend on PUBLIC_URL.
+ */
 export function renderPostHtml(text: string, parsed: ParsedPostText, options: RenderOptions): string {
   let html = '';
   let cursor = 0;
@@ -159,10 +161,10 @@ export function renderPostHtml(text: string, parsed: ParsedPostText, options: Re
     html += renderPlain(text.slice(cursor, e.start));
     const raw = text.slice(e.start, e.end);
     if (e.kind === 'mention' && options.knownUsernames.has(e.username)) {
-      const href = `${options.baseUrl}/@${e.username}`;
+      const href = profilePath(e.username);
       html += `<span class="h-card"><a href="${escapeHtml(href)}" class="u-url mention">@<span>${escapeHtml(e.username)}</span></a></span>`;
     } else if (e.kind === 'tag') {
-      const href = `${options.baseUrl}/tags/${encodeURIComponent(normalizeTag(e.tag))}`;
+      const href = tagPath(normalizeTag(e.tag));
       html += `<a href="${escapeHtml(href)}" class="mention hashtag" rel="tag">#<span>${escapeHtml(e.tag)}</span></a>`;
     } else if (e.kind === 'url') {
       html += `<a href="${escapeHtml(e.url)}" rel="nofollow noopener noreferrer" target="_blank">${renderUrlText(e.url)}</a>`;

@@ -81,7 +81,6 @@ export async function createPost(ctx: CoreContext, authorId: string, input: Crea
         .execute();
     }
     const contentHtml = renderPostHtml(v.text, v.parsed, {
-      baseUrl: ctx.config.publicUrl,
       knownUsernames: new Set(mentioned.map((m) => m.username)),
     });
     const status = await trx

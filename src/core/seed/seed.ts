@@ -91,7 +91,7 @@ export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ ac
         id,
         account_id: author.id,
         text,
-        content_html: renderPostHtml(text, parsed, { baseUrl: ctx.config.publicUrl, knownUsernames }),
+        content_html: renderPostHtml(text, parsed, { knownUsernames }),
         created_at: createdAt,
       });
       if (mention && mention.id !== author.id) mentions.push({ status_id: id, account_id: mention.id });
