@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import type { Database, Visibility } from '../db/schema.ts';
+import { constraintViolation } from '../db/errors.ts';
 import { Forbidden, Invalid, NotFound } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
 import { MAX_URL_LENGTH } from '../domain/post-links.ts';
@@ -66,57 +67,78 @@ async function insertTags(trx: Transaction<Database>, statusId: string, tags: st
  */
 export async function createPost(ctx: CoreContext, authorId: string, input: CreatePostInput): Promise<Post> {
   const v = validatePostInput(ctx, input);
-  const id = await ctx.db.transaction().execute(async (trx) => {
-    const mentioned = v.parsed.mentions.length
-      ? await trx.selectFrom('accounts').select(['id', 'username']).where('username', 'in', v.parsed.mentions).execute()
-      : [];
-    let inReplyToAccountId: string | null = null;
-    if (input.inReplyToId) {
-      const parent = await visiblePost(trx, input.inReplyToId, authorId);
-      inReplyToAccountId = parent.account.id;
-      await trx
-        .updateTable('statuses')
-        .set((eb) => ({ replies_count: eb('replies_count', '+', 1) }))
-        .where('id', '=', parent.id)
-        .execute();
-    }
-    const contentHtml = renderPostHtml(v.text, v.parsed, {
-      knownUsernames: new Set(mentioned.map((m) => m.username)),
-    });
-    const status = await trx
-      .insertInto('statuses')
-      .values({
-        account_id: authorId,
-        text: v.text,
-        content_html: contentHtml,
-        spoiler_text: v.spoilerText,
-        visibility: v.visibility,
-        sensitive: v.sensitive,
-        language: v.language,
-        in_reply_to_id: input.inReplyToId ?? null,
-        in_reply_to_account_id: inReplyToAccountId,
-      })
-      .returning(['id', 'created_at'])
-      .executeTakeFirstOrThrow();
-    if (mentioned.length) {
-      await trx
-        .insertInto('mentions')
-        .values(mentioned.map((m) => ({ status_id: status.id, account_id: m.id })))
-        .execute();
-    }
-    await insertTags(trx, status.id, v.parsed.tags);
-    await trx
-      .updateTable('accounts')
-      .set((eb) => ({ statuses_count: eb('statuses_count', '+', 1), last_status_at: status.created_at }))
-      .where('id', '=', authorId)
-      .execute();
-    // On the same transaction: the post and its event commit together, or neither does.
-    await ctx.bus.publish(trx, 'post.created', { postId: status.id, authorId });
-    return status.id;
-  });
+  let id: string;
+  try {
+    id = await ctx.db.transaction().execute((trx) => insertPost(ctx, trx, authorId, input, v));
+  } catch (error) {
+    // The locks below prevent these; this is the net for any race they do not cover.
+    throw constraintViolation(error, 'The post you reply to, or your account, no longer exists.') ?? error;
+  }
   metrics.postsCreated.inc();
   return getPost(ctx, id, authorId);
 }
+
+async function insertPost(
+  ctx: CoreContext,
+  trx: Transaction<Database>,
+  authorId: string,
+  input: CreatePostInput,
+  v: ReturnType<typeof validatePostInput>,
+): Promise<string> {
+  // FOR KEY SHARE: the author and the mentioned accounts cannot be deleted until this commits; one
+  // deleted just before is simply not found (the select waits for that delete, then skips the row).
+  const author = await trx.selectFrom('accounts').select('id').where('id', '=', authorId).forKeyShare().executeTakeFirst();
+  if (!author) throw new NotFound('Your account no longer exists.');
+  const mentioned = v.parsed.mentions.length
+    ? await trx.selectFrom('accounts').select(['id', 'username']).where('username', 'in', v.parsed.mentions).forKeyShare().execute()
+    : [];
+  let inReplyToAccountId: string | null = null;
+  if (input.inReplyToId) {
+    const parent = await visiblePost(trx, input.inReplyToId, authorId);
+    inReplyToAccountId = parent.account.id;
+    // The update locks the parent, so it cannot be deleted before the reply commits; if it was deleted
+    // since it was read, nothing is updated and the reply is refused like any missing post.
+    const counted = await trx
+      .updateTable('statuses')
+      .set((eb) => ({ replies_count: eb('replies_count', '+', 1) }))
+      .where('id', '=', parent.id)
+      .returning('id')
+      .executeTakeFirst();
+    if (!counted) throw new NotFound('No such post.');
+  }
+  const contentHtml = renderPostHtml(v.text, v.parsed, { knownUsernames: new Set(mentioned.map((m) => m.username)) });
+  const status = await trx
+    .insertInto('statuses')
+    .values({
+      account_id: authorId,
+      text: v.text,
+      content_html: contentHtml,
+      spoiler_text: v.spoilerText,
+      visibility: v.visibility,
+      sensitive: v.sensitive,
+      language: v.language,
+      in_reply_to_id: input.inReplyToId ?? null,
+      in_reply_to_account_id: inReplyToAccountId,
+    })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
+  if (mentioned.length) {
+    await trx
+      .insertInto('mentions')
+      .values(mentioned.map((m) => ({ status_id: status.id, account_id: m.id })))
+      .execute();
+  }
+  await insertTags(trx, status.id, v.parsed.tags);
+  await trx
+    .updateTable('accounts')
+    .set((eb) => ({ statuses_count: eb('statuses_count', '+', 1), last_status_at: status.created_at }))
+    .where('id', '=', authorId)
+    .execute();
+  // On the same transaction: the post and its event commit together, or neither does.
+  await ctx.bus.publish(trx, 'post.created', { postId: status.id, authorId });
+  return status.id;
+}
+
 
 /** Whether `viewerId` is mentioned in the post (for private and direct posts). */
 async function isMentioned(db: Kysely<Database>, postId: string, viewerId: string | undefined): Promise<boolean> {
