@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normalizeTag, parsePostText } from '../../src/core/domain/post-text.ts';
+import fc from 'fast-check';
+import { normalizeTag, parsePostText, postLength } from '../../src/core/domain/post-text.ts';
 
 const HOST = 'localhost:3000';
 const parse = (text: string, host = HOST) => parsePostText(text, host);
@@ -133,5 +134,36 @@ describe('parsePostText: over-long hashtags (issue 7)', () => {
     const max = 'a'.repeat(100);
     assert.deepEqual(parse(`#${max} #${'b'.repeat(101)} #${'ñ'.repeat(120)}`).tags, [max]);
     assert.deepEqual(parse(`#${'n\u0303'.repeat(100)}`).tags, ['ñ'.repeat(100)]);
+  });
+});
+
+describe('parsePostText: any shape of URL-ish text (fast-check)', () => {
+  // The fragments the slow shapes of issue 7 were made of, and what links, mentions and tags are made of.
+  const FRAGMENTS = ['http://', 'https://', 'www.', '.com', 'a', '.', '-', '/', '(', ')', '[', ']', '#', '＃', '@', ':', '1', '?', '=', '&', ' ', '\n', 'ñ', 'ע', '日', '👍🏽', '_', '%', '"', "'", 'localhost:3000', 'https://a.com/'];
+
+  it('returns entities in order, apart, matching the text, with links that are whole http(s) URLs', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 300 }), (parts, times) => {
+        const text = parts.join('').repeat(times);
+        const parsed = parse(text);
+        let previousEnd = 0;
+        for (const e of parsed.entities) {
+          assert.ok(e.start >= previousEnd && e.end > e.start && e.end <= text.length, JSON.stringify(e));
+          previousEnd = e.end;
+          const raw = text.slice(e.start, e.end);
+          if (e.kind === 'url') {
+            assert.equal(raw, e.url);
+            assert.match(e.url, /^https?:\/\/[^\s<>"]+$/i);
+          } else if (e.kind === 'tag') {
+            assert.equal(raw.slice(1), e.tag);
+            assert.ok([...normalizeTag(e.tag)].length <= 100);
+          } else {
+            assert.match(raw, /^[@＠]/);
+          }
+        }
+        assert.equal(parsed.length, postLength(text));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
