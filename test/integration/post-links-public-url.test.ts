@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { connect, pgliteDirectory } from '../../src/core/db/connection.ts';
 import { up as rootRelativePostLinks } from '../../src/core/db/migrations/0003-root-relative-post-links.ts';
 import { absoluteLinks, buildCore, createScratchDatabase, loadConfig } from '../../src/core/index.ts';
@@ -49,7 +49,7 @@ for (const backend of backends()) {
         `&lt;a href=&quot;${OLD}/@${bob.username}&quot; class=&quot;u-url mention&quot;&gt;</p>`;
       const { rows } = await sql<{ id: string }>`
         INSERT INTO statuses (account_id, text, content_html) VALUES (${alice.id}, 'old', ${legacyHtml}) RETURNING id::text`.execute(handle.db);
-      await rootRelativePostLinks(handle.db);
+      await rootRelativePostLinks(handle.db as Kysely<unknown>);
       await handle.close();
 
       const reopened = await buildCore(configFor(NEW));
