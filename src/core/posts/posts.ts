@@ -87,11 +87,16 @@ async function insertPost(
 ): Promise<string> {
   // FOR KEY SHARE: the author and the mentioned accounts cannot be deleted until this commits; one
   // deleted just before is simply not found (the select waits for that delete, then skips the row).
-  const author = await trx.selectFrom('accounts').select('id').where('id', '=', authorId).forKeyShare().executeTakeFirst();
-  if (!author) throw new NotFound('Your account no longer exists.');
-  const mentioned = v.parsed.mentions.length
-    ? await trx.selectFrom('accounts').select(['id', 'username']).where('username', 'in', v.parsed.mentions).forKeyShare().execute()
-    : [];
+  // One round trip for both.
+  const accounts = await trx
+    .selectFrom('accounts')
+    .select(['id', 'username'])
+    .where((eb) => (v.parsed.mentions.length ? eb.or([eb('id', '=', authorId), eb('username', 'in', v.parsed.mentions)]) : eb('id', '=', authorId)))
+    .forKeyShare()
+    .execute();
+  if (!accounts.some((a) => a.id === authorId)) throw new NotFound('Your account no longer exists.');
+  const mentionedNames = new Set(v.parsed.mentions);
+  const mentioned = accounts.filter((a) => mentionedNames.has(a.username));
   let inReplyToAccountId: string | null = null;
   if (input.inReplyToId) {
     const parent = await visiblePost(trx, input.inReplyToId, authorId);
