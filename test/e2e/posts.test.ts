@@ -66,7 +66,7 @@ forEachBackend('website posts', (t) => {
       assert.match(permalink.body, /Hello from the form/);
       assert.match(permalink.body, /<h1 class="post-author"/);
       // The tag page matches case-insensitively and links from the post.
-      assert.match(permalink.body, new RegExp(`<a href="${t.config.publicUrl}/tags/firstpost" class="mention hashtag" rel="tag">#<span>FirstPost</span></a>`));
+      assert.match(permalink.body, new RegExp(`<a href="/tags/firstpost" class="mention hashtag" rel="tag">#<span>FirstPost</span></a>`));
       for (const path of ['/tags/firstpost', '/tags/FIRSTPOST']) {
         const tag = await anonymous.get(path);
         assertHtmlPage(tag, 200);
@@ -82,7 +82,7 @@ forEachBackend('website posts', (t) => {
       await alice.postStatus('Hi @bob and @ghost_nobody, also @BOB again');
       const page = await new BrowserSession(app).get('/@alice');
       const card = page.body.slice(page.body.indexOf('Hi <span'), page.body.indexOf('again'));
-      assert.match(card, new RegExp(`<a href="${t.config.publicUrl}/@bob" class="u-url mention">@<span>bob</span></a>`));
+      assert.match(card, new RegExp(`<a href="/@bob" class="u-url mention">@<span>bob</span></a>`));
       assert.match(card, /@ghost_nobody/);
       assert.doesNotMatch(card, /href="[^"]*\/@ghost_nobody"/);
     });
@@ -137,6 +137,28 @@ forEachBackend('website posts', (t) => {
     it('counts a URL as 23 characters however long it is', async () => {
       const text = `${'y'.repeat(470)} https://example.com/${'z'.repeat(300)}`;
       assert.equal((await alice.postStatus(text)).statusCode, 303);
+    });
+
+    it('shows right-to-left text with dir="auto" and the post’s language, and links a non-ASCII URL whole (issue 7)', async () => {
+      const alicia = await t.core.accounts.getAccountByUsername('alice');
+      const url = 'https://he.wikipedia.org/wiki/עברית';
+      const post = await t.core.posts.createPost(alicia.id, { text: `שלום עולם ${url}`, language: 'he' });
+      const page = await new BrowserSession(app).get(`/@alice/${post.id}`);
+      assertHtmlPage(page, 200);
+      assert.match(page.body, /<div class="post-content" dir="auto" lang="he"><p>שלום עולם <a href="https:\/\/he\.wikipedia\.org\/wiki\/עברית" rel=/);
+      // Without a language, no lang attribute (the page's own would be wrong), but still dir="auto".
+      const plain = await t.core.posts.createPost(alicia.id, { text: 'مرحبا' });
+      assert.match((await new BrowserSession(app).get(`/@alice/${plain.id}`)).body, /<div class="post-content" dir="auto"><p>مرحبا<\/p><\/div>/);
+    });
+
+    it('refuses a hashtag of over 100 characters no more than any text: posted, not linked, never a 500 (issue 7)', async () => {
+      for (const tag of ['x'.repeat(101), 'ñ'.repeat(120)]) {
+        const res = await alice.postStatus(`long #${tag}`);
+        assert.equal(res.statusCode, 303, res.body.slice(0, 300));
+        const profile = await new BrowserSession(app).get('/@alice');
+        assert.ok(profile.body.includes(`long #${tag}</p>`), 'shown as plain text');
+      }
+      assertHtmlPage(await new BrowserSession(app).get(`/tags/${'x'.repeat(101)}`), 200);
     });
 
     it('sends a logged-out visitor who submits the form to the sign-in page, saving nothing', async () => {

@@ -59,6 +59,24 @@ forEachBackend('seed', (t) => {
     assert.match(html, /<a href="https:\/\/example\.com\//);
   });
 
+  it('notifies mentioned accounts as posting would (issue 7)', async () => {
+    const mentioned = (p: Post) => / cc @(\w+)/.exec(p.text)?.[1];
+    const mentioning = posts.filter((p) => mentioned(p) !== undefined && mentioned(p) !== p.account.username);
+    assert.ok(mentioning.length > 0, 'some seeded posts mention someone');
+    for (const post of mentioning) {
+      const account = await t.core.accounts.getAccountByUsername(mentioned(post)!);
+      const notifications = await t.core.notifications.listNotifications(account.id, { limit: 40 });
+      const notification = notifications.find((n) => n.post.id === post.id);
+      assert.ok(notification, `a notification for ${account.username} about post ${post.id}`);
+      assert.equal(notification.type, 'mention');
+      assert.equal(notification.from.id, post.account.id);
+      assert.equal(notification.createdAt.getTime(), post.createdAt.getTime());
+      // Read once older than two days, as people read them; recent ones wait, unread.
+      const age = Date.now() - post.createdAt.getTime();
+      if (Math.abs(age - 2 * DAY) > 10 * 60_000) assert.equal(notification.readAt !== null, age > 2 * DAY, post.createdAt.toISOString());
+    }
+  });
+
   it('files tagged posts under their tags', async () => {
     const tagged = posts.find((p) => /#(\w+)/.test(p.text))!;
     const tag = /#(\w+)/.exec(tagged.text)![1]!;

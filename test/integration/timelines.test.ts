@@ -182,5 +182,11 @@ forEachBackend('timelines', (t) => {
     it('is empty for an unknown tag', async () => {
       assert.deepEqual(await t.core.posts.tagTimeline('nothing_here'), []);
     });
+
+    it('has a tag of 100 characters, and for a longer one nothing, not the posts of its first 100 (issue 7)', async () => {
+      const post = await t.core.posts.createPost(amy.id, { text: `#${'ñ'.repeat(100)}` });
+      assert.deepEqual(idsOf(await t.core.posts.tagTimeline('Ñ'.repeat(100))), [post.id]);
+      assert.deepEqual(await t.core.posts.tagTimeline('ñ'.repeat(120)), []);
+    });
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normalizeTag, parsePostText } from '../../src/core/domain/post-text.ts';
+import fc from 'fast-check';
+import { normalizeTag, parsePostText, postLength } from '../../src/core/domain/post-text.ts';
 
 const HOST = 'localhost:3000';
 const parse = (text: string, host = HOST) => parsePostText(text, host);
@@ -89,5 +90,80 @@ describe('parsePostText: links', () => {
     const entities = parse(text).entities;
     assert.deepEqual(entities.map((e) => e.kind), ['tag', 'mention', 'url']);
     assert.deepEqual(entities.map((e) => text.slice(e.start, e.end)), ['#tag', '@amy', 'https://example.com']);
+  });
+});
+
+describe('parsePostText: links, whole and in linear time (issue 7)', () => {
+  const urls = (text: string) => parse(text).entities.flatMap((e) => (e.kind === 'url' ? [e.url] : []));
+
+  it('links a URL with a non-ASCII path or host whole', () => {
+    assert.deepEqual(urls('read https://he.wikipedia.org/wiki/עברית today'), ['https://he.wikipedia.org/wiki/עברית']);
+    assert.deepEqual(urls('https://ja.wikipedia.org/wiki/日本語 and https://日本.jp/パス'), ['https://ja.wikipedia.org/wiki/日本語', 'https://日本.jp/パス']);
+  });
+
+  it('gives back sentence punctuation and unbalanced brackets, keeps balanced ones', () => {
+    assert.deepEqual(urls('see https://example.com/a.'), ['https://example.com/a']);
+    assert.deepEqual(urls('(see https://example.com/a)'), ['https://example.com/a']);
+    assert.deepEqual(urls('https://en.wikipedia.org/wiki/Pipit_(bird), yes'), ['https://en.wikipedia.org/wiki/Pipit_(bird)']);
+    assert.deepEqual(urls('Is it https://example.com?'), ['https://example.com']);
+    assert.deepEqual(urls('https://example.com/?q=1&r=2#top!'), ['https://example.com/?q=1&r=2#top']);
+  });
+
+  it('needs a host with a top-level domain, localhost or an IPv4 address, and a scheme not glued to a word', () => {
+    assert.deepEqual(urls('http://localhost:3000/x http://127.0.0.1/y'), ['http://localhost:3000/x', 'http://127.0.0.1/y']);
+    assert.deepEqual(urls('http://foo http://a.b1 foohttp://example.com @http://example.com'), []);
+  });
+
+  it('links a 2,000-character URL and counts it as 23', () => {
+    const url = `https://example.com/${'path/'.repeat(396)}`;
+    assert.equal(url.length, 2000);
+    const parsed = parse(`long: ${url}`);
+    assert.deepEqual(urls(`long: ${url}`), [url]);
+    assert.equal(parsed.length, 6 + 23);
+  });
+
+  it('finds no mention or tag inside a link', () => {
+    const parsed = parse('https://example.com/@bob/#tag @amy #real');
+    assert.deepEqual(parsed.mentions, ['amy']);
+    assert.deepEqual(parsed.tags, ['real']);
+  });
+});
+
+describe('parsePostText: over-long hashtags (issue 7)', () => {
+  it('links and stores tags of up to 100 characters; longer ones stay text, as on Mastodon', () => {
+    const max = 'a'.repeat(100);
+    assert.deepEqual(parse(`#${max} #${'b'.repeat(101)} #${'ñ'.repeat(120)}`).tags, [max]);
+    assert.deepEqual(parse(`#${'n\u0303'.repeat(100)}`).tags, ['ñ'.repeat(100)]);
+  });
+});
+
+describe('parsePostText: any shape of URL-ish text (fast-check)', () => {
+  // The fragments the slow shapes of issue 7 were made of, and what links, mentions and tags are made of.
+  const FRAGMENTS = ['http://', 'https://', 'www.', '.com', 'a', '.', '-', '/', '(', ')', '[', ']', '#', '＃', '@', ':', '1', '?', '=', '&', ' ', '\n', 'ñ', 'ע', '日', '👍🏽', '_', '%', '"', "'", 'localhost:3000', 'https://a.com/'];
+
+  it('returns entities in order, apart, matching the text, with links that are whole http(s) URLs', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 300 }), (parts, times) => {
+        const text = parts.join('').repeat(times);
+        const parsed = parse(text);
+        let previousEnd = 0;
+        for (const e of parsed.entities) {
+          assert.ok(e.start >= previousEnd && e.end > e.start && e.end <= text.length, JSON.stringify(e));
+          previousEnd = e.end;
+          const raw = text.slice(e.start, e.end);
+          if (e.kind === 'url') {
+            assert.equal(raw, e.url);
+            assert.match(e.url, /^https?:\/\/[^\s<>"]+$/i);
+          } else if (e.kind === 'tag') {
+            assert.equal(raw.slice(1), e.tag);
+            assert.ok([...normalizeTag(e.tag)].length <= 100);
+          } else {
+            assert.match(raw, /^[@＠]/);
+          }
+        }
+        assert.equal(parsed.length, postLength(text));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

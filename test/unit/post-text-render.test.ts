@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import { escapeHtml } from '../../src/core/domain/html.ts';
 import { parsePostText, renderPostHtml } from '../../src/core/domain/post-text.ts';
 
-const BASE = 'http://localhost:3000';
+// Local links are root-relative: stored HTML must not depend on PUBLIC_URL (issue 7).
+const BASE = '';
 
 function render(text: string, known: string[] = []): string {
-  return renderPostHtml(text, parsePostText(text, 'localhost:3000'), { baseUrl: BASE, knownUsernames: new Set(known) });
+  return renderPostHtml(text, parsePostText(text, 'localhost:3000'), { knownUsernames: new Set(known) });
 }
 
 const ALLOWED_TAGS = new Set(['p', 'br', 'a', 'span']);
@@ -20,7 +21,7 @@ function assertInert(html: string): void {
     assert.ok(ALLOWED_TAGS.has(match[1]!), `unexpected element ${tag}`);
     for (const [, name, value] of match[2]!.matchAll(/([a-z]+)="([^"]*)"/g)) {
       assert.ok(ALLOWED_ATTRIBUTES.has(name!), `unexpected attribute ${name} in ${tag}`);
-      if (name === 'href') assert.match(value!, /^https?:\/\//, `unsafe link ${value}`);
+      if (name === 'href') assert.match(value!, /^(?:https?:\/\/|\/(?!\/))/, `unsafe link ${value}`);
     }
   }
   assert.doesNotMatch(html, /<(?!\/?(?:p|br|a|span)[\s>])/, 'a raw < outside our markup');
@@ -49,7 +50,7 @@ describe('renderPostHtml', () => {
   it('links a local full handle to the profile, and leaves a remote one as text', () => {
     const html = render('@carol@localhost:3000 @dave@example.com', ['carol', 'dave']);
     assert.ok(html.includes(`href="${BASE}/@carol"`));
-    assert.ok(!html.includes(`${BASE}/@dave`));
+    assert.ok(!html.includes(`${BASE}/@dave"`));
     assert.ok(html.includes('@dave@example.com'));
   });
 

@@ -1,30 +1,26 @@
 import twitterText from 'twitter-text';
 import { escapeHtml } from './html.ts';
+import { findLinks, type FoundLink } from './post-links.ts';
+import { profilePath, tagPath } from '../urls.ts';
 
-// Post text is parsed by twitter-text (mentions, hashtags, URLs, and the length people see), then
-// rendered to HTML by us: every piece of user text is escaped, and only our own <a>/<p>/<br>/<span>
-// markup is produced, so nothing a user types can become markup.
+// Post text is parsed in linear time whatever its shape: links by our own scanner (post-links.ts),
+// then mentions and hashtags by twitter-text with the links blanked out, so its patterns only ever see
+// short words. It is then rendered to HTML by us: every piece of user text is escaped, and only our own
+// <a>/<p>/<br>/<span> markup is produced, so nothing a user types can become markup.
 
 const USERNAME_MAX = 30;
 const USERNAME_CHAR = /[A-Za-z0-9_]/;
+/** The longest hashtag (in characters, once normalised) that is linked and stored, as the database allows. */
+export const TAG_MAX = 100;
 // twitter-text stops a screen name at 20 characters (Twitter's rule); ours may have 30, and it does not
 // know Mastodon's `@user@domain` form. These cover the difference.
 // The host may not end in a dot, so `@user@host.` at the end of a sentence is still a mention.
 const FULL_HANDLE = /(?<![\w@])@([A-Za-z0-9_]{1,30})@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?)/g;
 
-/** Counts like Mastodon: each character (an emoji sequence too) is 1, each URL 23. */
-const LENGTH_CONFIG = {
-  version: 3,
-  maxWeightedTweetLength: 1_000_000,
-  scale: 100,
-  defaultWeight: 100,
-  emojiParsingEnabled: true,
-  transformedURLLength: 23,
-  ranges: [],
-};
-
-// twitter-text's own typings omit the options argument and the list fields it returns.
-type RawEntity = { indices: [number, number]; screenName?: string; listSlug?: string; hashtag?: string; url?: string };
+/** Every link counts as this many characters, however long (Mastodon's and Twitter's rule). */
+export const URL_LENGTH = 23;
+/** Raw text may be this many times the post length, for long links; beyond it, nothing is parsed. */
+export const RAW_FACTOR = 40;
 
 type Entity =
   | { kind: 'mention'; username: string; start: number; end: number }
@@ -41,16 +37,33 @@ export interface ParsedPostText {
   entities: Entity[];
 }
 
-/** The length of post text as people see it (twitter-text's weighted length, URLs as 23). */
-export function postLength(text: string): number {
-  const normalized = text.normalize('NFC');
-  let length = twitterText.parseTweet(normalized, LENGTH_CONFIG).weightedLength;
-  // parseTweet also counts bare domains ("README.md", "a.io") as 23; like Mastodon, and like the
-  // renderer, which links only http(s) URLs, those count as the characters they are.
-  for (const { url } of twitterText.extractUrlsWithIndices(normalized)) {
-    if (!/^https?:\/\//i.test(url)) length += [...url].length - LENGTH_CONFIG.transformedURLLength;
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const PRINTABLE_ASCII = /^[\x20-\x7e\t\n]*$/;
+
+/** Characters as people see them: grapheme clusters, so an emoji sequence or an accented letter is 1. */
+function graphemes(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length; // the common case, without the segmenter's cost
+  let count = 0;
+  for (const _ of segmenter.segment(text)) count += 1;
+  return count;
+}
+
+function lengthWithLinks(text: string, links: readonly FoundLink[]): number {
+  let length = 0;
+  let cursor = 0;
+  for (const link of links) {
+    length += graphemes(text.slice(cursor, link.start)) + URL_LENGTH;
+    cursor = link.end;
   }
-  return length;
+  return length + graphemes(text.slice(cursor));
+}
+
+/**
+ * The length of post text as people see it, like Mastodon: grapheme clusters, each http(s) link as 23.
+ * Bare domains ("README.md", "a.io") are not links and count as the characters they are. Linear time.
+ */
+export function postLength(text: string): number {
+  return lengthWithLinks(text, findLinks(text));
 }
 
 /** Lower-cases a hashtag; tags compare case-insensitively. */
@@ -58,27 +71,46 @@ export function normalizeTag(tag: string): string {
   return tag.normalize('NFC').toLowerCase();
 }
 
+/** The text with every link replaced by `&`s: offsets stay, and no mention or hashtag can start after `&`. */
+function blankLinks(text: string, links: readonly FoundLink[]): string {
+  let out = '';
+  let cursor = 0;
+  for (const link of links) {
+    out += text.slice(cursor, link.start) + '&'.repeat(link.end - link.start);
+    cursor = link.end;
+  }
+  return out + text.slice(cursor);
+}
+
+type RawTag = { hashtag: string; indices: [number, number] };
+type RawMention = { screenName: string; listSlug: string; indices: [number, number] };
+// twitter-text's typings omit the options argument.
+const extractHashtags = twitterText.extractHashtagsWithIndices as (text: string, options: { checkUrlOverlap: boolean }) => RawTag[];
+const extractMentions = twitterText.extractMentionsOrListsWithIndices as (text: string) => RawMention[];
+
 /**
  * Finds mentions, hashtags and links in post text.
  * @param localHost the host (with port) of this server: `@user@localHost` is a local mention; other
  *   domains are not resolved (no federation) and stay plain text.
  */
 export function parsePostText(text: string, localHost: string): ParsedPostText {
-  const entities: Entity[] = [];
-  for (const e of (twitterText.extractEntitiesWithIndices as (text: string, options: object) => RawEntity[])(text, { extractUrlsWithoutProtocol: false })) {
+  const links = findLinks(text);
+  const entities: Entity[] = links.map((l) => ({ kind: 'url', url: l.url, start: l.start, end: l.end }));
+  const words = blankLinks(text, links);
+  for (const e of extractMentions(words)) {
+    if (e.listSlug) continue;
     const [start, end] = e.indices;
-    if (e.screenName && !e.listSlug) {
-      let stop = end;
-      while (stop < text.length && stop - start - 1 < USERNAME_MAX && USERNAME_CHAR.test(text[stop]!)) stop += 1;
-      if (text[stop] === '@' || (stop < text.length && USERNAME_CHAR.test(text[stop]!))) continue; // a remote handle or too long
-      entities.push({ kind: 'mention', username: text.slice(start + 1, stop).toLowerCase(), start, end: stop });
-    } else if (e.hashtag) {
-      entities.push({ kind: 'tag', tag: e.hashtag, start, end });
-    } else if (e.url && /^https?:\/\//i.test(e.url)) {
-      entities.push({ kind: 'url', url: e.url, start, end });
-    }
+    let stop = end;
+    while (stop < words.length && stop - start - 1 < USERNAME_MAX && USERNAME_CHAR.test(words[stop]!)) stop += 1;
+    if (words[stop] === '@' || (stop < words.length && USERNAME_CHAR.test(words[stop]!))) continue; // a remote handle or too long
+    entities.push({ kind: 'mention', username: words.slice(start + 1, stop).toLowerCase(), start, end: stop });
   }
-  for (const match of text.matchAll(FULL_HANDLE)) {
+  for (const e of extractHashtags(words, { checkUrlOverlap: false })) {
+    // Like Mastodon, an over-long tag is not a tag: it stays plain text, neither linked nor stored.
+    if ([...normalizeTag(e.hashtag)].length > TAG_MAX) continue;
+    entities.push({ kind: 'tag', tag: e.hashtag, start: e.indices[0], end: e.indices[1] });
+  }
+  for (const match of words.matchAll(FULL_HANDLE)) {
     if (match[2]!.toLowerCase() !== localHost.toLowerCase()) continue;
     const start = match.index;
     const end = start + match[0].length;
@@ -88,7 +120,7 @@ export function parsePostText(text: string, localHost: string): ParsedPostText {
   entities.sort((a, b) => a.start - b.start);
   const unique = (values: string[]) => [...new Set(values)];
   return {
-    length: postLength(text),
+    length: lengthWithLinks(text, links),
     mentions: unique(entities.flatMap((e) => (e.kind === 'mention' ? [e.username] : []))),
     tags: unique(entities.flatMap((e) => (e.kind === 'tag' ? [normalizeTag(e.tag)] : []))),
     entities,
@@ -114,13 +146,14 @@ function renderPlain(text: string): string {
 }
 
 export interface RenderOptions {
-  /** Absolute base URL for profile and tag links. */
-  baseUrl: string;
   /** Lower-case usernames that exist: only these mentions become links. */
   knownUsernames: ReadonlySet<string>;
 }
 
-/** Renders post text to safe HTML: paragraphs, line breaks, and links for mentions, tags and URLs. */
+/**
+ * Renders post text to safe HTML: paragraphs, line breaks, and links for mentions, tags and URLs.
+ * Links to local pages are root-relative (urls.ts): the stored HTML does not depend on PUBLIC_URL.
+ */
 export function renderPostHtml(text: string, parsed: ParsedPostText, options: RenderOptions): string {
   let html = '';
   let cursor = 0;
@@ -128,10 +161,10 @@ export function renderPostHtml(text: string, parsed: ParsedPostText, options: Re
     html += renderPlain(text.slice(cursor, e.start));
     const raw = text.slice(e.start, e.end);
     if (e.kind === 'mention' && options.knownUsernames.has(e.username)) {
-      const href = `${options.baseUrl}/@${e.username}`;
+      const href = profilePath(e.username);
       html += `<span class="h-card"><a href="${escapeHtml(href)}" class="u-url mention">@<span>${escapeHtml(e.username)}</span></a></span>`;
     } else if (e.kind === 'tag') {
-      const href = `${options.baseUrl}/tags/${encodeURIComponent(normalizeTag(e.tag))}`;
+      const href = tagPath(normalizeTag(e.tag));
       html += `<a href="${escapeHtml(href)}" class="mention hashtag" rel="tag">#<span>${escapeHtml(e.tag)}</span></a>`;
     } else if (e.kind === 'url') {
       html += `<a href="${escapeHtml(e.url)}" rel="nofollow noopener noreferrer" target="_blank">${renderUrlText(e.url)}</a>`;

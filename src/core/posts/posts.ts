@@ -1,9 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import type { Database, Visibility } from '../db/schema.ts';
+import { constraintViolation } from '../db/errors.ts';
 import { Forbidden, Invalid, NotFound } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
-import { parsePostText, renderPostHtml } from '../domain/post-text.ts';
+import { MAX_URL_LENGTH } from '../domain/post-links.ts';
+import { RAW_FACTOR, URL_LENGTH, parsePostText, postLength, renderPostHtml } from '../domain/post-text.ts';
 import { cleanText } from '../domain/text-input.ts';
 import { VISIBILITIES, canSee } from '../domain/visibility.ts';
 import { selectPosts, toPost, type Post } from './post-view.ts';
@@ -25,16 +27,16 @@ function validatePostInput(ctx: CoreContext, input: CreatePostInput) {
   const text = cleanText(input.text ?? '').trimEnd();
   const spoilerText = cleanText(input.spoilerText ?? '').trim();
   if (text.trim().length === 0) throw new Invalid('Write something before posting.', 'status');
-  // Bound the work twitter-text does before counting precisely.
-  if (text.length > ctx.config.maxPostLength * 40) {
-    throw new Invalid(`Posts have at most ${ctx.config.maxPostLength} characters.`, 'status');
-  }
+  // Every step below is linear in the text, and the cheap ones come first: the raw size, then the length
+  // as people count it (links as 23), then each link; only a post within its length is parsed for mentions
+  // and tags. So no shape of input can hold the event loop (issue 7: superlinear URL patterns did).
+  const max = ctx.config.maxPostLength;
+  if (text.length > max * RAW_FACTOR) throw new Invalid(`Posts have at most ${max} characters (a link counts as ${URL_LENGTH}).`, 'status');
+  const length = postLength(text);
+  if (length > max) throw new Invalid(`Posts have at most ${max} characters; this one has ${length}.`, 'status');
   const parsed = parsePostText(text, ctx.localHost);
-  if (parsed.length > ctx.config.maxPostLength) {
-    throw new Invalid(
-      `Posts have at most ${ctx.config.maxPostLength} characters; this one has ${parsed.length}.`,
-      'status',
-    );
+  if (parsed.entities.some((e) => e.kind === 'url' && e.url.length > MAX_URL_LENGTH)) {
+    throw new Invalid(`Links have at most ${MAX_URL_LENGTH} characters; shorten the long one.`, 'status');
   }
   if (spoilerText.length > SPOILER_MAX) throw new Invalid(`Content warnings have at most ${SPOILER_MAX} characters.`, 'spoiler_text');
   const visibility = input.visibility ?? 'public';
@@ -65,58 +67,83 @@ async function insertTags(trx: Transaction<Database>, statusId: string, tags: st
  */
 export async function createPost(ctx: CoreContext, authorId: string, input: CreatePostInput): Promise<Post> {
   const v = validatePostInput(ctx, input);
-  const id = await ctx.db.transaction().execute(async (trx) => {
-    const mentioned = v.parsed.mentions.length
-      ? await trx.selectFrom('accounts').select(['id', 'username']).where('username', 'in', v.parsed.mentions).execute()
-      : [];
-    let inReplyToAccountId: string | null = null;
-    if (input.inReplyToId) {
-      const parent = await visiblePost(trx, input.inReplyToId, authorId);
-      inReplyToAccountId = parent.account.id;
-      await trx
-        .updateTable('statuses')
-        .set((eb) => ({ replies_count: eb('replies_count', '+', 1) }))
-        .where('id', '=', parent.id)
-        .execute();
-    }
-    const contentHtml = renderPostHtml(v.text, v.parsed, {
-      baseUrl: ctx.config.publicUrl,
-      knownUsernames: new Set(mentioned.map((m) => m.username)),
-    });
-    const status = await trx
-      .insertInto('statuses')
-      .values({
-        account_id: authorId,
-        text: v.text,
-        content_html: contentHtml,
-        spoiler_text: v.spoilerText,
-        visibility: v.visibility,
-        sensitive: v.sensitive,
-        language: v.language,
-        in_reply_to_id: input.inReplyToId ?? null,
-        in_reply_to_account_id: inReplyToAccountId,
-      })
-      .returning(['id', 'created_at'])
-      .executeTakeFirstOrThrow();
-    if (mentioned.length) {
-      await trx
-        .insertInto('mentions')
-        .values(mentioned.map((m) => ({ status_id: status.id, account_id: m.id })))
-        .execute();
-    }
-    await insertTags(trx, status.id, v.parsed.tags);
-    await trx
-      .updateTable('accounts')
-      .set((eb) => ({ statuses_count: eb('statuses_count', '+', 1), last_status_at: status.created_at }))
-      .where('id', '=', authorId)
-      .execute();
-    // On the same transaction: the post and its event commit together, or neither does.
-    await ctx.bus.publish(trx, 'post.created', { postId: status.id, authorId });
-    return status.id;
-  });
+  let id: string;
+  try {
+    id = await ctx.db.transaction().execute((trx) => insertPost(ctx, trx, authorId, input, v));
+  } catch (error) {
+    // The locks below prevent these; this is the net for any race they do not cover.
+    throw constraintViolation(error, 'The post you reply to, or your account, no longer exists.') ?? error;
+  }
   metrics.postsCreated.inc();
   return getPost(ctx, id, authorId);
 }
+
+async function insertPost(
+  ctx: CoreContext,
+  trx: Transaction<Database>,
+  authorId: string,
+  input: CreatePostInput,
+  v: ReturnType<typeof validatePostInput>,
+): Promise<string> {
+  // FOR KEY SHARE: the author and the mentioned accounts cannot be deleted until this commits; one
+  // deleted just before is simply not found (the select waits for that delete, then skips the row).
+  // One round trip for both.
+  const accounts = await trx
+    .selectFrom('accounts')
+    .select(['id', 'username'])
+    .where((eb) => (v.parsed.mentions.length ? eb.or([eb('id', '=', authorId), eb('username', 'in', v.parsed.mentions)]) : eb('id', '=', authorId)))
+    .forKeyShare()
+    .execute();
+  if (!accounts.some((a) => a.id === authorId)) throw new NotFound('Your account no longer exists.');
+  const mentionedNames = new Set(v.parsed.mentions);
+  const mentioned = accounts.filter((a) => mentionedNames.has(a.username));
+  let inReplyToAccountId: string | null = null;
+  if (input.inReplyToId) {
+    const parent = await visiblePost(trx, input.inReplyToId, authorId);
+    inReplyToAccountId = parent.account.id;
+    // The update locks the parent, so it cannot be deleted before the reply commits; if it was deleted
+    // since it was read, nothing is updated and the reply is refused like any missing post.
+    const counted = await trx
+      .updateTable('statuses')
+      .set((eb) => ({ replies_count: eb('replies_count', '+', 1) }))
+      .where('id', '=', parent.id)
+      .returning('id')
+      .executeTakeFirst();
+    if (!counted) throw new NotFound('No such post.');
+  }
+  const contentHtml = renderPostHtml(v.text, v.parsed, { knownUsernames: new Set(mentioned.map((m) => m.username)) });
+  const status = await trx
+    .insertInto('statuses')
+    .values({
+      account_id: authorId,
+      text: v.text,
+      content_html: contentHtml,
+      spoiler_text: v.spoilerText,
+      visibility: v.visibility,
+      sensitive: v.sensitive,
+      language: v.language,
+      in_reply_to_id: input.inReplyToId ?? null,
+      in_reply_to_account_id: inReplyToAccountId,
+    })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
+  if (mentioned.length) {
+    await trx
+      .insertInto('mentions')
+      .values(mentioned.map((m) => ({ status_id: status.id, account_id: m.id })))
+      .execute();
+  }
+  await insertTags(trx, status.id, v.parsed.tags);
+  await trx
+    .updateTable('accounts')
+    .set((eb) => ({ statuses_count: eb('statuses_count', '+', 1), last_status_at: status.created_at }))
+    .where('id', '=', authorId)
+    .execute();
+  // On the same transaction: the post and its event commit together, or neither does.
+  await ctx.bus.publish(trx, 'post.created', { postId: status.id, authorId });
+  return status.id;
+}
+
 
 /** Whether `viewerId` is mentioned in the post (for private and direct posts). */
 async function isMentioned(db: Kysely<Database>, postId: string, viewerId: string | undefined): Promise<boolean> {

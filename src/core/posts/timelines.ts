@@ -1,5 +1,5 @@
 import type { CoreContext } from '../context.ts';
-import { normalizeTag } from '../domain/post-text.ts';
+import { normalizeTag, TAG_MAX } from '../domain/post-text.ts';
 import { cleanText } from '../domain/text-input.ts';
 import { pageBounds, type PageBounds, type PageRequest } from './page.ts';
 import { selectPosts, toPost, type Post } from './post-view.ts';
@@ -71,7 +71,9 @@ export async function profile(
 /** Public posts carrying a hashtag, newest first. */
 export async function tagTimeline(ctx: CoreContext, tag: string, page?: PageRequest): Promise<Post[]> {
   // The tag comes from the address: a NUL (`/tags/a%00b`) made PostgreSQL fail the query, a 500.
-  const name = normalizeTag(cleanText(tag).replace(/^#/, '')).slice(0, 100);
+  const name = normalizeTag(cleanText(tag).replace(/^#/, ''));
+  // No stored tag is longer (post-text.ts); cutting it instead would show another tag's posts.
+  if ([...name].length > TAG_MAX) return [];
   const query = selectPosts(ctx.db)
     .innerJoin('statuses_tags as st', 'st.status_id', 's.id')
     .innerJoin('tags as t', 't.id', 'st.tag_id')

@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import { analyze } from '../db/planner-statistics.ts';
-import type { StatusesTable } from '../db/schema.ts';
+import type { NotificationsTable, StatusesTable } from '../db/schema.ts';
 import { hashPassword } from '../accounts/passwords.ts';
 import { idAtTime } from '../domain/ids.ts';
 import { parsePostText, renderPostHtml } from '../domain/post-text.ts';
@@ -19,6 +19,8 @@ export interface SeedOptions {
 }
 
 const BATCH = 1000;
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
 
 // A small deterministic generator, so two seeds of the same size give the same data.
 function random(seed: number) {
@@ -32,7 +34,8 @@ function random(seed: number) {
 }
 
 /**
- * Fills the database with realistic accounts and posts (mentions, tags, links) in bulk inserts.
+ * Fills the database with realistic accounts and posts (mentions with their notifications, tags, links)
+ * in bulk inserts.
  * Seeded usernames look like `ada_lovelace_12`; posts carry past timestamps and matching ids.
  */
 export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ accounts: number; posts: number }> {
@@ -75,6 +78,7 @@ export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ ac
     const count = Math.min(options.posts, start + BATCH) - start;
     const statuses: Insertable<StatusesTable>[] = [];
     const mentions: { status_id: string; account_id: string }[] = [];
+    const notifications: Insertable<NotificationsTable>[] = [];
     const tagNames = new Set<string>();
     const tagLinks: { status_id: string; tag: string }[] = [];
     for (let i = 0; i < count; i++) {
@@ -91,10 +95,17 @@ export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ ac
         id,
         account_id: author.id,
         text,
-        content_html: renderPostHtml(text, parsed, { baseUrl: ctx.config.publicUrl, knownUsernames }),
+        content_html: renderPostHtml(text, parsed, { knownUsernames }),
         created_at: createdAt,
       });
-      if (mention && mention.id !== author.id) mentions.push({ status_id: id, account_id: mention.id });
+      if (mention && mention.id !== author.id) {
+        mentions.push({ status_id: id, account_id: mention.id });
+        // What notify-mentions would have made. The id is the post's (one mention per seeded post), so
+        // notifications list in time order; older than two days they have been read, as people do.
+        // No email deliveries: seeded addresses are example.invalid, and mail for made-up posts helps no one.
+        const readAt = now - createdAt.getTime() > 2 * DAY ? new Date(createdAt.getTime() + HOUR) : null;
+        notifications.push({ id, account_id: mention.id, type: 'mention', from_account_id: author.id, status_id: id, created_at: createdAt, read_at: readAt });
+      }
       if (tag) {
         tagNames.add(tag);
         tagLinks.push({ status_id: id, tag });
@@ -104,6 +115,7 @@ export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ ac
     await ctx.db.transaction().execute(async (trx) => {
       await trx.insertInto('statuses').values(statuses).execute();
       if (mentions.length) await trx.insertInto('mentions').values(mentions).onConflict((oc) => oc.doNothing()).execute();
+      if (notifications.length) await trx.insertInto('notifications').values(notifications).onConflict((oc) => oc.doNothing()).execute();
       if (tagNames.size) {
         await trx.insertInto('tags').values([...tagNames].map((name) => ({ name }))).onConflict((oc) => oc.column('name').doNothing()).execute();
         const tags = await trx.selectFrom('tags').select(['id', 'name']).where('name', 'in', [...tagNames]).execute();

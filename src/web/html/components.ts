@@ -35,6 +35,8 @@ export function postCard(page: PageContext, post: Post, options: { focused?: boo
   const permalink = `/@${a.username}/${post.id}`;
   const mine = page.viewer?.id === a.id;
   const heading = options.focused ? 'h1' : 'h2';
+  // What people write may be right-to-left (dir="auto" lets the browser see it) and in any language.
+  const lang = post.language ? html` lang="${post.language}"` : '';
   const footerItems = [
     post.visibility !== 'public' ? html`<span class="badge">${VISIBILITY_LABEL[post.visibility]}</span>` : '',
     post.repliesCount > 0 ? html`<span class="post-stat">${count(post.repliesCount)} ${post.repliesCount === 1 ? 'reply' : 'replies'}</span>` : '',
@@ -51,8 +53,8 @@ export function postCard(page: PageContext, post: Post, options: { focused?: boo
       ${options.focused ? '' : html`<a href="${permalink}" class="post-time"><time datetime="${post.createdAt.toISOString()}" title="${fullTime(post.createdAt)}">${relativeTime(post.createdAt)}</time></a>`}
     </header>
     ${post.inReplyToId ? html`<p class="post-context">Replying to a <a href="/@${a.username}/${post.inReplyToId}">post</a></p>` : ''}
-    ${post.spoilerText ? html`<p class="post-spoiler"><strong>Content warning:</strong> ${post.spoilerText}</p>` : ''}
-    <div class="post-content">${raw(post.contentHtml)}</div>
+    ${post.spoilerText ? html`<p class="post-spoiler"><strong>Content warning:</strong> <span dir="auto"${lang}>${post.spoilerText}</span></p>` : ''}
+    <div class="post-content" dir="auto"${lang}>${raw(post.contentHtml)}</div>
     ${options.focused ? html`<p class="post-date"><a href="${permalink}"><time datetime="${post.createdAt.toISOString()}">${fullTime(post.createdAt)}</time></a></p>` : ''}
     ${footerItems.length ? html`<footer class="post-footer">${footerItems}</footer>` : ''}
   </div>

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Forbidden, Invalid, type Core } from '../../core/index.ts';
+import { Forbidden, Invalid, RAW_FACTOR, type Core } from '../../core/index.ts';
 import { deletePostPage, homePage, PAGE_SIZE } from '../html/pages.ts';
 import { pageContext, sendPage } from '../html/page-context.ts';
 import { clearDraft, saveDraft } from '../plugins/compose-draft.ts';
@@ -24,8 +24,8 @@ function requireLogin(request: FastifyRequest, reply: FastifyReply): boolean {
 /** Writing and deleting posts from the website. Both go through the same core use cases as the API. */
 export function registerStatusForms(app: FastifyInstance, core: Core): void {
   const csrf = { preHandler: app.csrfProtection };
-  // Generous for the raw form: URLs count as 23 however long they are; the core applies the real limit.
-  const rawLimit = core.config.maxPostLength * 40;
+  // The core's raw bound (links count as 23 however long they are); one more character lets it say so.
+  const rawLimit = core.config.maxPostLength * RAW_FACTOR;
 
   app.post<{ Body: FormBody }>('/statuses', csrf, async (request, reply) => {
     if (!requireLogin(request, reply)) return reply;

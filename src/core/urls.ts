@@ -1,0 +1,22 @@
+// Links to local pages. Stored HTML (a post's content) holds them root-relative, so it stays right when
+// PUBLIC_URL changes; what leaves the site (API JSON, feeds, email) makes them absolute with
+// `absoluteLinks`, against the PUBLIC_URL of the moment.
+
+/** The path of a profile page. */
+export function profilePath(username: string): string {
+  return `/@${username}`;
+}
+
+/** The path of a tag's page (the tag as stored: normalised, lower-case). */
+export function tagPath(tag: string): string {
+  return `/tags/${encodeURIComponent(tag)}`;
+}
+
+// Our own markup only: user text is escaped, so `href="/` cannot come from what someone typed, and
+// links to other sites are always absolute. `//host` (protocol-relative) is not a local path.
+const LOCAL_HREF = /href="\/(?!\/)/g;
+
+/** `html` with every root-relative link made absolute against `publicUrl` (no trailing slash). */
+export function absoluteLinks(html: string, publicUrl: string): string {
+  return html.replace(LOCAL_HREF, () => `href="${publicUrl}/`);
+}
