@@ -37,7 +37,9 @@ export function registerCrossSiteGuard(app: FastifyInstance, config: Config): vo
     const site = request.headers['sec-fetch-site'];
     if (site !== undefined && !OWN_SITE.has(String(site))) throw refuse();
     const origin = request.headers.origin;
-    // "null" is what privacy-sensitive contexts (sandboxed frames, some redirects) send: not ours.
-    if (origin !== undefined && !ownOrigin(request, origin)) throw refuse();
+    // "null" says nothing: browsers send it for our own forms too, since our Referrer-Policy is
+    // no-referrer (Fetch standard), and for sandboxed frames. Sec-Fetch-Site, which they send along
+    // with it, has already decided; without it, the CSRF token does.
+    if (origin !== undefined && origin !== 'null' && !ownOrigin(request, origin)) throw refuse();
   });
 }
