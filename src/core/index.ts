@@ -38,7 +38,7 @@ export type { Notification, PostToNotify } from './notifications/notifications.t
 export type { MentionEmail, EmailClaim } from './notifications/email-deliveries.ts';
 export type { DailyStats } from './stats/daily-stats.ts';
 export type { ExpiredRowsRemoved } from './maintenance/expired-rows.ts';
-export { clientSubject } from './rate-limits/rate-limits.ts';
+export { clientSubject } from './rate-limits/client-subject.ts';
 export { metrics, metricsAccess, METRICS_REFUSALS, type MetricsAccess, type MetricsClient } from './metrics.ts';
 export { parseDay, previousDay } from './stats/daily-stats.ts';
 

@@ -7,7 +7,8 @@ import { isId } from '../domain/ids.ts';
 import { cleanText } from '../domain/text-input.ts';
 import { ACCOUNT_COLUMNS, toAccount, type Account } from './account-view.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import { clientSubject, consumeRateLimit, peekRateLimit, RATE_RULES, recordRateLimitHit, refundRateLimit, SIGN_IN_TRIES_UNDER_ATTACK } from '../rate-limits/rate-limits.ts';
+import { clientSubject } from '../rate-limits/client-subject.ts';
+import { consumeRateLimit, peekRateLimit, RATE_RULES, recordRateLimitHit, refundRateLimit, SIGN_IN_TRIES_UNDER_ATTACK } from '../rate-limits/rate-limits.ts';
 
 export interface SignUpInput {
   username: string;

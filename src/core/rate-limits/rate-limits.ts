@@ -3,7 +3,6 @@ import type { CoreContext } from '../context.ts';
 export { deleteExpiredRateLimits } from '../maintenance/expired-rows.ts';
 import { RateLimited } from '../domain/errors.ts';
 import { cleanText } from '../domain/text-input.ts';
-import { isIP } from 'node:net';
 
 /** A limit: at most `limit` hits per `windowSeconds` for one key. */
 export interface RateRule {
@@ -42,22 +41,6 @@ function rateKey(rule: RateRule, subject: string): string {
   // The subject may be what a visitor typed: a NUL in it made PostgreSQL refuse the key, a 500 on the
   // sign-in form. cleanText drops control characters, as for every user text.
   return `${rule.name}:${cleanText(subject).toLowerCase().slice(0, 200)}`;
-}
-
-/**
- * The rate-limit subject of a client address: an IPv4 address as it is, an IPv6 address by its /64
- * (one household or server usually holds a whole /64, so counting single addresses would count nothing).
- */
-export function clientSubject(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-  if (mapped) return mapped;
-  if (isIP(ip) !== 6) return ip;
-  // Expand "::" to the missing groups, then keep the first four.
-  const [head = '', tail] = ip.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 /** Adds one hit to a rule's current window for a subject and returns the count and the window's end. */
