@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 /** The one place that reads the environment (twelve-factor); everything else receives a Config. */
 
@@ -23,7 +24,15 @@ const schema = z
     SECRET_KEY: z.string().min(32, 'must be at least 32 characters (try: openssl rand -hex 32)').optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
     MAX_POST_LENGTH: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(100_000).default(500),
-    TRUST_PROXY: z.stringbool({ error: 'must be true or false' }).default(false),
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((raw, ctx) => {
+        const parsed = parseTrustProxy(raw);
+        if ('value' in parsed) return parsed.value;
+        ctx.issues.push({ code: 'custom', message: parsed.error, input: raw });
+        return z.NEVER;
+      }),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps:// (leave it unset to write mail to DATA_DIR/mail)')
@@ -34,6 +43,7 @@ const schema = z
       .regex(/^\S+( \S+){4,5}$/, 'must be a cron expression such as "5 0 * * *" (minute hour day month weekday, UTC)')
       .default('5 0 * * *'),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 24)').max(200).optional(),
+    METRICS_OPEN: z.stringbool({ error: 'must be true or false' }).default(false),
     METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(9464),
   });
 
@@ -53,7 +63,8 @@ export interface Config {
   readonly secretKey: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly maxPostLength: number;
-  readonly trustProxy: boolean;
+  /** Which X-Forwarded-* hops to believe: none, a hop count, or the proxies' addresses (see trust-proxy.ts). */
+  readonly trustProxy: TrustProxy;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
   readonly secureCookies: boolean;
   /** `smtp(s)://user:pass@host:port`; `undefined` writes each message to `dataDir/mail` as an .eml file. */
@@ -62,8 +73,13 @@ export interface Config {
   readonly mailFrom: string;
   /** When the daily statistics run (cron, UTC). */
   readonly statsCron: string;
-  /** Bearer token that /metrics requires; without one, metrics are open in development and off in production. */
+  /** Bearer token that /metrics requires; without one, see metricsOpen. */
   readonly metricsToken: string | undefined;
+  /**
+   * Without a token: `true` serves metrics to any address (an explicit choice, in any mode); `false`
+   * (default) only to this machine (loopback) in development and test, and to no one in production.
+   */
+  readonly metricsOpen: boolean;
   /** Where `pipit worker` serves its metrics (0: nowhere); the web serves them at /metrics. */
   readonly metricsPort: number;
 }
@@ -138,6 +154,7 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     mailFrom: v.MAIL_FROM ?? `Pipit <notifications@${new URL(publicUrl).hostname}>`,
     statsCron: v.STATS_CRON,
     metricsToken: v.METRICS_TOKEN,
+    metricsOpen: v.METRICS_OPEN,
     metricsPort: v.METRICS_PORT,
   });
 }

@@ -13,11 +13,13 @@ import { seed } from './seed/seed.ts';
 import * as notifications from './notifications/notifications.ts';
 import * as emailDeliveries from './notifications/email-deliveries.ts';
 import * as dailyStats from './stats/daily-stats.ts';
+import * as expiredRows from './maintenance/expired-rows.ts';
 import { startBus, type BusOptions } from './jobs/bus.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 
 export type { Config } from './config.ts';
 export { loadConfig, ConfigError } from './config.ts';
+export type { TrustProxy } from './trust-proxy.ts';
 export * from './domain/errors.ts';
 export type { Account } from './accounts/account-view.ts';
 export type { Post } from './posts/post-view.ts';
@@ -36,7 +38,9 @@ export { runWithRequestId, currentRequestId } from './jobs/request-context.ts';
 export type { Notification, PostToNotify } from './notifications/notifications.ts';
 export type { MentionEmail, EmailClaim } from './notifications/email-deliveries.ts';
 export type { DailyStats } from './stats/daily-stats.ts';
-export { metrics, metricsAccess } from './metrics.ts';
+export type { ExpiredRowsRemoved } from './maintenance/expired-rows.ts';
+export { clientSubject } from './rate-limits/client-subject.ts';
+export { metrics, metricsAccess, METRICS_REFUSALS, type MetricsAccess, type MetricsClient } from './metrics.ts';
 export { parseDay, previousDay } from './stats/daily-stats.ts';
 
 // Use cases take the context first; buildCore binds it so callers just call core.posts.createPost(…).
@@ -86,6 +90,8 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
     notifications: { ...bindAll(ctx, notifications), ...bindAll(ctx, emailDeliveries) },
     stats: bindAll(ctx, dailyStats),
+    /** Housekeeping the `cleanup` job runs: expired sessions and ended rate-limit windows. */
+    maintenance: bindAll(ctx, expiredRows),
     /** This process's Prometheus metrics, queue gauges counted at each call. */
     metrics: { contentType: METRICS_CONTENT_TYPE, text: () => metricsText(bus.overview) },
     /** The task manager: handlers, schedules and the view of the queues (the worker and admin pages). */

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import type { Config } from './config.ts';
 import type { QueueCounts } from './jobs/bus.ts';
 
@@ -65,15 +66,56 @@ export async function metricsText(overview: () => Promise<QueueCounts[]>): Promi
 /** The Content-Type of the exposition text. */
 export const METRICS_CONTENT_TYPE = registry.contentType;
 
+/** What a scrape brings that decides whether it may read the metrics. */
+export interface MetricsClient {
+  /** The Authorization header, if any. */
+  authorization: string | undefined;
+  /** The client's address (proxy-aware, as the web sees it). */
+  ip: string;
+  /** Whether the request came through a proxy (X-Forwarded-For or Forwarded present). */
+  forwarded: boolean;
+}
+
+export type MetricsAccess = 'allowed' | 'unauthorized' | 'local-only' | 'disabled';
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Whether an address is this machine (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
+export function isLoopback(ip: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
+  if (mapped) return LOOPBACK.check(mapped, 'ipv4');
+  const family = isIP(ip);
+  return family !== 0 && LOOPBACK.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
 /**
  * Who may read the metrics: with METRICS_TOKEN set, a request bearing it (`Authorization: Bearer …`,
- * Prometheus's `authorization` setting); without one, anyone in development and test, no one in
- * production (where queue depths and error rates are nobody else's business).
+ * Prometheus's `authorization` setting), from anywhere. Without one: anyone when METRICS_OPEN says so;
+ * otherwise, in development and test, only a scraper on this machine — HOST is 0.0.0.0 by default, and
+ * queue depths and error rates are nobody else's business — and in production no one. A request that
+ * came through a proxy is not "on this machine" even when the proxy is, so a local reverse proxy does
+ * not open the metrics to the world.
  */
-export function metricsAccess(config: Config, authorization: string | undefined): 'allowed' | 'unauthorized' | 'disabled' {
-  if (!config.metricsToken) return config.nodeEnv === 'production' ? 'disabled' : 'allowed';
-  const given = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '';
+export function metricsAccess(config: Config, client: MetricsClient): MetricsAccess {
+  if (!config.metricsToken) {
+    if (config.metricsOpen) return 'allowed';
+    if (config.nodeEnv === 'production') return 'disabled';
+    return isLoopback(client.ip) && !client.forwarded ? 'allowed' : 'local-only';
+  }
+  const given = /^Bearer\s+(\S+)$/i.exec(client.authorization ?? '')?.[1] ?? '';
   // Compared as digests, in constant time, so neither the token's length nor its prefix leaks.
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(given), digest(config.metricsToken)) ? 'allowed' : 'unauthorized';
 }
+
+/** What to tell a scraper that may not read the metrics (a plain-text body), by reason. */
+export const METRICS_REFUSALS: Record<Exclude<MetricsAccess, 'allowed'>, { status: number; text: string }> = {
+  unauthorized: { status: 401, text: 'Metrics need the METRICS_TOKEN as a bearer token (Authorization: Bearer …).\n' },
+  'local-only': {
+    status: 403,
+    text: 'Without METRICS_TOKEN, metrics are served only to this machine (127.0.0.1 or ::1, not through a proxy). Set METRICS_TOKEN to scrape from elsewhere, or METRICS_OPEN=true on a private network.\n',
+  },
+  disabled: { status: 404, text: 'Metrics are off: set METRICS_TOKEN to read them in production.\n' },
+};

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
@@ -7,10 +8,11 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import qs from 'qs';
-import type { Core } from '../core/index.ts';
+import type { Core, TrustProxy } from '../core/index.ts';
 import { registerErrorPages } from './plugins/errors.ts';
 import { loggerOptions, registerRequestLogging, requestId } from './plugins/request-logging.ts';
-import { registerSessions } from './plugins/session.ts';
+import { csrfCookieName, registerSessions } from './plugins/session.ts';
+import { registerCrossSiteGuard } from './plugins/cross-site.ts';
 import { registerAuth } from './routes/auth.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerPages } from './routes/pages.ts';
@@ -35,6 +37,19 @@ export interface AppOptions {
 const BODY_LIMIT = 256 * 1024;
 const QS_OPTIONS = { depth: 5, arrayLimit: 100, parameterLimit: 200 } as const;
 
+/**
+ * TRUST_PROXY as Fastify takes it: the proxies' addresses as a list; a hop count as a function, since
+ * Fastify 5.12 ignores a plain number (it cannot tell the proxy from a client that connects directly,
+ * so it trusts no hop). With a count, the `hops` nearest addresses — the socket's peer first — are
+ * taken for proxies and the next one is the client, whatever the client wrote further left; the
+ * README says to let only the proxy reach Pipit's port.
+ */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
+}
+
 /** The one web application: HTML site (and, later, the API). Tests call `app.inject()`; server.ts listens. */
 export async function buildApp(core: Core, options: AppOptions = {}): Promise<FastifyInstance> {
   const config = core.config;
@@ -44,7 +59,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     genReqId: requestId,
     // Fastify's two lines per request are replaced by our one (registerRequestLogging).
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT,
     routerOptions: { querystringParser: (s: string) => qs.parse(s, QS_OPTIONS), maxParamLength: 200 },
   });
@@ -66,6 +81,8 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
         frameAncestors: ["'none'"],
+        // Forms may only submit to this site, so injected markup cannot post a form elsewhere.
+        formAction: ["'self'"],
         ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
       },
     },
@@ -76,9 +93,13 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   await app.register(formbody, { parser: (body) => qs.parse(body, QS_OPTIONS), bodyLimit: BODY_LIMIT });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
-    cookieKey: config.secureCookies ? '__Host-pipit_csrf' : 'pipit_csrf',
+    cookieKey: csrfCookieName(config.secureCookies),
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies, signed: true },
+    // Tokens carry (an HMAC of) the session they were made in: see FastifyRequest.csrfBinding.
+    getUserInfo: (request) => request.csrfBinding,
+    csrfOpts: { hmacKey: createHmac('sha256', config.secretKey).update('pipit:csrf-tokens').digest() },
   });
+  registerCrossSiteGuard(app, config);
   await app.register(fastifyStatic, {
     root: join(import.meta.dirname, 'public'),
     prefix: '/assets/',

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { metricsAccess, type Core } from '../core/index.ts';
+import { METRICS_REFUSALS, metricsAccess, type Core } from '../core/index.ts';
 
 // `pipit worker` has no web server, yet its job and email counters live in its own process: this
 // small listener serves them at GET /metrics (same access rule as the web's /metrics).
@@ -16,12 +16,13 @@ export async function startMetricsServer(core: Core, port: number, host: string)
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Only GET /metrics is here.\n');
       return;
     }
-    const access = metricsAccess(core.config, req.headers.authorization);
+    // No proxy sits in front of this listener, so the socket's address is the client's.
+    const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+    const access = metricsAccess(core.config, { authorization: req.headers.authorization, ip: req.socket.remoteAddress ?? '', forwarded });
     if (access !== 'allowed') {
-      const disabled = access === 'disabled';
-      res
-        .writeHead(disabled ? 404 : 401, { 'content-type': 'text/plain; charset=utf-8', ...(disabled ? {} : { 'www-authenticate': 'Bearer realm="metrics"' }) })
-        .end(disabled ? 'Metrics are off: set METRICS_TOKEN to read them in production.\n' : 'Metrics need the METRICS_TOKEN as a bearer token.\n');
+      const refusal = METRICS_REFUSALS[access];
+      const auth = access === 'unauthorized' ? { 'www-authenticate': 'Bearer realm="metrics"' } : {};
+      res.writeHead(refusal.status, { 'content-type': 'text/plain; charset=utf-8', ...auth }).end(refusal.text);
       return;
     }
     core.metrics.text().then(

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { Core, QueueName, WorkJob } from '../core/index.ts';
+import { cleanupHandler } from './handlers/cleanup.ts';
 import { dailyStatsHandler } from './handlers/daily-stats.ts';
 import { notifyMentionsHandler } from './handlers/notify-mentions.ts';
 import { EmailBusy, sendEmailHandler } from './handlers/send-email.ts';
@@ -7,6 +8,9 @@ import { createMailer, smtpTimeouts, type Mailer, type MailerOptions } from './m
 
 // The task manager: a handler per queue and the schedules. Any number of these may run, on any
 // number of machines (PostgreSQL); pg-boss hands each job to one of them at a time.
+
+/** When expired sessions and rate-limit windows are removed: every hour (cron, UTC), off the round minute. */
+export const CLEANUP_CRON = '17 * * * *';
 
 export interface WorkerOptions {
   /** Where log lines go; default a pino logger on stdout at LOG_LEVEL. */
@@ -62,7 +66,11 @@ export async function startWorker(core: Core, options: WorkerOptions = {}): Prom
   await run('notify-mentions', notifyMentionsHandler(core));
   await run('send-email', sendEmailHandler(core, { mailer, leaseSeconds }));
   await run('daily-stats', (job, log) => dailyStatsHandler(core, job, log));
-  if (options.schedules ?? true) await core.jobs.schedule('daily-stats', core.config.statsCron, {});
+  await run('cleanup', (_job, log) => cleanupHandler(core, log));
+  if (options.schedules ?? true) {
+    await core.jobs.schedule('daily-stats', core.config.statsCron, {});
+    await core.jobs.schedule('cleanup', CLEANUP_CRON, {});
+  }
   logger.info({ mail: mailer.target, statsCron: core.config.statsCron, database: core.databaseKind }, 'Pipit worker is running');
 
   return {

@@ -96,6 +96,24 @@ forEachBackend('website accounts', (t) => {
       await assert.rejects(t.core.accounts.getAccountByUsername('frank'));
     });
 
+    it("shows every field's problem at once, keeping what was typed", async () => {
+      const res = await new BrowserSession(app).signUp({ username: 'bad name!', email: 'not-an-email', password: 'short' });
+      assert.equal(res.statusCode, 422);
+      assert.match(res.body, /id="field-username-error">Usernames may contain only/);
+      assert.match(res.body, /id="field-email-error">Enter a valid email address/);
+      assert.match(res.body, /id="field-password-error">Passwords need at least 8 characters/);
+      assert.match(res.body, /role="alert">Please fix the highlighted fields\./);
+      assert.equal(inputValueIn(res.body, 'username'), 'bad name!');
+      assert.equal(inputValueIn(res.body, 'email'), 'not-an-email');
+
+      await new BrowserSession(app).signUp({ username: 'taken_both', email: 'taken-both@example.com' });
+      const taken = await new BrowserSession(app).signUp({ username: 'Taken_Both', email: 'TAKEN-both@example.com', password: 'short' });
+      assert.equal(taken.statusCode, 422);
+      assert.match(taken.body, /id="field-username-error">That username is taken/);
+      assert.match(taken.body, /id="field-email-error">An account with that email address already exists/);
+      assert.match(taken.body, /id="field-password-error">Passwords need at least 8 characters/);
+    });
+
     it('lets two simultaneous sign-ups with one username end as one account and one "taken", never a 500', async () => {
       for (const name of ['race_a', 'race_b', 'race_c']) {
         const browsers = [new BrowserSession(app), new BrowserSession(app)];
@@ -158,7 +176,10 @@ forEachBackend('website accounts', (t) => {
       const browser = new BrowserSession(app);
       await browser.signIn(account.username);
       const first = browser.cookies.get('pipit_session')!;
-      await browser.signIn(account.username); // already logged in: the page redirects, so log in again by POST
+      // Already logged in: the sign-in page redirects, so log in again by POST, with a token of this
+      // session (the one from before the first login was rotated away).
+      await browser.get('/');
+      await browser.post('/auth/sign_in', { username: account.username, password: 'correct horse battery staple' });
       const second = browser.cookies.get('pipit_session')!;
       assert.ok(first && second);
       assert.notEqual(second, first);
@@ -286,29 +307,46 @@ forEachBackend('website rate limits', (t) => {
   });
   after(() => app?.close());
 
-  function assertFriendly429(res: Response, maxSeconds: number) {
+  /** A 429 that shows the form again, keeps what was typed and says in plain words when to retry. */
+  function assertFriendly429(res: Response, maxSeconds: number, kept: Record<string, string>) {
     assert.equal(res.statusCode, 429);
     assert.match(res.headers['content-type'] as string, /^text\/html/);
-    assert.match(res.body, /Slow down a little/);
-    assert.match(res.body, /You can try again in \d+ (seconds|minutes)/);
+    assert.match(res.body, /role="alert">[^<]*You can try again in (\d+ (seconds|minutes)|about (an|\d+) hours?)\. What you typed is still here\./);
     const retryAfter = Number(res.headers['retry-after']);
     assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= maxSeconds, `Retry-After ${res.headers['retry-after']}`);
+    for (const [name, value] of Object.entries(kept)) assert.equal(inputValueIn(res.body, name), value, `${name} kept`);
+    assert.equal(inputValueIn(res.body, 'password'), '', 'never the password');
+    assert.ok(csrfTokenInPage(res.body), 'the form can be sent again');
   }
+  const csrfTokenInPage = (body: string) => /name="_csrf" value="[^"]+"/.test(body);
 
-  it('allows 5 sign-ups per IP in 30 minutes; the 6th gets a friendly 429 with Retry-After and creates nothing', async () => {
+  it('allows 5 sign-ups per IP in 30 minutes; the 6th gets a 429 form that keeps the input, and creates nothing', async () => {
     const ip = '192.0.2.10';
     for (let i = 1; i <= 5; i++) {
       const res = await new BrowserSession(app, { ip }).signUp({ username: `many_${i}` });
       assert.equal(res.statusCode, 303, `sign-up ${i}`);
     }
     const sixth = await new BrowserSession(app, { ip }).signUp({ username: 'many_6' });
-    assertFriendly429(sixth, 30 * 60);
+    assertFriendly429(sixth, 30 * 60, { username: 'many_6', email: 'many_6@example.com' });
+    assert.match(sixth.body, /You can try again in (30|29) minutes/);
     await assert.rejects(t.core.accounts.getAccountByUsername('many_6'));
     // Another address is not affected.
     assert.equal((await new BrowserSession(app, { ip: '192.0.2.11' }).signUp({ username: 'many_7' })).statusCode, 303);
   });
 
-  it('allows 25 log-in attempts per IP in 5 minutes, then a friendly 429, even with the right password', async () => {
+  it('does not count failed sign-ups against the limit: a newcomer fixing mistakes is never locked out', async () => {
+    const browser = new BrowserSession(app, { ip: '192.0.2.12' });
+    await browser.get('/auth/sign_up');
+    for (let i = 1; i <= 10; i++) {
+      const res = await browser.post('/auth/sign_up', { username: 'new comer', email: 'newcomer@example', password: 'short' });
+      assert.equal(res.statusCode, 422, `attempt ${i}`);
+    }
+    const res = await browser.post('/auth/sign_up', { username: 'newcomer', email: 'newcomer@example.com', password: TEST_PASSWORD });
+    assert.equal(res.statusCode, 303);
+    assert.equal(loggedInAs((await browser.get('/')).body), 'newcomer');
+  });
+
+  it('allows 25 log-in attempts per IP in 5 minutes, then a 429 form that keeps the username, even with the right password', async () => {
     const account = await createAccount(t.core, 'target');
     const browser = new BrowserSession(app, { ip: '192.0.2.20' });
     await browser.get('/auth/sign_in');
@@ -317,17 +355,35 @@ forEachBackend('website rate limits', (t) => {
       assert.equal(res.statusCode, 401, `attempt ${i}`);
     }
     const blocked = await browser.post('/auth/sign_in', { username: account.username, password: TEST_PASSWORD });
-    assertFriendly429(blocked, 5 * 60);
+    assertFriendly429(blocked, 5 * 60, { username: account.username });
     assert.equal(browser.cookies.get('pipit_session'), undefined);
   });
 
-  it('allows 25 log-in attempts per account in an hour from any number of IPs', async () => {
-    const account = await createAccount(t.core, 'victim');
-    for (let i = 1; i <= 25; i++) {
-      const res = await new BrowserSession(app).signIn(account.username, 'wrong password');
-      assert.equal(res.statusCode, 401, `attempt ${i}`);
+  it('cannot be used to lock anyone out: after 25 wrong passwords on the admin account, its owner still logs in from another client', async () => {
+    const admin = await createAccount(t.core, 'admin');
+    await t.core.accounts.setAdmin(admin.username, true);
+    // The attacker spreads the guesses over 5-minute windows' worth of addresses, as it would to dodge the per-IP limit.
+    const attacker = ['198.51.100.1', '198.51.100.2'];
+    for (let i = 0; i < 30; i++) {
+      const res = await new BrowserSession(app, { ip: attacker[i % 2]! }).signIn(admin.username, `guess ${i}`);
+      assert.ok(res.statusCode === 401 || res.statusCode === 429, `attempt ${i}: ${res.statusCode}`);
     }
-    const blocked = await new BrowserSession(app).signIn(account.username.toUpperCase());
-    assertFriendly429(blocked, 60 * 60);
+    // The attacker's own addresses are stopped, even with the right password…
+    assertFriendly429(await new BrowserSession(app, { ip: attacker[0]! }).signIn(admin.username.toUpperCase()), 60 * 60, { username: admin.username.toUpperCase() });
+    // …and the owner, from a client that never failed, gets in.
+    const owner = new BrowserSession(app, { ip: '203.0.113.77' });
+    const res = await owner.signIn(`${admin.username}@example.com`);
+    assert.equal(res.statusCode, 303);
+    assert.equal(loggedInAs((await owner.get('/')).body), admin.username);
+  });
+
+  it('bounds guessing from many addresses: once an account is under attack, each new address gets 5 tries', async () => {
+    const account = await createAccount(t.core, 'spread');
+    for (let i = 0; i < 25; i++) {
+      assert.equal((await new BrowserSession(app).signIn(account.username, `guess ${i}`)).statusCode, 401, `attempt ${i}`);
+    }
+    const fresh = new BrowserSession(app);
+    for (let i = 0; i < 5; i++) assert.equal((await fresh.signIn(account.username, `more ${i}`)).statusCode, 401, `try ${i}`);
+    assert.equal((await fresh.signIn(account.username, 'one more')).statusCode, 429);
   });
 });

@@ -62,6 +62,16 @@ forEachBackend('accounts', (t) => {
       await assert.rejects(attempt, domainError(Conflict, 'email'));
     });
 
+    it("reports every field's problem at once (Invalid.fields), a taken name and email too", async () => {
+      const error = await t.core.accounts.signUp({ username: 'no spaces', email: 'nope', password: 'short' }).catch((e: unknown) => e);
+      domainError(Invalid, 'username')(error);
+      assert.deepEqual(Object.keys((error as Invalid).fields).sort(), ['email', 'password', 'username']);
+      const account = await createAccount(t.core);
+      const taken = await t.core.accounts.signUp({ username: account.username, email: `${account.username}@EXAMPLE.com`, password: TEST_PASSWORD }).catch((e: unknown) => e);
+      domainError(Conflict, 'username')(taken);
+      assert.deepEqual(Object.keys((taken as Conflict).fields).sort(), ['email', 'username']);
+    });
+
     it('refuses bad input with Invalid naming the field, creating nothing', async () => {
       const before = await t.core.accounts.countAccounts();
       const ok = { username: uniqueUsername(), email: 'fine@example.com', password: TEST_PASSWORD };
@@ -134,16 +144,31 @@ forEachBackend('accounts', (t) => {
       await assert.rejects(t.core.accounts.authenticate('', TEST_PASSWORD), domainError(Unauthenticated));
     });
 
-    it('limits attempts per account whatever name it is asked by: the 26th in an hour is RateLimited', async () => {
+    it('limits failures per account and client whatever name it is asked by; another client still gets in', async () => {
       const account = await createAccount(t.core);
       const names = [account.username, `@${account.username.toUpperCase()}`, `${account.username}@example.com`];
+      const attacker = { ip: '198.51.100.9' };
       for (let i = 0; i < 25; i++) {
-        await assert.rejects(t.core.accounts.authenticate(names[i % 3]!, 'wrong-password'), domainError(Unauthenticated));
+        await assert.rejects(t.core.accounts.authenticate(names[i % 3]!, 'wrong-password', attacker), domainError(Unauthenticated));
       }
-      // Even the right password is refused now, by any name; another account is unaffected.
-      await assert.rejects(t.core.accounts.authenticate(names[1]!, TEST_PASSWORD), domainError(RateLimited));
+      // This client is refused even with the right password, by any name…
+      await assert.rejects(t.core.accounts.authenticate(names[1]!, TEST_PASSWORD, attacker), domainError(RateLimited));
+      // …the owner from elsewhere (an IPv6 address) is not, and another account is unaffected.
+      assert.equal((await t.core.accounts.authenticate(names[2]!, TEST_PASSWORD, { ip: '2001:db8:1:2::5' })).id, account.id);
       const other = await createAccount(t.core);
-      assert.equal((await t.core.accounts.authenticate(other.username, TEST_PASSWORD)).id, other.id);
+      assert.equal((await t.core.accounts.authenticate(other.username, TEST_PASSWORD, attacker)).id, other.id);
+    });
+
+    it('counts IPv6 clients by their /64 and does not count successful logins', async () => {
+      const account = await createAccount(t.core);
+      for (let i = 0; i < 30; i++) assert.equal((await t.core.accounts.authenticate(account.username, TEST_PASSWORD, { ip: '2001:db8:7::1' })).id, account.id);
+      const unknown = 'no_such_person_at_all';
+      for (let i = 0; i < 25; i++) {
+        // Each address of one /64 is the same client.
+        await assert.rejects(t.core.accounts.authenticate(unknown, 'x', { ip: `2001:db8:9:0:${i.toString(16)}::1` }), domainError(Unauthenticated));
+      }
+      await assert.rejects(t.core.accounts.authenticate(unknown.toUpperCase(), 'x', { ip: '2001:db8:9::ffff' }), domainError(RateLimited));
+      await assert.rejects(t.core.accounts.authenticate(unknown, 'x', { ip: '2001:db8:a::1' }), domainError(Unauthenticated));
     });
   });
 

@@ -119,15 +119,26 @@ forEachBackend(
 
 describe('who may read the metrics', () => {
   const config = (env: Record<string, string>) => loadConfig({ SECRET_KEY: 'k'.repeat(40), PUBLIC_URL: 'https://pipit.example', ...env }, { dotenvPath: null });
-  it('anyone in development, no one in production without a token, the token bearer with one', () => {
-    assert.equal(metricsAccess(config({ NODE_ENV: 'development' }), undefined), 'allowed');
-    assert.equal(metricsAccess(config({ NODE_ENV: 'production' }), undefined), 'disabled');
-    assert.equal(metricsAccess(config({ NODE_ENV: 'production' }), `Bearer ${TOKEN}`), 'disabled');
+  const from = (ip: string, authorization?: string, forwarded = false) => ({ ip, authorization, forwarded });
+  it('without a token: this machine only in development, anyone when opened, no one in production', () => {
+    const dev = config({ NODE_ENV: 'development' });
+    assert.equal(metricsAccess(dev, from('127.0.0.1')), 'allowed');
+    assert.equal(metricsAccess(dev, from('::1')), 'allowed');
+    assert.equal(metricsAccess(dev, from('::ffff:127.0.0.1')), 'allowed');
+    assert.equal(metricsAccess(dev, from('192.168.1.20')), 'local-only');
+    assert.equal(metricsAccess(dev, from('::ffff:10.0.0.1')), 'local-only');
+    assert.equal(metricsAccess(dev, from('127.0.0.1', undefined, true)), 'local-only', 'through a proxy is not local');
+    assert.equal(metricsAccess(config({ NODE_ENV: 'development', METRICS_OPEN: 'true' }), from('192.168.1.20')), 'allowed');
+    assert.equal(metricsAccess(config({ NODE_ENV: 'production' }), from('127.0.0.1')), 'disabled');
+    assert.equal(metricsAccess(config({ NODE_ENV: 'production' }), from('127.0.0.1', `Bearer ${TOKEN}`)), 'disabled');
+    assert.equal(metricsAccess(config({ NODE_ENV: 'production', METRICS_OPEN: 'true' }), from('192.168.1.20')), 'allowed');
+  });
+  it('with a token: its bearer, from anywhere; nobody else, not even this machine', () => {
     const withToken = config({ NODE_ENV: 'production', METRICS_TOKEN: TOKEN });
-    assert.equal(metricsAccess(withToken, `Bearer ${TOKEN}`), 'allowed');
-    assert.equal(metricsAccess(withToken, `bearer  ${TOKEN}`), 'allowed');
-    assert.equal(metricsAccess(withToken, `Bearer ${TOKEN}x`), 'unauthorized');
-    assert.equal(metricsAccess(withToken, undefined), 'unauthorized');
+    assert.equal(metricsAccess(withToken, from('192.168.1.20', `Bearer ${TOKEN}`)), 'allowed');
+    assert.equal(metricsAccess(withToken, from('192.168.1.20', `bearer  ${TOKEN}`)), 'allowed');
+    assert.equal(metricsAccess(withToken, from('192.168.1.20', `Bearer ${TOKEN}x`)), 'unauthorized');
+    assert.equal(metricsAccess(withToken, from('127.0.0.1')), 'unauthorized');
   });
   it('refuses a short token at start, without echoing it', () => {
     assert.throws(() => config({ METRICS_TOKEN: 'short-secret' }), (e: Error) => /^METRICS_TOKEN: must be at least 16/.test(e.message) && !e.message.includes('short-secret'));

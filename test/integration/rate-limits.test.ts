@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { it } from 'node:test';
-import { RateLimited } from '../../src/core/index.ts';
+import { RateLimited, clientSubject } from '../../src/core/index.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { domainError } from '../helpers/errors.ts';
 
@@ -65,6 +65,28 @@ forEachBackend('rate limits', (t) => {
     assert.equal((await t.core.rateLimits.consumeRateLimit(r, 'later')).remaining, 0);
     await sleep(600);
     assert.ok((await t.core.rateLimits.deleteExpiredRateLimits()) >= 1);
+  });
+
+  it('peeks without counting, records without refusing, and gives a hit back', async () => {
+    const r = rule(2);
+    assert.equal(await t.core.rateLimits.peekRateLimit(r, 'p'), 0);
+    await t.core.rateLimits.consumeRateLimit(r, 'p');
+    await t.core.rateLimits.consumeRateLimit(r, 'p');
+    assert.equal(await t.core.rateLimits.peekRateLimit(r, 'p'), 2);
+    await t.core.rateLimits.refundRateLimit(r, 'p');
+    assert.equal(await t.core.rateLimits.peekRateLimit(r, 'p'), 1);
+    await assert.doesNotReject(t.core.rateLimits.consumeRateLimit(r, 'p'), 'the refunded hit is free again');
+    assert.equal(await t.core.rateLimits.recordRateLimitHit(r, 'p'), 3);
+    assert.equal(await t.core.rateLimits.recordRateLimitHit(r, 'p'), 4, 'no RateLimited from recording');
+  });
+
+  it('counts an IPv6 client by its /64, and an IPv4-mapped one as IPv4', () => {
+    assert.equal(clientSubject('2001:db8:1:2:3:4:5:6'), '2001:db8:1:2::/64');
+    assert.equal(clientSubject('2001:0db8:0001:0002::ffff'), '2001:db8:1:2::/64');
+    assert.equal(clientSubject('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(clientSubject('::1'), '0:0:0:0::/64');
+    assert.equal(clientSubject('::ffff:192.0.2.1'), '192.0.2.1');
+    assert.equal(clientSubject('192.0.2.1'), '192.0.2.1');
   });
 
   it('limits sign-ups to 5 per IP per 30 minutes', async () => {

@@ -78,7 +78,8 @@ describe('loadConfig: values', () => {
       SECRET_KEY: 'k'.repeat(32),
       LOG_LEVEL: 'debug',
       MAX_POST_LENGTH: '1000',
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '1',
+      METRICS_OPEN: 'true',
     });
     assert.equal(config.port, 8080);
     assert.equal(config.host, '127.0.0.1');
@@ -87,7 +88,8 @@ describe('loadConfig: values', () => {
     assert.equal(config.secretKey, 'k'.repeat(32));
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.maxPostLength, 1000);
-    assert.equal(config.trustProxy, true);
+    assert.equal(config.trustProxy, 1);
+    assert.equal(config.metricsOpen, true);
     assert.equal(config.secureCookies, true);
   });
 
@@ -101,6 +103,21 @@ describe('loadConfig: values', () => {
     assert.equal(config.publicUrl, 'http://localhost:3000');
     assert.equal(config.databaseUrl, undefined);
     assert.equal(config.trustProxy, false);
+    assert.equal(config.metricsOpen, false);
+  });
+
+  it('reads TRUST_PROXY as off, a hop count or the proxies\' addresses, and refuses "every hop"', () => {
+    const trust = (value: string) => load({ NODE_ENV: 'test', TRUST_PROXY: value }).trustProxy;
+    assert.equal(trust('false'), false);
+    assert.equal(trust('0'), false);
+    assert.equal(trust('2'), 2);
+    assert.deepEqual(trust('127.0.0.1'), ['127.0.0.1']);
+    assert.deepEqual(trust(' 10.0.0.0/8, ::1 ,fd00::/8,loopback'), ['10.0.0.0/8', '::1', 'fd00::/8', 'loopback']);
+    assert.throws(() => trust('true'), (error: Error) => {
+      assert.match(error.message, /^TRUST_PROXY: true would trust every X-Forwarded-For hop/);
+      assert.match(error.message, /number of proxies in front of Pipit \(e\.g\. 1\) or their addresses/);
+      return true;
+    });
   });
 
   it('reads a .env file, with the real environment winning', () => {
@@ -133,6 +150,12 @@ describe('loadConfig: bad values name the variable', () => {
     ['MAX_POST_LENGTH', 'lots'],
     ['MAX_POST_LENGTH', '100001'],
     ['TRUST_PROXY', 'maybe'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '11'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1,proxy.example'],
+    ['TRUST_PROXY', ','],
+    ['METRICS_OPEN', 'wide'],
   ];
   for (const [variable, value] of cases) {
     it(`${variable}=${JSON.stringify(value)}`, () => {

@@ -1,4 +1,4 @@
-import { Invalid } from './errors.ts';
+import { Invalid, type FieldErrors } from './errors.ts';
 import { cleanText } from './text-input.ts';
 
 // Input rules for accounts. Pure functions: they normalise and validate, or throw Invalid naming the field.
@@ -38,4 +38,35 @@ export function validatePassword(password: string): string {
   if (password.length < PASSWORD_MIN) throw new Invalid(`Passwords need at least ${PASSWORD_MIN} characters.`, 'password');
   if (password.length > PASSWORD_MAX) throw new Invalid(`Passwords have at most ${PASSWORD_MAX} characters.`, 'password');
   return password;
+}
+
+export interface SignUpFields {
+  username: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * Checks every sign-up field and returns the normalised values with every field's problem (empty
+ * when all is well), so a form can show them all at once instead of one per attempt.
+ */
+export function checkSignUp(input: SignUpFields): { values: SignUpFields; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const check = (field: keyof SignUpFields, validate: (value: string) => string): string => {
+    try {
+      return validate(input[field]);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      errors[field] = error.message;
+      return '';
+    }
+  };
+  const values = { username: check('username', validateUsername), email: check('email', validateEmail), password: check('password', validatePassword) };
+  return { values, errors };
+}
+
+/** Throws one error of `kind` carrying every field's message, when there is any. */
+export function throwFieldErrors(kind: new (message: string, field?: string, fields?: FieldErrors) => Error, errors: Record<string, string>): void {
+  const [first] = Object.entries(errors);
+  if (first) throw new kind(first[1], first[0], { ...errors });
 }

@@ -29,23 +29,34 @@ export class Unauthenticated extends DomainError {
   }
 }
 
-/** Input that breaks a rule; `field` names the input to fix. */
+/** Field name → what to fix in it: every problem of a form at once, so a person fixes them in one go. */
+export type FieldErrors = Readonly<Record<string, string>>;
+
+function fieldErrors(message: string, field: string | undefined, fields: FieldErrors | undefined): FieldErrors {
+  return fields ?? (field ? { [field]: message } : {});
+}
+
+/** Input that breaks a rule; `field` names the (first) input to fix, `fields` every one. */
 export class Invalid extends DomainError {
   override name = 'Invalid';
   readonly field: string | undefined;
-  constructor(message: string, field?: string) {
+  readonly fields: FieldErrors;
+  constructor(message: string, field?: string, fields?: FieldErrors) {
     super(message);
     this.field = field;
+    this.fields = fieldErrors(message, field, fields);
   }
 }
 
-/** The input clashes with something that already exists (a taken username). */
+/** The input clashes with something that already exists (a taken username); `fields` as for Invalid. */
 export class Conflict extends DomainError {
   override name = 'Conflict';
   readonly field: string | undefined;
-  constructor(message: string, field?: string) {
+  readonly fields: FieldErrors;
+  constructor(message: string, field?: string, fields?: FieldErrors) {
     super(message);
     this.field = field;
+    this.fields = fieldErrors(message, field, fields);
   }
 }
 

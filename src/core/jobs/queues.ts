@@ -48,6 +48,15 @@ export const QUEUES = {
     concurrency: 1,
     description: "Yesterday's figures, on the STATS_CRON schedule (one run per slot across all workers).",
   },
+  cleanup: {
+    events: [],
+    retryLimit: 3,
+    retryDelay: 60,
+    retryDelayMax: 900,
+    expireInSeconds: 900,
+    concurrency: 1,
+    description: 'Removes expired sessions and ended rate-limit windows, every hour (one run per slot across all workers).',
+  },
 } as const satisfies Record<string, QueueDeclaration>;
 
 export type QueueName = keyof typeof QUEUES;
@@ -59,6 +68,7 @@ export interface QueueData {
   'notify-mentions': { postId: string; authorId: string };
   'send-email': { deliveryIds: string[] };
   'daily-stats': { day?: string };
+  cleanup: Record<string, never>;
 }
 
 /** The dead-letter queue of a queue. */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
+export { deleteExpiredRateLimits } from '../maintenance/expired-rows.ts';
 import { RateLimited } from '../domain/errors.ts';
 import { cleanText } from '../domain/text-input.ts';
 
@@ -10,12 +11,24 @@ export interface RateRule {
   windowSeconds: number;
 }
 
-// Figures from operations.md (Mastodon's defaults).
+// Figures from operations.md (Mastodon's defaults), shaped so that a limit meant to stop an attacker
+// never locks out the person the attacker aims at:
+// - sign-in: every attempt counts per IP; per account, only failures count, and only per (account,
+//   client): someone else failing on your account does not lock you out. Past 25 failures an hour on
+//   one account (from anywhere) the account is under attack, and each further client gets only 5 tries.
+//   A correct password from a client that has not failed gets in; a botnet gets 25 + 5 per address.
+// - sign-up: what is limited is accounts made (5 per 30 minutes per IP); failed attempts (a taken name,
+//   a typo) come out of a separate, generous budget, so a newcomer cannot lock themselves out.
 export const RATE_RULES = {
   signInPerIp: { name: 'sign-in:ip', limit: 25, windowSeconds: 5 * 60 },
-  signInPerAccount: { name: 'sign-in:account', limit: 25, windowSeconds: 60 * 60 },
+  signInFailuresPerAccount: { name: 'sign-in-failures:account', limit: 25, windowSeconds: 60 * 60 },
+  signInPerAccountAndIp: { name: 'sign-in:account-ip', limit: 25, windowSeconds: 60 * 60 },
   signUpPerIp: { name: 'sign-up:ip', limit: 5, windowSeconds: 30 * 60 },
+  signUpAttemptsPerIp: { name: 'sign-up-attempts:ip', limit: 50, windowSeconds: 30 * 60 },
 } satisfies Record<string, RateRule>;
+
+/** Tries each further client gets on an account that is under attack (see RATE_RULES). */
+export const SIGN_IN_TRIES_UNDER_ATTACK = 5;
 
 export interface RateState {
   limit: number;
@@ -23,33 +36,68 @@ export interface RateState {
   resetAt: Date;
 }
 
-/**
- * Counts one hit against a rule, in the database so every web process shares the count (a fixed
- * window per key). Throws RateLimited when over the limit.
- */
-export async function consumeRateLimit(ctx: CoreContext, rule: RateRule, subject: string): Promise<RateState> {
-  // The subject may be what a visitor typed (a login name): a NUL in it made PostgreSQL refuse the key,
-  // a 500 on the sign-in form. cleanText drops control characters, as for every user text.
-  const key = `${rule.name}:${cleanText(subject).toLowerCase().slice(0, 200)}`;
+/** The row key of a rule and subject: bounded, whatever the subject holds. */
+function rateKey(rule: RateRule, subject: string): string {
+  // The subject may be what a visitor typed: a NUL in it made PostgreSQL refuse the key, a 500 on the
+  // sign-in form. cleanText drops control characters, as for every user text.
+  return `${rule.name}:${cleanText(subject).toLowerCase().slice(0, 200)}`;
+}
+
+/** Adds one hit to a rule's current window for a subject and returns the count and the window's end. */
+async function hit(ctx: CoreContext, rule: RateRule, subject: string): Promise<{ count: number; expires_at: Date }> {
   const window = `${rule.windowSeconds} seconds`;
-  const row = await sql<{ count: number; expires_at: Date }>`
+  return sql<{ count: number; expires_at: Date }>`
     INSERT INTO rate_limits AS r (key, count, expires_at)
-    VALUES (${key}, 1, now() + ${window}::interval)
+    VALUES (${rateKey(rule, subject)}, 1, now() + ${window}::interval)
     ON CONFLICT (key) DO UPDATE SET
       count = CASE WHEN r.expires_at <= now() THEN 1 ELSE r.count + 1 END,
       expires_at = CASE WHEN r.expires_at <= now() THEN excluded.expires_at ELSE r.expires_at END
     RETURNING count, expires_at`
     .execute(ctx.db)
     .then((r) => r.rows[0]!);
+}
+
+function retryAfter(expiresAt: Date): number {
+  return Math.max(1, Math.ceil((expiresAt.getTime() - Date.now()) / 1000));
+}
+
+/**
+ * Counts one hit against a rule, in the database so every web process shares the count (a fixed
+ * window per key). Throws RateLimited when over the limit.
+ */
+export async function consumeRateLimit(ctx: CoreContext, rule: RateRule, subject: string): Promise<RateState> {
+  const row = await hit(ctx, rule, subject);
   const state = { limit: rule.limit, remaining: Math.max(0, rule.limit - row.count), resetAt: row.expires_at };
-  if (row.count > rule.limit) {
-    throw new RateLimited(Math.max(1, Math.ceil((row.expires_at.getTime() - Date.now()) / 1000)));
-  }
+  if (row.count > rule.limit) throw new RateLimited(retryAfter(row.expires_at));
   return state;
 }
 
-/** Removes windows that have ended; returns how many. */
-export async function deleteExpiredRateLimits(ctx: CoreContext): Promise<number> {
-  const result = await ctx.db.deleteFrom('rate_limits').where('expires_at', '<=', new Date()).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/** Counts one hit without refusing anything (failures that only feed a decision). */
+export async function recordRateLimitHit(ctx: CoreContext, rule: RateRule, subject: string): Promise<number> {
+  return (await hit(ctx, rule, subject)).count;
+}
+
+/** Hits counted in the subject's current window (0 when none is open). */
+export async function peekRateLimit(ctx: CoreContext, rule: RateRule, subject: string): Promise<number> {
+  const row = await ctx.db
+    .selectFrom('rate_limits')
+    .select('count')
+    .where('key', '=', rateKey(rule, subject))
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  return row?.count ?? 0;
+}
+
+/**
+ * Gives back one hit taken by consumeRateLimit, for attempts that turn out not to count (a successful
+ * sign-in, a failed sign-up). Taking first and giving back later keeps the limit exact under races.
+ */
+export async function refundRateLimit(ctx: CoreContext, rule: RateRule, subject: string): Promise<void> {
+  await ctx.db
+    .updateTable('rate_limits')
+    .set((eb) => ({ count: eb('count', '-', 1) }))
+    .where('key', '=', rateKey(rule, subject))
+    .where('count', '>', 0)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .execute();
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { CoreContext } from '../context.ts';
+export { deleteExpiredSessions } from '../maintenance/expired-rows.ts';
 import { ACCOUNT_COLUMNS, toAccount, type Account } from '../accounts/account-view.ts';
 
 // Sessions live in the database so any web process can serve any user. The browser holds a random
@@ -63,10 +64,4 @@ export async function resolveSession(ctx: CoreContext, token: string): Promise<A
 /** Ends a session server-side (logout); unknown tokens are ignored. */
 export async function endSession(ctx: CoreContext, token: string): Promise<void> {
   await ctx.db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
-}
-
-/** Removes expired sessions; returns how many. */
-export async function deleteExpiredSessions(ctx: CoreContext): Promise<number> {
-  const result = await ctx.db.deleteFrom('sessions').where('expires_at', '<=', new Date()).executeTakeFirst();
-  return Number(result.numDeletedRows);
 }

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { DomainError, Forbidden, Invalid, Conflict, NotFound, RateLimited, Unauthenticated, Unavailable, isDatabaseUnavailable } from '../../core/index.ts';
 import { errorPage } from '../html/pages.ts';
 import { sendPage } from '../html/page-context.ts';
+import { waitText } from '../html/wait-text.ts';
 
 // Every error becomes a page saying what happened and what to do, with the request id to report.
 // Expected errors (the user's doing) are logged at info without a stack; anything else at error with it.
@@ -39,10 +40,6 @@ function describe(error: FastifyError | Error): Described {
     return { status, title, message, expected: true };
   }
   return { status: 500, title: 'Something went wrong', message: 'An unexpected error happened on our side. It has been logged; if it keeps happening, report the request id below.', expected: false };
-}
-
-function waitText(seconds: number): string {
-  return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
 }
 
 function render(request: FastifyRequest, reply: FastifyReply, d: Described) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, Core } from '../../core/index.ts';
 import { UNREAD_CAP } from '../html/layout.ts';
@@ -8,12 +9,29 @@ declare module 'fastify' {
     account: Account | undefined;
     /** Its unread notifications (capped), for the header of the page this request shows. */
     unreadNotifications: number | undefined;
+    /**
+     * What this request's CSRF tokens are bound to: a digest of the session token when logged in,
+     * `anonymous` otherwise (sign-in and sign-up forms still carry a token). A token made in one
+     * session is refused in any other, and every token made before a login is refused after it.
+     */
+    csrfBinding: string;
   }
 }
+
+const ANONYMOUS = 'anonymous';
 
 /** `__Host-` binds the cookie to this exact origin, but browsers accept it only over https. */
 export function sessionCookieName(secure: boolean): string {
   return secure ? '__Host-pipit_session' : 'pipit_session';
+}
+
+/** The cookie holding the CSRF secret (@fastify/csrf-protection). */
+export function csrfCookieName(secure: boolean): string {
+  return secure ? '__Host-pipit_csrf' : 'pipit_csrf';
+}
+
+function bindingOf(sessionToken: string): string {
+  return `session:${createHash('sha256').update(sessionToken).digest('base64url')}`;
 }
 
 /** Resolves the session cookie to an account on every request that carries one. */
@@ -21,9 +39,12 @@ export function registerSessions(app: FastifyInstance, core: Core): void {
   const name = sessionCookieName(core.config.secureCookies);
   app.decorateRequest('account', undefined);
   app.decorateRequest('unreadNotifications', undefined);
+  app.decorateRequest('csrfBinding', ANONYMOUS);
   app.addHook('preHandler', async (request) => {
     const token = request.cookies[name];
     if (token) request.account = await core.sessions.resolveSession(token);
+    // An unknown or expired session is anonymous, as without a cookie.
+    if (token && request.account) request.csrfBinding = bindingOf(token);
     if (request.account && showsPage(request)) {
       request.unreadNotifications = await core.notifications.countUnreadNotifications(request.account.id, { cap: UNREAD_CAP });
     }
@@ -35,6 +56,16 @@ const NOT_PAGES = /^\/(?:assets|api|metrics|livez|readyz)(?:\/|$)/;
 
 function showsPage(request: FastifyRequest): boolean {
   return (request.method === 'GET' || request.method === 'HEAD') && !NOT_PAGES.test(request.url);
+}
+
+/**
+ * A new CSRF secret at every change of session (login, logout): the cookie is cleared now, and the
+ * next page with a form makes a fresh one (so does a page rendered later in this same request).
+ */
+function rotateCsrfSecret(core: Core, request: FastifyRequest, reply: FastifyReply): void {
+  const name = csrfCookieName(core.config.secureCookies);
+  delete request.cookies[name];
+  reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'lax', secure: core.config.secureCookies });
 }
 
 /** Starts a fresh session (a new id at every login) and sets its cookie. */
@@ -51,6 +82,8 @@ export async function logIn(core: Core, request: FastifyRequest, reply: FastifyR
     maxAge: 30 * 24 * 60 * 60,
   });
   request.account = account;
+  request.csrfBinding = bindingOf(token);
+  rotateCsrfSecret(core, request, reply);
 }
 
 /** Ends the session server-side and clears the cookie. */
@@ -60,4 +93,6 @@ export async function logOut(core: Core, request: FastifyRequest, reply: Fastify
   if (token) await core.sessions.endSession(token);
   reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'lax', secure: core.config.secureCookies });
   request.account = undefined;
+  request.csrfBinding = ANONYMOUS;
+  rotateCsrfSecret(core, request, reply);
 }

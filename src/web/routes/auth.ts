@@ -1,14 +1,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Conflict, Invalid, Unauthenticated, type Core } from '../../core/index.ts';
-import { signInPage, signUpPage } from '../html/auth-pages.ts';
+import { clientSubject, Conflict, Invalid, RateLimited, Unauthenticated, type Core } from '../../core/index.ts';
+import { signInPage, signUpPage, type FormState } from '../html/auth-pages.ts';
 import { pageContext, sendPage } from '../html/page-context.ts';
+import { waitText } from '../html/wait-text.ts';
 import { logIn, logOut } from '../plugins/session.ts';
 import { formField, safeReturnTo, type FormBody } from './form.ts';
+
+/**
+ * A form shown again with a 429: what was typed stays (never the password), and the alert says in
+ * plain words when trying again makes sense.
+ */
+function tooMany(reply: FastifyReply, error: RateLimited, what: string): string {
+  reply.header('Retry-After', String(error.retryAfterSeconds));
+  return `${what} You can try again in ${waitText(error.retryAfterSeconds)}. What you typed is still here.`;
+}
 
 /** Sign up, log in, log out. Forms re-show what was typed (never the password) with the reason. */
 export function registerAuth(app: FastifyInstance, core: Core): void {
   const csrf = { preHandler: app.csrfProtection };
-  const rules = core.rateLimits.rules;
+  const { rules, consumeRateLimit, refundRateLimit } = core.rateLimits;
 
   app.get('/auth/sign_up', async (request, reply) => {
     if (request.account) return reply.redirect('/', 303);
@@ -18,15 +28,27 @@ export function registerAuth(app: FastifyInstance, core: Core): void {
   app.post<{ Body: FormBody }>('/auth/sign_up', csrf, async (request, reply) => {
     const values = { username: formField(request.body, 'username', 100), email: formField(request.body, 'email', 300) };
     const password = formField(request.body, 'password', 2000);
+    const again = (state: FormState, status: number) => sendPage(reply, signUpPage(pageContext(request, reply, { forms: true }), { values, ...state }), status);
+    const ip = clientSubject(request.ip);
     try {
-      await core.rateLimits.consumeRateLimit(rules.signUpPerIp, request.ip);
+      // A generous budget for every attempt, and the real limit on accounts made: taken now (exact
+      // under races), given back below when the attempt makes no account.
+      await consumeRateLimit(rules.signUpAttemptsPerIp, ip);
+      await consumeRateLimit(rules.signUpPerIp, ip);
+    } catch (error) {
+      if (!(error instanceof RateLimited)) throw error;
+      return again({ alert: tooMany(reply, error, 'Several accounts were made from your network recently, so sign-ups from it are paused.') }, 429);
+    }
+    try {
       const account = await core.accounts.signUp({ ...values, password });
       await logIn(core, request, reply, account);
       return reply.redirect('/', 303);
     } catch (error) {
+      await refundRateLimit(rules.signUpPerIp, ip);
       if (error instanceof Invalid || error instanceof Conflict) {
-        const field = error.field ?? 'username';
-        return sendPage(reply, signUpPage(pageContext(request, reply, { forms: true }), { values, errors: { [field]: error.message }, alert: 'Please fix the highlighted field.' }), 422);
+        const count = Object.keys(error.fields).length;
+        const errors = count ? error.fields : { username: error.message };
+        return again({ errors, alert: count > 1 ? 'Please fix the highlighted fields.' : 'Please fix the highlighted field.' }, 422);
       }
       throw error;
     }
@@ -45,13 +67,14 @@ export function registerAuth(app: FastifyInstance, core: Core): void {
     const again = (alert: string, status: number) =>
       sendPage(reply, signInPage(pageContext(request, reply, { forms: true }), { values: { username: login }, alert, returnTo }), status);
     try {
-      await core.rateLimits.consumeRateLimit(rules.signInPerIp, request.ip);
-      const account = await core.accounts.authenticate(login, password);
+      await consumeRateLimit(rules.signInPerIp, clientSubject(request.ip));
+      const account = await core.accounts.authenticate(login, password, { ip: request.ip });
       await logIn(core, request, reply, account);
       return reply.redirect(returnTo, 303);
     } catch (error) {
       if (error instanceof Unauthenticated) return again(error.message, 401);
-      throw error; // RateLimited and the unexpected go to the error pages
+      if (error instanceof RateLimited) return again(tooMany(reply, error, 'There were too many attempts to log in from here.'), 429);
+      throw error;
     }
   });
 

@@ -54,9 +54,10 @@ export function registerNotificationPages(app: FastifyInstance, core: Core): voi
     return sendPage(reply, unsubscribePage(pageContext(request, reply), { token: request.params.token, username: who.username, done: !who.emailNotifications }));
   });
 
-  // No CSRF token: the secret link is the credential, and mail providers POST here directly for
-  // RFC 8058 one-click unsubscribe (body `List-Unsubscribe=One-Click`). Turning emails off is all it can do.
-  app.post<{ Params: { token: string } }>('/unsubscribe/:token', { schema: tokenParams }, async (request, reply) => {
+  // No CSRF token and no same-site check: the secret link is the credential, and mail providers POST
+  // here directly for RFC 8058 one-click unsubscribe (body `List-Unsubscribe=One-Click`). Turning
+  // emails off is all it can do.
+  app.post<{ Params: { token: string } }>('/unsubscribe/:token', { schema: tokenParams, config: { crossSite: 'allowed' } }, async (request, reply) => {
     const who = await core.notifications.unsubscribeWithToken(request.params.token);
     request.log.info('unsubscribed from mention emails');
     reply.header('X-Robots-Tag', 'noindex');

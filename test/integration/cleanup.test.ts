@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import pino from 'pino';
+import type { Core } from '../../src/core/index.ts';
+import { CLEANUP_CRON, startWorker } from '../../src/worker/worker.ts';
+import { createAccount } from '../helpers/accounts.ts';
+import { LogCapture } from '../helpers/browser-session.ts';
+import { forEachBackend } from '../helpers/databases.ts';
+
+// Expired sessions and ended rate-limit windows are removed by the hourly `cleanup` job.
+
+const DAY = 24 * 60 * 60 * 1000;
+let rules = 0;
+const rule = (windowSeconds: number) => ({ name: `cleanup-test-${++rules}`, limit: 100, windowSeconds });
+
+/** Waits (with a deadline that fails the test) until `condition` holds. */
+async function waitUntil(condition: () => Promise<boolean> | boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Opens `count` windows of `windowSeconds` and waits until they have ended (by the database clock). */
+async function endedWindows(core: Core, count: number): Promise<void> {
+  const short = rule(0.3);
+  for (let i = 0; i < count; i++) await core.rateLimits.consumeRateLimit(short, `client-${i}`);
+  await waitUntil(async () => (await core.rateLimits.peekRateLimit(short, `client-${count - 1}`)) === 0, 'the short windows to end');
+}
+
+forEachBackend('cleanup of expired rows', (t) => {
+  it('removes ended rate-limit windows in batches and keeps open ones; removes sessions once expired', async () => {
+    const account = await createAccount(t.core);
+    const token = await t.core.sessions.createSession(account.id);
+    const open = rule(3600);
+    await t.core.rateLimits.consumeRateLimit(open, 'still-counting');
+    await endedWindows(t.core, 7);
+
+    const now = await t.core.maintenance.deleteExpiredRows({ batchSize: 2 });
+    assert.deepEqual(now, { sessions: 0, rateLimits: 7 });
+    assert.equal(await t.core.rateLimits.peekRateLimit(open, 'still-counting'), 1, 'an open window is kept');
+    assert.equal((await t.core.sessions.resolveSession(token))?.id, account.id, 'a live session is kept');
+    assert.deepEqual(await t.core.maintenance.deleteExpiredRows(), { sessions: 0, rateLimits: 0 }, 'nothing left to do');
+
+    // A month on, the session and the hour-long window have both expired.
+    const later = await t.core.maintenance.deleteExpiredRows({ asOf: new Date(Date.now() + 31 * DAY) });
+    assert.ok(later.sessions >= 1 && later.rateLimits >= 1, JSON.stringify(later));
+    assert.equal(await t.core.sessions.resolveSession(token), undefined);
+  });
+
+  it('is scheduled by the worker every hour, and the job removes what has expired', async () => {
+    const scheduled: [string, string][] = [];
+    // The worker's own core, with schedule() observed on its way to pg-boss.
+    const observed: Core = { ...t.core, jobs: { ...t.core.jobs, schedule: async (queue, cron, data) => {
+      scheduled.push([queue, cron]);
+      return t.core.jobs.schedule(queue, cron, data);
+    } } };
+    const logs = new LogCapture();
+    const worker = await startWorker(observed, { logger: pino({ level: 'info' }, logs), schedules: true });
+    try {
+      assert.deepEqual(scheduled.find(([queue]) => queue === 'cleanup'), ['cleanup', CLEANUP_CRON]);
+      assert.equal(CLEANUP_CRON, '17 * * * *');
+
+      await endedWindows(t.core, 3);
+      await t.core.jobs.send('cleanup', {});
+      const done = () => logs.records().find((r) => r.msg === 'expired rows removed' && r.queue === 'cleanup');
+      await waitUntil(() => done() !== undefined, 'the cleanup job');
+      assert.deepEqual(done()!.removed, { sessions: 0, rateLimits: 3 });
+    } finally {
+      await worker.stop();
+    }
+  });
+});
