@@ -33,7 +33,7 @@ async function assertExactlyOnce(core: Core, smtp: TestSmtp, postId: string, rec
   assert.deepEqual(smtp.received.map((m) => m.to[0]).sort(), recipients, 'one email per mention, none twice');
 }
 
-describe(`jobs of a killed process come back promptly (${pglite!.name})`, { timeout: 240_000 }, () => {
+describe(`jobs of a killed process come back promptly (${pglite!.name})`, { timeout: 360_000 }, () => {
   let smtp: TestSmtp;
   let dataDir: string;
   let env: Record<string, string>;
@@ -91,7 +91,7 @@ describe(`jobs of a killed process come back promptly (${pglite!.name})`, { time
   });
 });
 
-describe(`jobs of a killed process come back promptly (${postgres!.name})`, { skip: postgres!.skip ?? false, timeout: 240_000 }, () => {
+describe(`jobs of a killed process come back promptly (${postgres!.name})`, { skip: postgres!.skip ?? false, timeout: 360_000 }, () => {
   let smtp: TestSmtp;
   let env: Record<string, string>;
   let drop: (() => Promise<void>) | undefined;

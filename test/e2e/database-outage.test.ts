@@ -19,7 +19,7 @@ import { CookieJar, request, signUp } from '../helpers/web-client.ts';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 
-describe('database outage (postgres)', { skip: serverUrl ? false : POSTGRES_SKIP_REASON, timeout: 240_000 }, () => {
+describe('database outage (postgres)', { skip: serverUrl ? false : POSTGRES_SKIP_REASON, timeout: 360_000 }, () => {
   let dataDir: string;
   let env: Record<string, string>;
   let base: string;

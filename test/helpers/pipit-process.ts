@@ -36,7 +36,7 @@ export function spawnPipit(args: string[], env: Record<string, string>, cwd: str
 }
 
 /** Waits until `url` answers 200, failing after `timeoutMs` or if the process exits first. */
-export async function waitUntilReady(proc: PipitProcess, url: string, timeoutMs = 90_000): Promise<void> {
+export async function waitUntilReady(proc: PipitProcess, url: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`pipit exited (${proc.child.exitCode ?? proc.child.signalCode}): ${proc.output()}`);

@@ -279,7 +279,7 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
     async handBackAbandoned(): Promise<number> {
       if (!handle.pglite) return 0;
       const { rows } = await sql<{ name: string; id: string }>`
-        SELECT name, id::text AS id FROM ${sql.id(SCHEMA, 'job')} WHERE state = 'active'`.execute(handle.db);
+        SELECT name, id::text AS id FROM ${sql.id(SCHEMA, 'job')} WHERE state = 'active' AND name IN (${sql.join(QUEUE_NAMES)})`.execute(handle.db);
       const byQueue = new Map<string, string[]>();
       for (const { name, id } of rows) byQueue.set(name, [...(byQueue.get(name) ?? []), id]);
       for (const [name, ids] of byQueue) {
