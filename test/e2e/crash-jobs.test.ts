@@ -143,6 +143,7 @@ describe(`jobs of a killed process come back promptly (${postgres!.name})`, { sk
     await core.close();
 
     smtp.hanging = true;
+    // Its SMTP conversation outlasts the queue's expiry: only the lost heartbeat can free the job.
     const first = await startWorker();
     await smtp.waitFor(() => smtp.held === 3, 30_000, 'three sends in progress');
     const second = await startWorker(); // waits alongside: the job is not its to take until the first dies
