@@ -29,7 +29,7 @@ export const seed: Command = {
     if (config.nodeEnv === 'production' && !values['allow-production']) {
       throw new Failure('refusing to seed a production database: every seeded account has a published password (add --allow-production to insist)');
     }
-    const core = await buildCore(config);
+    const core = await buildCore(config, { role: 'command' });
     // On stderr, and only on a terminal (cli-progress draws nothing elsewhere), so stdout keeps just the summary.
     const bar = new cliProgress.SingleBar(
       { format: 'Seeding [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left', hideCursor: true, clearOnComplete: true },

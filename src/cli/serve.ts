@@ -8,7 +8,8 @@ export interface Service {
   close(): Promise<void>;
 }
 
-// Below Docker's 10 s between SIGTERM and SIGKILL, so a stuck shutdown still ends on our terms and says so.
+// After the web's drain (SHUTDOWN_DRAIN_SECONDS): below Docker's 10 s between SIGTERM and SIGKILL
+// with the default 2 s drain, so a stuck shutdown still ends on our terms and says so.
 export const SHUTDOWN_TIMEOUT_MS = 8_000;
 
 /** Starts a service; a port already taken becomes a one-line Failure rather than a stack trace. */
@@ -61,7 +62,8 @@ export function trapSignals(log: Logger): SignalTrap {
 /**
  * Runs until the trap catches SIGTERM or SIGINT, then shuts down gracefully: the services in the
  * order given (the web first: it stops accepting and answers the requests in flight, so no new jobs
- * appear while the worker finishes its running ones), then the core. Bounded by SHUTDOWN_TIMEOUT_MS.
+ * appear while the worker finishes its running ones), then the core. Bounded by SHUTDOWN_TIMEOUT_MS
+ * after the web's drain.
  * Resolves with the exit code. Pass the trap set when the command began; a new one is set otherwise.
  */
 export async function runUntilSignal(
@@ -69,7 +71,7 @@ export async function runUntilSignal(
   services: readonly Service[],
   log: Logger,
   trap: SignalTrap = trapSignals(log),
-  timeoutMs = SHUTDOWN_TIMEOUT_MS,
+  timeoutMs = SHUTDOWN_TIMEOUT_MS + core.config.shutdownDrainSeconds * 1000,
 ): Promise<number> {
   await trap.received;
   let timer: NodeJS.Timeout | undefined;

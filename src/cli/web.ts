@@ -20,7 +20,7 @@ export const web: Command = {
     const config = loadConfig();
     const log = await createLogger(config);
     const trap = trapSignals(log);
-    const core = await buildCore(config, { migrate }).catch((error: unknown) => {
+    const core = await buildCore(config, { migrate, role: 'web' }).catch((error: unknown) => {
       // pg-boss checks its own schema first, before our readiness check below can say it better.
       if (!migrate && /pg-boss is not installed/.test(String((error as Error)?.message))) throw new Failure(NOT_MIGRATED);
       throw error;

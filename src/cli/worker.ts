@@ -28,7 +28,7 @@ export const worker: Command = {
     const config = loadConfig();
     const log = await createLogger(config);
     const trap = trapSignals(log);
-    const core = await buildCore(config);
+    const core = await buildCore(config, { role: 'worker' });
     const metricsService = async () => {
       const server = await startService('metrics', () => startMetricsServer(core, config.metricsPort, config.host), `${config.host}:${config.metricsPort} for metrics`, 'METRICS_PORT, or 0 for no metrics listener');
       log.info({ port: server.port }, 'Worker metrics at /metrics');

@@ -45,6 +45,10 @@ const schema = z
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 24)').max(200).optional(),
     METRICS_OPEN: z.stringbool({ error: 'must be true or false' }).default(false),
     METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(9464),
+    DATABASE_POOL_SIZE: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(200).default(10),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number').min(0).max(3_600_000).default(30_000),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number').min(0).max(3_600_000).default(60_000),
+    SHUTDOWN_DRAIN_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(2),
   });
 
 type Env = Record<string, string | undefined>;
@@ -82,6 +86,14 @@ export interface Config {
   readonly metricsOpen: boolean;
   /** Where `pipit worker` serves its metrics (0: nowhere); the web serves them at /metrics. */
   readonly metricsPort: number;
+  /** Connections each process keeps to PostgreSQL for its requests (the job queue has its own few). */
+  readonly databasePoolSize: number;
+  /** PostgreSQL's statement_timeout for Pipit's queries (0: none); `pipit migrate` runs without it. */
+  readonly databaseStatementTimeoutMs: number;
+  /** PostgreSQL's idle_in_transaction_session_timeout (0: none). */
+  readonly databaseIdleInTransactionTimeoutMs: number;
+  /** On SIGTERM, how long readiness reports "down" while requests are still served, before the listener closes. */
+  readonly shutdownDrainSeconds: number;
 }
 
 /** A configuration problem a person must fix; the CLI prints its message alone and exits with code 2. */
@@ -156,5 +168,9 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     metricsToken: v.METRICS_TOKEN,
     metricsOpen: v.METRICS_OPEN,
     metricsPort: v.METRICS_PORT,
+    databasePoolSize: v.DATABASE_POOL_SIZE,
+    databaseStatementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
+    databaseIdleInTransactionTimeoutMs: v.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    shutdownDrainSeconds: v.SHUTDOWN_DRAIN_SECONDS,
   });
 }

@@ -8,7 +8,8 @@ import * as sessions from './sessions/sessions.ts';
 import * as posts from './posts/posts.ts';
 import * as timelines from './posts/timelines.ts';
 import * as rateLimits from './rate-limits/rate-limits.ts';
-import { checkReadiness } from './health.ts';
+import { readinessCheck } from './health.ts';
+import { releaseAbandonedEmailClaims } from './notifications/abandoned-claims.ts';
 import { seed } from './seed/seed.ts';
 import * as notifications from './notifications/notifications.ts';
 import * as emailDeliveries from './notifications/email-deliveries.ts';
@@ -33,7 +34,7 @@ export { createScratchDatabase } from './db/scratch-database.ts';
 export { SEED_PASSWORD } from './seed/seed.ts';
 export type { EventName, EventPayloads } from './events.ts';
 export { QUEUES, QUEUE_NAMES, deadLetterQueue, type QueueName, type QueueData, type QueueDeclaration } from './jobs/queues.ts';
-export type { WorkJob, QueueCounts, JobFailure, BusOptions } from './jobs/bus.ts';
+export type { WorkJob, QueueCounts, JobFailure, BusOptions, JobProcess } from './jobs/bus.ts';
 export { runWithRequestId, currentRequestId } from './jobs/request-context.ts';
 export type { Notification, PostToNotify } from './notifications/notifications.ts';
 export type { MentionEmail, EmailClaim } from './notifications/email-deliveries.ts';
@@ -60,21 +61,53 @@ export interface BuildCoreOptions {
   pgliteDir?: string;
   /** Job queue timings (tests shorten them); the queue policies themselves are in jobs/queues.ts. */
   jobs?: BusOptions;
+  /**
+   * What the process is for (default `all`): `web` and `command` (one-shot commands) leave the job
+   * queue's maintenance and cron schedules to the processes that run workers (`worker`, `all`).
+   */
+  role?: ProcessRole;
+}
+
+export type ProcessRole = 'all' | 'web' | 'worker' | 'command';
+
+function databaseOptions(config: Config) {
+  return {
+    url: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.databaseIdleInTransactionTimeoutMs,
+  };
 }
 
 /** Opens the database, applies migrations and returns every use case bound to it. */
 export async function buildCore(config: Config, options: BuildCoreOptions = {}) {
-  const handle = await connect({ url: config.databaseUrl, pgliteDir: options.pgliteDir ?? pgliteDirectory(config.dataDir) });
+  const handle = await connect({ ...databaseOptions(config), pgliteDir: options.pgliteDir ?? pgliteDirectory(config.dataDir) });
+  const role = options.role ?? 'all';
+  const migrate = options.migrate ?? true;
   let bus: Awaited<ReturnType<typeof startBus>>;
+  let ctx: CoreContext;
+  let readiness: Awaited<ReturnType<typeof readinessCheck>>;
   try {
-    if (options.migrate ?? true) await migrateToLatest(handle.db);
+    if (migrate) await migrateToLatest(handle.db);
     if (handle.kind === 'pglite') await analyze(handle.db);
-    bus = await startBus(handle, config, { migrate: options.migrate ?? true, ...options.jobs });
+    bus = await startBus(handle, config, {
+      migrate,
+      maintenance: role === 'all' || role === 'worker',
+      instanceName: `pipit-${role}`,
+      ...options.jobs,
+    });
+    ctx = { db: handle.db, config, localHost: new URL(config.publicUrl).host, bus };
+    if (handle.kind === 'pglite') {
+      // The embedded database is this process's alone (the directory lock): whatever a killed
+      // predecessor held is handed back now rather than after its expiry or lease.
+      await releaseAbandonedEmailClaims(ctx);
+      await bus.handBackAbandoned();
+    }
+    readiness = await readinessCheck(ctx, { migrated: migrate });
   } catch (error) {
     await handle.close();
     throw error;
   }
-  const ctx: CoreContext = { db: handle.db, config, localHost: new URL(config.publicUrl).host, bus };
   return {
     config,
     databaseKind: handle.kind,
@@ -82,7 +115,8 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     sessions: bindAll(ctx, sessions),
     posts: { ...bindAll(ctx, posts), ...bindAll(ctx, timelines) },
     rateLimits: { ...bindAll(ctx, rateLimits), rules: rateLimits.RATE_RULES },
-    readiness: () => checkReadiness(ctx),
+    /** Database reachable and migrations current; after start, one round trip per call. */
+    readiness,
     /** Refreshes planner statistics where nothing else does (the embedded database has no autovacuum). */
     refreshPlannerStatistics: async () => {
       if (handle.kind === 'pglite') await analyze(handle.db);
@@ -105,6 +139,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
       retryDeadLetters: bus.retryDeadLetters,
       onProblem: bus.onProblem,
       stopWorkers: bus.stopWorkers,
+      processes: bus.processes,
     },
     /** Stops the job queue (letting running jobs finish, bounded), then closes the database. */
     close: async () => {
@@ -121,11 +156,12 @@ export type Core = Awaited<ReturnType<typeof buildCore>>;
 
 /** Applies migrations and closes (`pipit migrate`). */
 export async function migrate(config: Config): Promise<string[]> {
-  const handle = await connect({ url: config.databaseUrl, pgliteDir: pgliteDirectory(config.dataDir) });
+  // Without the statement timeout: a migration may rightly take long on a large table.
+  const handle = await connect({ ...databaseOptions(config), statementTimeoutMs: 0, pgliteDir: pgliteDirectory(config.dataDir) });
   try {
     const applied = await migrateToLatest(handle.db);
     // Installs or upgrades the job queue's own tables too, so `pipit web --no-migrate` finds them.
-    const bus = await startBus(handle, config);
+    const bus = await startBus(handle, config, { maintenance: false, instanceName: 'pipit-migrate' });
     await bus.stop();
     return applied;
   } finally {
@@ -133,4 +169,5 @@ export async function migrate(config: Config): Promise<string[]> {
   }
 }
 export { isConnectionError as isDatabaseUnavailable } from './db/errors.ts';
+export { reportThrottle, OUTAGE_REPORT_INTERVAL_MS } from './report-throttle.ts';
 export { DatabaseInUse } from './db/pglite-lock.ts';

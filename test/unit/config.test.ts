@@ -231,3 +231,27 @@ describe('loadConfig: development secret key', () => {
     assert.equal(existsSync(join(dataDir, 'secret-key')), false);
   });
 });
+
+describe('loadConfig: database pool, timeouts and shutdown', () => {
+  it('has sane defaults', () => {
+    const config = load({ NODE_ENV: 'test' });
+    assert.equal(config.databasePoolSize, 10);
+    assert.equal(config.databaseStatementTimeoutMs, 30_000);
+    assert.equal(config.databaseIdleInTransactionTimeoutMs, 60_000);
+    assert.equal(config.shutdownDrainSeconds, 2);
+  });
+  it('reads them, 0 turning a timeout off', () => {
+    const config = load({ NODE_ENV: 'test', DATABASE_POOL_SIZE: '25', DATABASE_STATEMENT_TIMEOUT_MS: '0', DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '5000', SHUTDOWN_DRAIN_SECONDS: '0.5' });
+    assert.equal(config.databasePoolSize, 25);
+    assert.equal(config.databaseStatementTimeoutMs, 0);
+    assert.equal(config.databaseIdleInTransactionTimeoutMs, 5000);
+    assert.equal(config.shutdownDrainSeconds, 0.5);
+  });
+  it('names the variable when a value is wrong', () => {
+    assertConfigError({ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE');
+    assertConfigError({ DATABASE_POOL_SIZE: 'ten' }, 'DATABASE_POOL_SIZE');
+    assertConfigError({ DATABASE_STATEMENT_TIMEOUT_MS: '-1' }, 'DATABASE_STATEMENT_TIMEOUT_MS');
+    assertConfigError({ DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '1.5' }, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS');
+    assertConfigError({ SHUTDOWN_DRAIN_SECONDS: '61' }, 'SHUTDOWN_DRAIN_SECONDS');
+  });
+});

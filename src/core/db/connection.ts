@@ -26,16 +26,30 @@ export interface ConnectOptions {
   /** PGlite's directory; `memory://` keeps it in memory (tests). */
   pgliteDir: string;
   poolSize?: number;
+  /** Server-side bound on one statement (PostgreSQL only; 0: none). */
+  statementTimeoutMs?: number;
+  /** Server-side bound on a transaction left idle (PostgreSQL only; 0: none). */
+  idleInTransactionTimeoutMs?: number;
 }
+
+// How long to wait for a new connection: short, so a request during a database outage gets its 503
+// page at once rather than after a long hang (a stopped server refuses at once anyway).
+const CONNECT_TIMEOUT_MS = 3_000;
+// Client-side margin over statement_timeout: the server's own cancellation (a clear error) comes
+// first while it is reachable; this one ends a query whose server went silent (a cut network).
+const QUERY_TIMEOUT_MARGIN_MS = 2_000;
 
 /** Opens PGlite (embedded, one connection) or a PostgreSQL pool. Bigints come back as strings in both. */
 export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.url) {
+    const statementTimeout = options.statementTimeoutMs ?? 0;
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
       // Fail fast when the server is gone rather than queueing requests forever.
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      ...(statementTimeout > 0 ? { statement_timeout: statementTimeout, query_timeout: statementTimeout + QUERY_TIMEOUT_MARGIN_MS } : {}),
+      ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
       types: { getTypeParser: (oid, format) => (oid === INT8_OID ? identity : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig,
     });
     // An idle client losing its server must not crash the process; the pool replaces it.

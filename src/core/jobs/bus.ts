@@ -7,6 +7,8 @@ import type { EventName, EventPayloads, JobData } from '../events.ts';
 import { DEAD_LETTER_RETENTION_SECONDS, QUEUES, QUEUE_NAMES, deadLetterQueue, type QueueDeclaration, type QueueData, type QueueName } from './queues.ts';
 import { currentRequestId, runWithRequestId } from './request-context.ts';
 import { metrics } from '../metrics.ts';
+import { isConnectionError } from '../db/errors.ts';
+import { reportThrottle } from '../report-throttle.ts';
 
 // pg-boss wiring. Jobs live in the same database as the rows they concern and are written on the
 // caller's transaction, so a committed post always has its jobs and a rolled-back one has none.
@@ -61,6 +63,37 @@ export interface BusOptions {
   queueOverrides?: Partial<Record<QueueName, Partial<QueueDeclaration>>>;
   /** Install or upgrade pg-boss's schema on start (default true). */
   migrate?: boolean;
+  /**
+   * Run the queue's maintenance (expiring stuck jobs, retention) and the cron schedules in this
+   * process (default true). Only workers need them; web processes and one-shot commands turn them off.
+   */
+  maintenance?: boolean;
+  /** This process's name in pg-boss's instance registry (`pipit-web`, `pipit-worker`, …). */
+  instanceName?: string;
+}
+
+/**
+ * How often a worker on PostgreSQL tells the database it still runs a job. A job whose worker went
+ * silent (killed, machine gone) is failed and retried by the next supervision pass, instead of
+ * waiting for its whole expiry. pg-boss's minimum is 10.
+ */
+export const HEARTBEAT_SECONDS = 10;
+/**
+ * How long a shutdown lets running jobs finish; what is still running then is failed and retried
+ * later (handlers are idempotent). Within the CLI's shutdown bound (8 s after the drain).
+ */
+const JOB_FINISH_TIMEOUT_MS = 5_000;
+/** Supervision on PostgreSQL, frequent enough that a lost heartbeat is noticed within ~20 s. */
+const POSTGRES_SUPERVISE_SECONDS = 10;
+
+/** A process in pg-boss's registry: what it is, and whether it runs maintenance and schedules. */
+export interface JobProcess {
+  name: string | null;
+  host: string;
+  pid: number;
+  maintenance: boolean;
+  schedules: boolean;
+  live: boolean;
 }
 
 export type ProblemListener = (problem: { level: 'error' | 'warn'; message: string; err?: unknown; data?: unknown }) => void;
@@ -70,21 +103,41 @@ export type Bus = Awaited<ReturnType<typeof startBus>>;
 /** Starts pg-boss on the core's database and declares every queue, its dead-letter queue and subscriptions. */
 export async function startBus(handle: DatabaseHandle, config: Config, options: BusOptions = {}) {
   const policies = Object.fromEntries(QUEUE_NAMES.map((q) => [q, { ...QUEUES[q], ...options.queueOverrides?.[q] }])) as Record<QueueName, QueueDeclaration>;
+  const maintenance = options.maintenance ?? true;
   const common = {
     schema: SCHEMA,
     useListenNotify: true,
     migrate: options.migrate ?? true,
-    superviseIntervalSeconds: options.superviseIntervalSeconds ?? 60,
+    supervise: maintenance,
+    schedule: maintenance,
+    superviseIntervalSeconds: options.superviseIntervalSeconds ?? (handle.pglite ? 60 : POSTGRES_SUPERVISE_SECONDS),
     monitorIntervalSeconds: options.superviseIntervalSeconds ?? 60,
-    instanceName: 'pipit',
+    instanceName: options.instanceName ?? 'pipit',
     openTelemetry: { enabled: false },
   };
   const boss = handle.pglite
     ? new PgBoss({ ...common, db: fromPglite(handle.pglite), backend: 'pglite' })
-    : new PgBoss({ ...common, connectionString: config.databaseUrl!, max: 4, application_name: 'pipit-jobs' });
+    : new PgBoss({
+        ...common,
+        connectionString: config.databaseUrl!,
+        max: 4,
+        application_name: 'pipit-jobs',
+        // Fail fast while the server is gone (pg-boss retries on its own), as our pool does.
+        connectionTimeoutMillis: 3_000,
+        // A connection left idle inside a transaction (a process frozen mid-job) must not hold locks forever.
+        ...(config.databaseIdleInTransactionTimeoutMs ? { options: `-c idle_in_transaction_session_timeout=${config.databaseIdleInTransactionTimeoutMs}` } : {}),
+      });
 
   let listeners: ProblemListener[] = [];
-  const report: ProblemListener = (problem) => {
+  // While the database is unreachable every poll of every queue fails alike: once per interval.
+  const unreachable = reportThrottle();
+  const report: ProblemListener = (unthrottled) => {
+    let problem = unthrottled;
+    if (isConnectionError(problem.err)) {
+      const occurrences = unreachable();
+      if (occurrences === undefined) return;
+      problem = { ...problem, message: 'job queue: database unreachable', data: { occurrences } };
+    }
     if (listeners.length === 0) {
       if (config.logLevel !== 'silent') process.stderr.write(`${JSON.stringify({ level: problem.level, msg: problem.message, err: String(problem.err ?? '') })}\n`);
       return;
@@ -108,8 +161,11 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
       deadLetter: dead,
       notify: true,
     };
-    if (await boss.getQueue(name)) await boss.updateQueue(name, queueOptions);
-    else await boss.createQueue(name, queueOptions);
+    // Embedded, no other process can hold a job: the ones a dead process left are handed back at
+    // start (handBackAbandoned) and a heartbeat would only cost writes.
+    const heartbeatSeconds = handle.pglite ? null : HEARTBEAT_SECONDS;
+    if (await boss.getQueue(name)) await boss.updateQueue(name, { ...queueOptions, heartbeatSeconds });
+    else await boss.createQueue(name, heartbeatSeconds ? { ...queueOptions, heartbeatSeconds } : queueOptions);
     for (const event of p.events) await boss.subscribe(event, name);
   }
   const workers: { queue: QueueName; id: string }[] = [];
@@ -214,6 +270,32 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
       await boss.schedule(queue, cron, data, { tz: 'UTC' });
     },
 
+    /**
+     * Embedded mode only, at start: the jobs a previous process left active (it was killed) go back to
+     * their queues at once, counted as a failed attempt (so a job that keeps killing its process still
+     * ends in the dead-letter queue), instead of waiting for their expiry. Nothing else can hold them:
+     * the embedded database belongs to this process. Returns how many were handed back.
+     */
+    async handBackAbandoned(): Promise<number> {
+      if (!handle.pglite) return 0;
+      const { rows } = await sql<{ name: string; id: string }>`
+        SELECT name, id::text AS id FROM ${sql.id(SCHEMA, 'job')} WHERE state = 'active' AND name IN (${sql.join(QUEUE_NAMES)})`.execute(handle.db);
+      const byQueue = new Map<string, string[]>();
+      for (const { name, id } of rows) byQueue.set(name, [...(byQueue.get(name) ?? []), id]);
+      for (const [name, ids] of byQueue) {
+        await boss.fail(name, ids, { message: 'the process running this job stopped; handed back at start' });
+        // Its retry is due now, not after the queue's backoff: the attempt never failed on its own.
+        for (const id of ids) await boss.update(name, undefined, { id, startAfter: new Date() });
+      }
+      return rows.length;
+    },
+
+    /** The processes using the job queue (pg-boss's registry), with their roles. */
+    async processes(): Promise<JobProcess[]> {
+      const instances = await boss.getInstances();
+      return instances.map((i) => ({ name: i.name, host: i.host, pid: i.pid, maintenance: i.supervise, schedules: i.schedule, live: i.live }));
+    },
+
     /** Waiting, active, failed and dead-lettered jobs of every queue, counted now. */
     async overview(): Promise<QueueCounts[]> {
       const names = [...QUEUE_NAMES, ...QUEUE_NAMES.map(deadLetterQueue)];
@@ -277,7 +359,7 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
     },
 
     /** Stops taking new jobs and waits (bounded) for running ones. */
-    async stopWorkers(timeoutMs = 10_000): Promise<void> {
+    async stopWorkers(timeoutMs = JOB_FINISH_TIMEOUT_MS): Promise<void> {
       await Promise.race([
         Promise.all(workers.splice(0).map((w) => boss.offWork(w.queue, { id: w.id, wait: true }))),
         new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
@@ -285,7 +367,7 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
     },
 
     /** Stops pg-boss (and its pool on PostgreSQL); running jobs get `timeoutMs` to finish. */
-    async stop(timeoutMs = 10_000): Promise<void> {
+    async stop(timeoutMs = JOB_FINISH_TIMEOUT_MS): Promise<void> {
       if (stopped) return;
       stopped = true;
       await boss.stop({ graceful: true, timeout: timeoutMs, close: true });

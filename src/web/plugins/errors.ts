@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, Forbidden, Invalid, Conflict, NotFound, RateLimited, Unauthenticated, Unavailable, isDatabaseUnavailable } from '../../core/index.ts';
+import { DomainError, Forbidden, Invalid, Conflict, NotFound, RateLimited, Unauthenticated, Unavailable, isDatabaseUnavailable, reportThrottle } from '../../core/index.ts';
 import { errorPage } from '../html/pages.ts';
 import { sendPage } from '../html/page-context.ts';
 import { waitText } from '../html/wait-text.ts';
@@ -12,6 +12,8 @@ interface Described {
   title: string;
   message: string;
   expected: boolean;
+  /** The database is unreachable: logged once per interval, not at every request. */
+  outage?: boolean;
 }
 
 const FASTIFY_MESSAGES: Record<number, [string, string]> = {
@@ -26,7 +28,10 @@ function describe(error: FastifyError | Error): Described {
   if (error instanceof Unauthenticated) return { status: 401, title: 'Please log in', message: error.message, expected: true };
   if (error instanceof Invalid || error instanceof Conflict) return { status: 422, title: 'Please check your input', message: error.message, expected: true };
   if (error instanceof RateLimited) return { status: 429, title: 'Slow down a little', message: `${error.message} You can try again in ${waitText(error.retryAfterSeconds)}.`, expected: true };
-  if (error instanceof Unavailable || isDatabaseUnavailable(error)) {
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, title: 'Temporarily unavailable', message: 'Pipit cannot reach its database right now. Please try again in a minute.', expected: false, outage: true };
+  }
+  if (error instanceof Unavailable) {
     return { status: 503, title: 'Temporarily unavailable', message: 'Pipit cannot reach its database right now. Please try again in a minute.', expected: false };
   }
   if (error instanceof DomainError) return { status: 400, title: 'Something is not right', message: error.message, expected: true };
@@ -49,11 +54,16 @@ function render(request: FastifyRequest, reply: FastifyReply, d: Described) {
 }
 
 export function registerErrorPages(app: FastifyInstance): void {
+  const outage = reportThrottle();
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const d = describe(error);
-    if (d.expected) request.log.info({ errorType: error.name, code: (error as FastifyError).code, status: d.status }, error.message);
+    if (d.outage) {
+      const failedRequests = outage();
+      if (failedRequests !== undefined) request.log.error({ err: error, status: d.status, failedRequests }, 'database unreachable: answering 503');
+    } else if (d.expected) request.log.info({ errorType: error.name, code: (error as FastifyError).code, status: d.status }, error.message);
     else request.log.error({ err: error, status: d.status }, 'unexpected error');
     if (error instanceof RateLimited) reply.header('Retry-After', String(error.retryAfterSeconds));
+    if (d.outage) reply.header('Retry-After', '30');
     return render(request, reply, d);
   });
   app.setNotFoundHandler((request, reply) =>
