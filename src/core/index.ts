@@ -132,6 +132,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     jobs: {
       work: bus.work,
       schedule: bus.schedule,
+      schedules: bus.schedules,
       send: bus.send,
       policy: bus.policy,
       overview: bus.overview,

@@ -10,7 +10,7 @@ import { createMailer, smtpTimeouts, type Mailer, type MailerOptions } from './m
 // number of machines (PostgreSQL); pg-boss hands each job to one of them at a time.
 
 /** When expired sessions and rate-limit windows are removed: every hour (cron, UTC), off the round minute. */
-export const CLEANUP_CRON = '17 * * * *';
+const CLEANUP_CRON = '17 * * * *';
 
 export interface WorkerOptions {
   /** Where log lines go; default a pino logger on stdout at LOG_LEVEL. */

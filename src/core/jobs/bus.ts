@@ -270,6 +270,11 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
       await boss.schedule(queue, cron, data, { tz: 'UTC' });
     },
 
+    /** The cron schedules registered in the database (by any worker), one per queue. */
+    async schedules(): Promise<{ queue: string; cron: string; timezone: string }[]> {
+      return (await boss.getSchedules()).map((s) => ({ queue: s.name, cron: s.cron, timezone: s.timezone }));
+    },
+
     /**
      * Embedded mode only, at start: the jobs a previous process left active (it was killed) go back to
      * their queues at once, counted as a failed attempt (so a job that keeps killing its process still
