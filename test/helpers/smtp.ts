@@ -1,4 +1,5 @@
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { waitFor } from './wait.ts';
 
 // A real SMTP server in the test process (the `smtp-server` package): it receives what Pipit sends,
 // and can refuse for a while or hang mid-conversation, as real servers do.
@@ -22,7 +23,7 @@ export interface TestSmtp {
   hanging: boolean;
   /** How many RCPT commands are being held right now. */
   readonly held: number;
-  /** Resolves when `predicate` holds (checked every 20 ms), or rejects after `timeoutMs`. */
+  /** Resolves when `predicate` holds (checked every 20 ms), or rejects after `timeoutMs` (default 30 s) naming `what`. */
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -104,12 +105,8 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     get held() {
       return heldCallbacks.size;
     },
-    async waitFor(predicate, timeoutMs = 10_000, what = 'condition') {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (received ${received.length} messages)`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+    async waitFor(predicate, timeoutMs = 30_000, what = 'condition') {
+      await waitFor(predicate, { what, timeoutMs, intervalMs: 20, describe: () => `${received.length} messages received, ${heldCallbacks.size} held` });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
