@@ -125,6 +125,7 @@ forEachBackend(
       const post = await t.core.posts.createPost(author.id, { text: `only @${mentioned[1]!.username}` });
       const dead = await waitFor(async () => (await t.core.jobs.overview()).find((q) => q.queue === 'send-email')!.deadLetter, {
         what: 'the email job in the dead-letter queue',
+        timeoutMs: 60_000, // four attempts a second or more apart, each waiting for the server's refusal
       });
       assert.equal(dead, 1, 'the job is in the dead-letter queue');
       assert.equal((await t.core.notifications.emailDeliveriesOfPost(post.id))[0]!.state, 'failed');
