@@ -13,6 +13,11 @@ import { backends } from '../helpers/databases.ts';
 // PostgreSQL database too when TEST_DATABASE_URL is set.
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+/**
+ * How long a command may take before the test fails: generous, since opening a fresh embedded database
+ * takes a few seconds alone and many times that on a loaded machine.
+ */
+const DEADLINE_MS = 180_000;
 
 interface Run {
   code: number | null;
@@ -36,8 +41,8 @@ function pipit(args: string[], env: Record<string, string>, input = ''): Promise
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`pipit ${args.join(' ')} did not finish in 60 s\n${stdout}\n${stderr}`));
-    }, 60_000);
+      reject(new Error(`pipit ${args.join(' ')} did not finish in ${DEADLINE_MS / 1000} s\n${stdout}\n${stderr}`));
+    }, DEADLINE_MS);
     child.once('error', reject);
     child.once('close', (code, signal) => {
       clearTimeout(timer);
@@ -190,7 +195,7 @@ for (const backend of backends()) {
       const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
       try {
         const address = await new Promise<string>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`not listening after 60 s\n${stdout}\n${stderr}`)), 60_000);
+          const timer = setTimeout(() => reject(new Error(`not listening after ${DEADLINE_MS / 1000} s\n${stdout}\n${stderr}`)), DEADLINE_MS);
           child.stdout.on('data', (d: Buffer) => {
             stdout += d.toString();
             const found = /"address":"(http:\/\/[^"]+)"/.exec(stdout);

@@ -1,4 +1,5 @@
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { waitFor } from './wait.ts';
 
 // A real SMTP server in the test process (the `smtp-server` package): it receives what Pipit sends,
 // and can refuse for a while or hang mid-conversation, as real servers do.
@@ -20,9 +21,11 @@ export interface TestSmtp {
   refusing: boolean;
   /** Hold every RCPT without answering while set (a slow or stuck server). */
   hanging: boolean;
-  /** How many RCPT commands are being held right now. */
+  /** How many RCPT commands are being held right now (on connections the client still has open). */
   readonly held: number;
-  /** Resolves when `predicate` holds (checked every 20 ms), or rejects after `timeoutMs`. */
+  /** Every RCPT address the server was given, in order, whatever it answered (one per attempt). */
+  readonly attempted: readonly string[];
+  /** Resolves when `predicate` holds (checked every 20 ms), or rejects after `timeoutMs` (default 30 s) naming `what`. */
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -44,22 +47,27 @@ function parseHeaders(raw: string): Map<string, string> {
 /** Starts an SMTP server on a free loopback port. */
 export async function startTestSmtp(): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
-  const heldCallbacks = new Set<() => void>();
+  /** The RCPT commands held unanswered, by connection: a client that gives up closes its connection. */
+  const heldBySession = new Map<string, number>();
+  const attempted: string[] = [];
   const state = { refusing: false, hanging: false };
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS', 'AUTH'],
     authOptional: true,
     logger: false,
     closeTimeout: 200,
-    onRcptTo(address, _session: SMTPServerSession, callback) {
+    onRcptTo(address, session: SMTPServerSession, callback) {
+      attempted.push(address.address);
       if (state.refusing) return callback(Object.assign(new Error('Try again later (test server refusing)'), { responseCode: 451 }));
       if (state.hanging) {
         // Never answered: the client is meant to die (or time out) while waiting.
-        const held = () => heldCallbacks.delete(held);
-        heldCallbacks.add(held);
+        heldBySession.set(session.id, (heldBySession.get(session.id) ?? 0) + 1);
         return;
       }
       callback();
+    },
+    onClose(session: SMTPServerSession) {
+      heldBySession.delete(session.id);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -102,14 +110,11 @@ export async function startTestSmtp(): Promise<TestSmtp> {
       state.hanging = value;
     },
     get held() {
-      return heldCallbacks.size;
+      return [...heldBySession.values()].reduce((sum, n) => sum + n, 0);
     },
-    async waitFor(predicate, timeoutMs = 10_000, what = 'condition') {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (received ${received.length} messages)`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+    attempted,
+    async waitFor(predicate, timeoutMs = 30_000, what = 'condition') {
+      await waitFor(predicate, { what, timeoutMs, intervalMs: 20, describe: () => `${received.length} messages received, ${[...heldBySession.values()].reduce((sum, n) => sum + n, 0)} held now, ${attempted.length} RCPTs in all` });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

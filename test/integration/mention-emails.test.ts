@@ -6,9 +6,11 @@ import { startWorker, type RunningWorker } from '../../src/worker/worker.ts';
 import { createAccount } from '../helpers/accounts.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { waitFor, waitForQueuesDrained } from '../helpers/wait.ts';
 
 // notify-mentions and send-email end to end: a real worker on the suite's core, a real SMTP server.
-// Queue timings are shortened so retries happen within a test.
+// Queue timings are shortened so retries happen within a test. "Exactly once" is checked once the
+// work is over (every delivery in its final state, the queues drained), never after a pause.
 
 const smtp: TestSmtp = await startTestSmtp();
 const FAST_JOBS = {
@@ -46,12 +48,18 @@ forEachBackend(
       deliveryIds.set(postId, (await t.core.notifications.emailDeliveriesOfPost(postId)).map((d) => d.id));
       return received(postId);
     };
-    const waitForEmails = async (postId: string, n: number, what: string, timeoutMs = 15_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while ((await track(postId)).length < n) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    const waitForEmails = (postId: string, n: number, what: string) => waitFor(async () => (await track(postId)).length >= n, { what });
+    /**
+     * Waits until the post's `n` deliveries are all sent and no mention or email job is left to run
+     * (waiting, retrying later or running): from then on nothing can send another email on its own,
+     * so the count of what the server received is final.
+     */
+    const waitUntilAllSent = async (postId: string, n: number) => {
+      await waitFor(async () => {
+        const deliveries = await t.core.notifications.emailDeliveriesOfPost(postId);
+        return deliveries.length === n && deliveries.every((d) => d.state === 'sent');
+      }, { what: `${n} deliveries of post ${postId} sent` });
+      await waitForQueuesDrained(t.core, ['notify-mentions', 'send-email']);
     };
     const mentionAll = (extra = '') => `Hello ${mentioned.map((a) => '@' + a.username).join(' ')} ${extra}`;
 
@@ -61,7 +69,7 @@ forEachBackend(
         t.core.posts.createPost(author.id, { text: `${mentionAll()} and @${mentioned[0]!.username} again, and me @${author.username}` }),
       );
       await waitForEmails(post.id, 3, 'three emails');
-      await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show up, if there were one
+      await waitUntilAllSent(post.id, 3);
       const mails = await track(post.id);
       assert.deepEqual(mails.map((m) => m.to[0]).sort(), mentioned.map((a) => `${a.username}@example.com`).sort());
       for (const mail of mails) {
@@ -89,8 +97,9 @@ forEachBackend(
       const [quiet] = [await createAccount(t.core, 'quiet')];
       await t.core.notifications.setEmailNotifications(quiet!.id, false);
       const post = await t.core.posts.createPost(author.id, { text: `psst @${quiet!.username}` });
-      const deadline = Date.now() + 5000;
-      while ((await t.core.notifications.listNotifications(quiet!.id)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(async () => (await t.core.notifications.listNotifications(quiet!.id)).length > 0, { what: 'the notification' });
+      // The job that writes the notification writes the deliveries too: once it is done, none is coming.
+      await waitForQueuesDrained(t.core, ['notify-mentions', 'send-email']);
       assert.equal((await t.core.notifications.listNotifications(quiet!.id)).length, 1);
       assert.deepEqual(await t.core.notifications.emailDeliveriesOfPost(post.id), []);
     });
@@ -99,16 +108,14 @@ forEachBackend(
       smtp.refusing = true;
       const post = await t.core.posts.createPost(author.id, { text: mentionAll('(while the mail server is down)') });
       // Wait until every email has failed at least once, then let the server recover.
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline) {
+      await waitFor(async () => {
         const deliveries = await t.core.notifications.emailDeliveriesOfPost(post.id);
-        if (deliveries.length === 3 && deliveries.every((d) => d.attempts >= 1 && d.lastError)) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        return deliveries.length === 3 && deliveries.every((d) => d.attempts >= 1 && d.lastError);
+      }, { what: 'every email refused once' });
       assert.equal((await track(post.id)).length, 0);
       smtp.refusing = false;
       await waitForEmails(post.id, 3, 'three emails after recovery');
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitUntilAllSent(post.id, 3);
       assert.equal((await track(post.id)).length, 3);
       assert.equal(new Set((await track(post.id)).map((m) => m.to[0])).size, 3);
     });
@@ -116,13 +123,10 @@ forEachBackend(
     it('dead-letters an email the server keeps refusing, and sends it once when redriven', async () => {
       smtp.refusing = true;
       const post = await t.core.posts.createPost(author.id, { text: `only @${mentioned[1]!.username}` });
-      const deadline = Date.now() + 20_000;
-      let dead = 0;
-      while (Date.now() < deadline) {
-        dead = (await t.core.jobs.overview()).find((q) => q.queue === 'send-email')!.deadLetter;
-        if (dead >= 1) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const dead = await waitFor(async () => (await t.core.jobs.overview()).find((q) => q.queue === 'send-email')!.deadLetter, {
+        what: 'the email job in the dead-letter queue',
+        timeoutMs: 60_000, // four attempts a second or more apart, each waiting for the server's refusal
+      });
       assert.equal(dead, 1, 'the job is in the dead-letter queue');
       assert.equal((await t.core.notifications.emailDeliveriesOfPost(post.id))[0]!.state, 'failed');
       const failures = await t.core.jobs.recentFailures(10);
@@ -130,7 +134,7 @@ forEachBackend(
       smtp.refusing = false;
       assert.equal(await t.core.jobs.retryDeadLetters('send-email'), 1);
       await waitForEmails(post.id, 1, 'the redriven email');
-      await new Promise((r) => setTimeout(r, 1000));
+      await waitUntilAllSent(post.id, 1);
       assert.equal((await track(post.id)).length, 1);
       assert.equal((await t.core.notifications.emailDeliveriesOfPost(post.id))[0]!.state, 'sent');
     });

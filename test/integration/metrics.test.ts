@@ -9,6 +9,7 @@ import { startWorker } from '../../src/worker/worker.ts';
 import { createAccount } from '../helpers/accounts.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { startTestSmtp } from '../helpers/smtp.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 // Prometheus metrics: what /metrics shows after real requests, posts, jobs and emails, and who may read it.
 
@@ -71,8 +72,11 @@ forEachBackend(
     it('counts posts, and shows what waits in each queue and for how long', async () => {
       const before = await scrape();
       await t.core.posts.createPost(author.id, { text: `hello @${reader.username}` });
-      await new Promise((r) => setTimeout(r, 1100));
-      const text = await scrape();
+      // No worker runs: the job waits, and the gauge shows it once it has waited a second.
+      const text = await waitFor(async () => {
+        const text = await scrape();
+        return sample(text, 'pipit_queue_oldest_waiting_seconds', { queue: 'notify-mentions' }) >= 1 && text;
+      }, { what: 'the notify-mentions job shown waiting for a second' });
       assert.equal(sample(text, 'pipit_posts_created_total') - sample(before, 'pipit_posts_created_total'), 1);
       const waiting = (await t.core.jobs.overview()).find((q) => q.queue === 'notify-mentions')!.waiting;
       assert.ok(waiting >= 1);
@@ -87,14 +91,13 @@ forEachBackend(
       const listener = await startMetricsServer(t.core, 0, '127.0.0.1');
       try {
         const sent = () => smtp.received.filter((m) => m.to.includes(`${reader.username}@example.com`)).length;
-        await smtp.waitFor(() => sent() >= 1, 10_000, 'the mention email');
+        await smtp.waitFor(() => sent() >= 1, 30_000, 'the mention email');
         // The job completes just after the server's answer is recorded: wait for that, then look.
         const completed = (text: string) => sample(text, 'pipit_jobs_completed_total', { queue: 'send-email' }) - sample(before, 'pipit_jobs_completed_total', { queue: 'send-email' });
-        let text = await scrape();
-        for (let i = 0; i < 100 && completed(text) < 1; i++) {
-          await new Promise((r) => setTimeout(r, 50));
-          text = await scrape();
-        }
+        const text = await waitFor(async () => {
+          const text = await scrape();
+          return completed(text) >= 1 && text;
+        }, { what: 'the send-email job counted completed' });
         assert.equal(sent(), 1);
         assert.equal(sample(text, 'pipit_emails_sent_total') - sample(before, 'pipit_emails_sent_total'), 1);
         assert.ok(sample(text, 'pipit_jobs_completed_total', { queue: 'notify-mentions' }) - sample(before, 'pipit_jobs_completed_total', { queue: 'notify-mentions' }) >= 1);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { it } from 'node:test';
 import { RateLimited, clientSubject } from '../../src/core/index.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { domainError } from '../helpers/errors.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let rules = 0;
 /** A rule of its own for each test, so counts never carry over. */
@@ -57,13 +57,15 @@ forEachBackend('rate limits', (t) => {
   });
 
   it('starts a fresh window once the old one ends, and cleans up ended windows', async () => {
-    // The window is counted by the database clock, so this waits for real, briefly.
-    const r = rule(1, 0.4);
-    await t.core.rateLimits.consumeRateLimit(r, 'later');
+    // The window is counted by the database clock, so this waits for real until the end it was told
+    // (resetAt), not for a guessed time; two seconds leave the refusal inside the window on a busy machine.
+    const r = rule(1, 2);
+    const first = await t.core.rateLimits.consumeRateLimit(r, 'later');
     await assert.rejects(t.core.rateLimits.consumeRateLimit(r, 'later'), domainError(RateLimited));
-    await sleep(600);
-    assert.equal((await t.core.rateLimits.consumeRateLimit(r, 'later')).remaining, 0);
-    await sleep(600);
+    await waitFor(() => Date.now() > first.resetAt.getTime(), { what: `the first window to end at ${first.resetAt.toISOString()}`, intervalMs: 50 });
+    const fresh = await t.core.rateLimits.consumeRateLimit(r, 'later');
+    assert.equal(fresh.remaining, 0);
+    await waitFor(() => Date.now() > fresh.resetAt.getTime(), { what: `the second window to end at ${fresh.resetAt.toISOString()}`, intervalMs: 50 });
     assert.ok((await t.core.rateLimits.deleteExpiredRateLimits()) >= 1);
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { batched } from '../../src/worker/batched.ts';
+import { settle, waitFor } from '../helpers/wait.ts';
 
 it('sends the calls made together to the batch function once, and answers each in order', async () => {
   const batches: number[][] = [];
@@ -52,11 +53,13 @@ it('with group commit, calls made while a batch is in flight wait and go togethe
     { groupCommit: true },
   );
   const first = record(1);
-  await new Promise((r) => setTimeout(r, 10)); // the first batch is now in flight
+  await waitFor(() => batches.length === 1, { what: 'the first batch in flight' });
+  // settle() lets every dispatch already scheduled run (DataLoader's tick, the group commit's
+  // setImmediate), so a batch that would go out early has gone out by the assertion below.
   const second = record(2);
-  await new Promise((r) => setTimeout(r, 10));
+  await settle();
   const third = [record(3), record(4)];
-  await new Promise((r) => setTimeout(r, 10));
+  await settle();
   assert.deepEqual(batches, [[1]], 'nothing else goes out while the first is in flight');
   release();
   await Promise.all([first, second, ...third]);

@@ -38,8 +38,10 @@ describe('postLength', () => {
     assert.equal(postLength('@alice #tag'), 11);
   });
 
-  it('is what parsePostText reports', () => {
-    const text = 'hi @bob https://example.com/long/path 👍🏽 #tag';
-    assert.equal(parsePostText(text, 'localhost:3000').length, postLength(text));
+  it('is what parsePostText reports, counted by hand', () => {
+    // "hi " 3 + "@bob" 4 + " " 1 + the URL 23 + " " 1 + 👍🏽 1 + " " 1 + "#tag" 4 (parsePostText's length
+    // was once compared with postLength itself, which it calls: a test that could not fail).
+    assert.equal(parsePostText('hi @bob https://example.com/long/path 👍🏽 #tag', 'localhost:3000').length, 38);
+    assert.equal(parsePostText('see README.md and www.example.com', 'localhost:3000').length, 33, 'bare domains as typed');
   });
 });
