@@ -2,7 +2,7 @@ import type { Config } from './config.ts';
 import type { CoreContext } from './context.ts';
 import { connect, pgliteDirectory } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { analyze } from './db/planner-statistics.ts';
+import { analyze, analyzeNeverAnalyzed } from './db/planner-statistics.ts';
 import * as accounts from './accounts/accounts.ts';
 import * as sessions from './sessions/sessions.ts';
 import * as posts from './posts/posts.ts';
@@ -63,8 +63,9 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
   let bus: Awaited<ReturnType<typeof startBus>>;
   try {
     if (options.migrate ?? true) await migrateToLatest(handle.db);
-    if (handle.kind === 'pglite') await analyze(handle.db);
     bus = await startBus(handle, config, { migrate: options.migrate ?? true, ...options.jobs });
+    // After the job queue, so a new database's pg-boss tables are analyzed too.
+    if (handle.kind === 'pglite') await analyzeNeverAnalyzed(handle.db);
   } catch (error) {
     await handle.close();
     throw error;
