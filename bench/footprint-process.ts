@@ -82,13 +82,13 @@ async function ready(url: string): Promise<boolean> {
 }
 
 /**
- * Runs `node <args>` with `env` plus PORT, measures it (see Footprint) and stops it with SIGTERM.
+ * Runs `command <args>` with `env` plus PORT, measures it (see Footprint) and stops it with SIGTERM.
  * Its stdout is discarded; the tail of its stderr goes into the error if it dies before it is ready.
  */
-export async function measureProcess(args: string[], env: Record<string, string>, options: MeasureOptions): Promise<Footprint> {
+export async function measureProcess(command: string, args: string[], env: Record<string, string>, options: MeasureOptions): Promise<Footprint> {
   const port = await freePort();
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, args, {
+  const child = spawn(command, args, {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -98,7 +98,7 @@ export async function measureProcess(args: string[], env: Record<string, string>
   child.stderr!.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)));
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
-  const fail = (why: string) => new Error(`node ${args.join(' ')}: ${why}${stderr ? `\n--- its stderr ---\n${stderr.trim()}` : ''}`);
+  const fail = (why: string) => new Error(`${command} ${args.join(' ')}: ${why}${stderr ? `\n--- its stderr ---\n${stderr.trim()}` : ''}`);
   try {
     const readyUrl = `http://127.0.0.1:${port}/readyz`;
     const deadline = spawnedAt + options.readyTimeoutSeconds * 1000;

@@ -41,8 +41,10 @@ const TARGETS: Record<CaseName, { startSeconds?: number; idleRssMiB: number }> =
 type CaseName = 'embedded, fresh DATA_DIR' | 'embedded, restart' | 'postgres';
 
 const ROOT = join(import.meta.dirname, '..');
-const PIPIT = [join(ROOT, 'src/cli/main.ts'), 'start'];
-const BASELINE = [join(import.meta.dirname, 'footprint-baseline.ts')];
+// The real command, as `npm start` runs it (bin/pipit picks Node and its flags).
+const PIPIT = { command: join(ROOT, 'bin/pipit'), args: ['start'] };
+// With bin/pipit's Node flag, so the engine runs as it does in Pipit.
+const BASELINE = { command: process.execPath, args: ['--liftoff-only', join(import.meta.dirname, 'footprint-baseline.ts')] };
 // Production, as a real site runs: JSON logs (discarded), no generated development secret.
 const PIPIT_ENV = {
   NODE_ENV: 'production',
@@ -74,8 +76,8 @@ function temporaryDirectory(): string {
 type Side = 'pipit' | 'baseline';
 const results = new Map<CaseName, Record<Side, Footprint[]>>();
 
-async function record(name: CaseName, side: Side, args: string[], env: Record<string, string>): Promise<void> {
-  const footprint = await measureProcess(args, env, settings.measure);
+async function record(name: CaseName, side: Side, program: { command: string; args: string[] }, env: Record<string, string>): Promise<void> {
+  const footprint = await measureProcess(program.command, program.args, env, settings.measure);
   if (!results.has(name)) results.set(name, { pipit: [], baseline: [] });
   results.get(name)![side].push(footprint);
   const f = footprint;
@@ -107,7 +109,7 @@ async function postgresRun(): Promise<string | undefined> {
   cleanups.push(() => scratch.drop());
   // The first start applies the migrations; the one measured is a start on a current schema, as
   // every start after an upgrade is.
-  await measureProcess(PIPIT, { ...PIPIT_ENV, DATABASE_URL: scratch.url, DATA_DIR: temporaryDirectory() }, { ...settings.measure, minSettleSeconds: 0, samples: 1 });
+  await measureProcess(PIPIT.command, PIPIT.args, { ...PIPIT_ENV, DATABASE_URL: scratch.url, DATA_DIR: temporaryDirectory() }, { ...settings.measure, minSettleSeconds: 0, samples: 1 });
   await record('postgres', 'pipit', PIPIT, { ...PIPIT_ENV, DATABASE_URL: scratch.url, DATA_DIR: temporaryDirectory() });
   await record('postgres', 'baseline', BASELINE, { BENCH_BASELINE_DATABASE_URL: scratch.url });
   return undefined;
