@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { lockPgliteDirectory } from './pglite-lock.ts';
-import { PGLITE_OPTIONS } from './pglite-options.ts';
+import { openPglite } from './pglite-template.ts';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -50,7 +50,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     unlock = lockPgliteDirectory(options.pgliteDir);
   }
   try {
-    const pglite = await PGlite.create(options.pgliteDir, PGLITE_OPTIONS);
+    const pglite = await openPglite(options.pgliteDir);
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     return {
       db,
