@@ -28,7 +28,7 @@ const settings = {
     minSettleSeconds: intFromEnv('BENCH_SETTLE_SECONDS', 5, 0, 600),
     maxSettleSeconds: intFromEnv('BENCH_MAX_SETTLE_SECONDS', 60, 1, 3_600),
     samples: intFromEnv('BENCH_RSS_SAMPLES', 5, 1, 100),
-    readyTimeoutSeconds: 180,
+    readyTimeoutSeconds: intFromEnv('BENCH_READY_TIMEOUT_SECONDS', 300, 1, 3_600),
   } satisfies MeasureOptions,
 };
 
