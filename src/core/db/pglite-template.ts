@@ -1,16 +1,18 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLITE_OPTIONS } from './pglite-options.ts';
 
-// A new embedded database starts from a copy of an empty one made once, instead of running initdb.
-// PGlite's initdb boots two extra PostgreSQL instances and takes ~3× the CPU of a start from a data
-// directory tarball, and it drove the first start's peak memory to ~550 MB (bench/README.md).
+// A new embedded database on disk starts as a copy of an empty one made once, instead of running
+// initdb. PGlite's initdb boots two extra PostgreSQL instances in WASM: ~3× the CPU of opening an
+// existing directory, and memory the process kept (a first start held ~515 MB idle, peaked ~1.1 GB).
+// The copy is a plain directory copy of a cleanly closed database, so PGlite just resumes it; loading
+// PGlite's tarball instead (`loadDataDir`) kept ~120 MB more resident (bench/README.md).
 //
 // The copy is made on this machine by this module (`npm install` runs it; see package.json
 // "postinstall"), never committed: it is PGlite's own initdb output for the PGlite version installed,
-// named after that version, so an upgrade makes a new one and never loads an old one. Without it
+// named after that version, so an upgrade makes a new one and never uses an old one. Without it
 // (scripts skipped at install, a read-only tree) a new database is initialized as before.
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -26,44 +28,39 @@ function pgliteVersion(): string {
 
 /** Where the copy for the installed PGlite lives (it may not exist). */
 export function templatePath(): string {
-  return join(CACHE_DIR, `${PREFIX}${pgliteVersion()}.tgz`);
+  return join(CACHE_DIR, `${PREFIX}${pgliteVersion()}`);
 }
-
 
 /** Makes the copy for the installed PGlite (and removes copies for other versions); returns its path. */
 export async function makeTemplate(): Promise<string> {
   const path = templatePath();
-  const pglite = await PGlite.create('memory://', PGLITE_OPTIONS);
-  try {
-    const tarball = new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer());
-    mkdirSync(CACHE_DIR, { recursive: true });
-    // Written aside and renamed, so a start never reads half a file.
-    const partial = `${path}.${process.pid}.partial`;
-    writeFileSync(partial, tarball);
-    renameSync(partial, path);
-  } finally {
-    await pglite.close();
-  }
+  // Made aside and renamed, so a start never copies half a database.
+  const partial = `${path}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const pglite = await PGlite.create(partial, PGLITE_OPTIONS);
+  await pglite.close();
+  rmSync(path, { recursive: true, force: true });
+  renameSync(partial, path);
   for (const name of readdirSync(CACHE_DIR)) {
-    if (name.startsWith(PREFIX) && join(CACHE_DIR, name) !== path) rmSync(join(CACHE_DIR, name), { force: true });
+    if (name.startsWith(PREFIX) && join(CACHE_DIR, name) !== path) rmSync(join(CACHE_DIR, name), { recursive: true, force: true });
   }
   return path;
 }
 
 /**
- * Opens PGlite at `dir` with Pipit's options. A new database (in memory, or an empty or absent
- * directory) starts from the copy when there is one; if loading it fails, what it wrote is removed and PGlite
- * initializes the directory as it would have anyway, so a damaged copy costs time, never a start.
+ * Opens PGlite at `dir` with Pipit's options. A new database on disk (an empty or absent directory)
+ * starts as a copy of `template` when there is one; if that fails to open, the copy is removed and
+ * PGlite initializes the directory as it would have anyway: a damaged copy costs time, never a start.
  */
-export async function openPglite(dir: string, templateFile = templatePath()): Promise<PGlite> {
-  const inMemory = dir.startsWith('memory://');
-  const fresh = inMemory || !existsSync(dir) || readdirSync(dir).length === 0;
-  const template = fresh && existsSync(templateFile) ? new Blob([readFileSync(templateFile)]) : undefined;
-  if (template) {
+export async function openPglite(dir: string, template = templatePath()): Promise<PGlite> {
+  const fresh = !dir.startsWith('memory://') && (!existsSync(dir) || readdirSync(dir).length === 0);
+  if (fresh && existsSync(join(template, 'PG_VERSION'))) {
     try {
-      return await PGlite.create(dir, { ...PGLITE_OPTIONS, loadDataDir: template });
+      cpSync(template, dir, { recursive: true });
+      return await PGlite.create(dir, PGLITE_OPTIONS);
     } catch {
-      if (!inMemory) for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
+      for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
     }
   }
   return PGlite.create(dir, PGLITE_OPTIONS);
