@@ -71,7 +71,8 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
  * The child's stdout (request logs) is discarded; the tail of its stderr is kept for error messages.
  */
 export function startServer(script: string, env: Record<string, string>, timeoutMs = 120_000): Promise<ServerChild> {
-  const child = spawn(process.execPath, [script], {
+  // With bin/pipit's Node flag (--liftoff-only), so the embedded database runs as it does in Pipit.
+  const child = spawn(process.execPath, ['--liftoff-only', script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

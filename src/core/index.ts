@@ -2,7 +2,7 @@ import type { Config } from './config.ts';
 import type { CoreContext } from './context.ts';
 import { connect, pgliteDirectory } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { analyze } from './db/planner-statistics.ts';
+import { analyze, analyzeNeverAnalyzed } from './db/planner-statistics.ts';
 import * as accounts from './accounts/accounts.ts';
 import * as sessions from './sessions/sessions.ts';
 import * as posts from './posts/posts.ts';
@@ -89,13 +89,14 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
   let readiness: Awaited<ReturnType<typeof readinessCheck>>;
   try {
     if (migrate) await migrateToLatest(handle.db);
-    if (handle.kind === 'pglite') await analyze(handle.db);
     bus = await startBus(handle, config, {
       migrate,
       maintenance: role === 'all' || role === 'worker',
       instanceName: `pipit-${role}`,
       ...options.jobs,
     });
+    // After the job queue, so a new database's pg-boss tables are analyzed too.
+    if (handle.kind === 'pglite') await analyzeNeverAnalyzed(handle.db);
     ctx = { db: handle.db, config, localHost: new URL(config.publicUrl).host, bus };
     if (handle.kind === 'pglite') {
       // The embedded database is this process's alone (the directory lock): whatever a killed

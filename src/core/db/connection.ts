@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { lockPgliteDirectory } from './pglite-lock.ts';
+import { openPglite } from './pglite-template.ts';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -63,7 +64,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     unlock = lockPgliteDirectory(options.pgliteDir);
   }
   try {
-    const pglite = await PGlite.create(options.pgliteDir, { parsers: { [INT8_OID]: identity } });
+    const pglite = await openPglite(options.pgliteDir);
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     return {
       db,
