@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createScratchDatabase } from '../../src/core/index.ts';
 import { POSTGRES_SKIP_REASON } from '../helpers/databases.ts';
-import { spawnPipit, waitFor, waitUntilReady, type PipitProcess } from '../helpers/pipit-process.ts';
+import { spawnPipit, waitUntilReady, type PipitProcess } from '../helpers/pipit-process.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
@@ -77,9 +78,10 @@ describe('database outage (postgres)', { skip: serverUrl ? false : POSTGRES_SKIP
     assert.deepEqual(await readyz.json(), { status: 'DOWN', reason: 'database unreachable' });
     assert.equal((await fetch(`${base}/livez`)).status, 200, 'the process is alive');
 
-    // Long enough for the worker's polls to fail many times over.
-    await new Promise((r) => setTimeout(r, 3_000));
-    const during = server.lines().slice(logLinesBefore).map((l) => JSON.parse(l) as { msg: string; level: number });
+    // The job queue notices too (its polls fail); by then the web has answered several 503s.
+    const logged = () => server!.lines().slice(logLinesBefore).map((l) => JSON.parse(l) as { msg: string; level: number });
+    await waitFor(() => logged().some((l) => /job queue/.test(l.msg)), { what: 'the job queue to report the outage', timeoutMs: 30_000 });
+    const during = logged();
     const webReports = during.filter((l) => l.msg === 'database unreachable: answering 503');
     assert.equal(webReports.length, 1, `the web said it once: ${JSON.stringify(webReports)}`);
     const queueReports = during.filter((l) => /job queue/.test(l.msg));
@@ -89,7 +91,7 @@ describe('database outage (postgres)', { skip: serverUrl ? false : POSTGRES_SKIP
     assert.equal(server.child.exitCode, null, 'still running');
 
     await proxy.restore();
-    await waitFor(async () => (await fetch(`${base}/readyz`).then((r) => r.status)) === 200, 30_000, 'readiness back without a restart');
+    await waitFor(async () => (await fetch(`${base}/readyz`).then((r) => r.status)) === 200, { what: 'readiness back without a restart', timeoutMs: 30_000 });
     const home = await request(base, author.jar, '/');
     assert.equal(home.status, 200);
     const profile = await request(base, anonymous, '/@author');
@@ -98,7 +100,9 @@ describe('database outage (postgres)', { skip: serverUrl ? false : POSTGRES_SKIP
     assert.doesNotMatch(profile.body, /during \d/);
     // The worker is back too: a mention made now is mailed, as is the one from before the outage.
     assert.equal((await request(base, author.jar, '/statuses', { _csrf: author.token, status: 'after the outage @reader' })).status, 303);
-    await smtp.waitFor(() => smtp.received.filter((m) => m.to[0] === 'reader@example.com').length === 2, 60_000, 'both mention emails');
+    // An email caught mid-send by the cut waits for its claim's lease (80 s by default) before another
+    // attempt may take it, so exactly-once holds; the deadline allows for that and the retry backoff.
+    await smtp.waitFor(() => smtp.received.filter((m) => m.to[0] === 'reader@example.com').length === 2, 180_000, 'both mention emails');
 
     server.child.kill('SIGTERM');
     assert.equal((await server.exited()).code, 0, server.output());

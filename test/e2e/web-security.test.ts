@@ -7,6 +7,7 @@ import type { Core } from '../../src/core/index.ts';
 import { createAccount, TEST_PASSWORD } from '../helpers/accounts.ts';
 import { BrowserSession, LogCapture } from '../helpers/browser-session.ts';
 import { forEachBackend } from '../helpers/databases.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 // CSRF tokens bound to the session, requests from other sites refused, return_to kept on this site,
 // secret path parameters out of the logs, and /metrics kept to this machine without a token.
@@ -217,7 +218,7 @@ forEachBackend(
         assert.ok(bad.statusCode >= 400 && bad.statusCode < 500);
         const urls = () => logs.records().slice(before).filter((r) => r.msg === 'request completed').map((r) => r.url);
         // The line is written as the response ends, which may be just after inject() resolves.
-        for (let i = 0; i < 100 && urls().length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+        await waitFor(() => urls().length >= 3, { what: 'the three request lines', timeoutMs: 10_000 });
         assert.deepEqual(urls(), ['/unsubscribe/[redacted]', '/unsubscribe/[redacted]?from=mail', '/unsubscribe/[redacted]']);
         const text = logs.lines.slice(before).join('\n');
         for (const form of [token, token.split('.')[1]!]) assert.ok(!text.includes(form), `the token in the log: ${text}`);

@@ -50,12 +50,3 @@ export async function waitUntilReady(proc: PipitProcess, url: string, timeoutMs 
   proc.child.kill('SIGKILL');
   throw new Error(`pipit was not ready within ${timeoutMs} ms: ${proc.output()}`);
 }
-
-/** Resolves when `predicate` holds (checked every 50 ms); fails with `what` after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

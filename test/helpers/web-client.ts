@@ -36,6 +36,8 @@ export async function request(base: string, jar: CookieJar, path: string, form?:
     headers: { cookie: jar.header(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
     body: form ? new URLSearchParams(form).toString() : undefined,
     signal: AbortSignal.timeout(timeoutMs),
+  }).catch((error: Error) => {
+    throw new Error(`${form ? 'POST' : 'GET'} ${path}: ${error.message} (${String((error.cause as Error | undefined)?.message ?? '')})`, { cause: error });
   });
   jar.take(res);
   return { status: res.status, location: res.headers.get('location'), body: await res.text(), ms: Date.now() - started };

@@ -6,6 +6,7 @@ import { startWorker } from '../../src/worker/worker.ts';
 import { createAccount } from '../helpers/accounts.ts';
 import { LogCapture } from '../helpers/browser-session.ts';
 import { forEachBackend } from '../helpers/databases.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 // Expired sessions and ended rate-limit windows are removed by the hourly `cleanup` job.
 
@@ -13,20 +14,11 @@ const DAY = 24 * 60 * 60 * 1000;
 let rules = 0;
 const rule = (windowSeconds: number) => ({ name: `cleanup-test-${++rules}`, limit: 100, windowSeconds });
 
-/** Waits (with a deadline that fails the test) until `condition` holds. */
-async function waitUntil(condition: () => Promise<boolean> | boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Opens `count` windows of `windowSeconds` and waits until they have ended (by the database clock). */
 async function endedWindows(core: Core, count: number): Promise<void> {
   const short = rule(0.3);
   for (let i = 0; i < count; i++) await core.rateLimits.consumeRateLimit(short, `client-${i}`);
-  await waitUntil(async () => (await core.rateLimits.peekRateLimit(short, `client-${count - 1}`)) === 0, 'the short windows to end');
+  await waitFor(async () => (await core.rateLimits.peekRateLimit(short, `client-${count - 1}`)) === 0, { what: 'the short windows to end' });
 }
 
 forEachBackend('cleanup of expired rows', (t) => {
@@ -59,7 +51,7 @@ forEachBackend('cleanup of expired rows', (t) => {
       await endedWindows(t.core, 3);
       await t.core.jobs.send('cleanup', {});
       const done = () => logs.records().find((r) => r.msg === 'expired rows removed' && r.queue === 'cleanup');
-      await waitUntil(() => done() !== undefined, 'the cleanup job');
+      await waitFor(() => done() !== undefined, { what: 'the cleanup job' });
       assert.deepEqual(done()!.removed, { sessions: 0, rateLimits: 3 });
     } finally {
       await worker.stop();

@@ -53,8 +53,13 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
       ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
       types: { getTypeParser: (oid, format) => (oid === INT8_OID ? identity : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig,
     });
-    // An idle client losing its server must not crash the process; the pool replaces it.
+    // A client losing its server must not crash the process. The pool hears it while the client is
+    // idle (and replaces it), but takes its listener off a client it hands out: a connection cut
+    // while Kysely holds it (a transaction between statements, a query in flight) would emit 'error'
+    // to no one, an uncaught exception. The statement in flight rejects with the same error, and the
+    // pool discards the broken client when it comes back, so the listener has nothing else to do.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', pglite: undefined, pool, close: () => db.destroy() };
   }
