@@ -5,21 +5,11 @@ import { join } from 'node:path';
 import { createScratchDatabase } from '../src/core/index.ts';
 import { redactUrl } from './databases.ts';
 import { killAll, measureProcess, median, type Footprint, type MeasureOptions } from './footprint-process.ts';
+import { intFromEnv } from './env.ts';
 
 // `npm run bench:footprint`: how long `pipit start` takes to serve and how much memory it holds while
 // idle — on a fresh DATA_DIR, restarted on the same one, and on PostgreSQL — next to a baseline that
 // opens the same database the same way and serves /readyz from a bare Fastify app. See bench/README.md.
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const settings = {
   runs: intFromEnv('BENCH_RUNS', 3, 1, 50),

@@ -4,21 +4,11 @@ import { killAllChildren, startServer } from './children.ts';
 import { cleanUpDatabases, prepareEmbedded, preparePostgres, type PreparedDatabase } from './databases.ts';
 import { measure, summarize, type Sample } from './load.ts';
 import { saveResults, toMarkdown, type Row, type RunInfo } from './report.ts';
+import { intFromEnv } from './env.ts';
 
 // `npm run bench`: for each mode, seed a database, then load Pipit's pages and the baseline's
 // equivalent JSON routes one server at a time, each server in its own process, autocannon here.
 // See bench/README.md.
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const settings = {
   accounts: intFromEnv('BENCH_ACCOUNTS', 1_000, 1, 1_000_000),

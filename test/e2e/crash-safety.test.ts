@@ -9,6 +9,7 @@ import { createScratchDatabase } from '../../src/core/index.ts';
 import { backends } from '../helpers/databases.ts';
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { CookieJar, csrfToken, request } from '../helpers/web-client.ts';
 
 // `kill -9` of the server (`pipit start`, the embedded database on disk) while posts are being written,
 // then a start on the same data: every post whose request got its success response (303) is there,
@@ -63,42 +64,6 @@ async function startServer(env: Record<string, string>, cwd: string, base: strin
     throw error;
   }
   return server;
-}
-
-/** Cookies as a browser keeps them, for fetch. */
-class CookieJar {
-  readonly values = new Map<string, string>();
-  take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const at = pair!.indexOf('=');
-      const name = pair!.slice(0, at);
-      const value = pair!.slice(at + 1);
-      if (value === '' || /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(line)) this.values.delete(name);
-      else this.values.set(name, value);
-    }
-  }
-  header(): string {
-    return [...this.values].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
-
-async function request(base: string, jar: CookieJar, path: string, form?: Record<string, string>): Promise<{ status: number; location: string | null; body: string }> {
-  const res = await fetch(`${base}${path}`, {
-    method: form ? 'POST' : 'GET',
-    redirect: 'manual',
-    headers: { cookie: jar.header(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-    body: form ? new URLSearchParams(form).toString() : undefined,
-    signal: AbortSignal.timeout(REQUEST_DEADLINE_MS),
-  });
-  jar.take(res);
-  return { status: res.status, location: res.headers.get('location'), body: await res.text() };
-}
-
-function csrfToken(body: string): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(body)?.[1];
-  assert.ok(token, 'a CSRF token in the page');
-  return token;
 }
 
 /** Every post text on a profile, following the "Older posts" links (bounded). */
@@ -161,7 +126,7 @@ for (const backend of backends()) {
           const text = `crash ${w}-${i}`;
           sent.push(text);
           try {
-            const res = await request(base, jar, '/statuses', { _csrf: token, status: text });
+            const res = await request(base, jar, '/statuses', { _csrf: token, status: text }, REQUEST_DEADLINE_MS);
             if (res.status === 303 && res.location === '/') acknowledged.push(text);
             else assert.fail(`unexpected answer ${res.status} while the server was up: ${res.body.slice(0, 300)}`);
           } catch (error) {

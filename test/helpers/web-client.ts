@@ -28,7 +28,7 @@ export interface Answer {
 }
 
 /** GET `path`, or POST `form` to it, with the jar's cookies; fails after `timeoutMs`. */
-export async function request(base: string, jar: CookieJar, path: string, form?: Record<string, string>, timeoutMs = 15_000): Promise<Answer> {
+export async function request(base: string, jar: CookieJar, path: string, form?: Record<string, string>, timeoutMs = 60_000): Promise<Answer> {
   const started = Date.now();
   const res = await fetch(`${base}${path}`, {
     method: form ? 'POST' : 'GET',
