@@ -76,7 +76,7 @@ async function allPostTexts(base: string, username: string): Promise<{ texts: st
     const page = await request(base, jar, path);
     assert.equal(page.status, 200, path);
     if (count < 0) count = Number(/<dt>Posts<\/dt><dd>([\d,]+)<\/dd>/.exec(page.body)![1]!.replaceAll(',', ''));
-    for (const m of page.body.matchAll(/<div class="post-content"><p>([^<]*)<\/p><\/div>/g)) texts.push(m[1]!);
+    for (const m of page.body.matchAll(/<div class="post-content"[^>]*><p>([^<]*)<\/p><\/div>/g)) texts.push(m[1]!);
     path = /href="([^"]+)" rel="next">Older posts</.exec(page.body)?.[1]?.replaceAll('&amp;', '&');
   }
   return { texts, count };

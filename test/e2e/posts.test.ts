@@ -93,7 +93,7 @@ forEachBackend('website posts', (t) => {
       const res = await alice.postStatus(text);
       // Post/redirect/get: the answer to the POST is a redirect, so reloading what follows sends nothing.
       assert.equal(res.statusCode, 303);
-      assert.equal(res.headers.location, '/');
+      assert.equal(res.headers.location, '/#compose-error', 'back to the form, at the message');
       for (const attempt of ['after the redirect', 'after a reload']) {
         const home = await alice.get('/');
         assertHtmlPage(home, 200);

@@ -3,6 +3,9 @@ import { count, fullTime, relativeTime } from './format.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
 
+/** The id of the compose form's error message: a refused post is sent back to it (`/#compose-error`). */
+export const COMPOSE_ERROR_ID = 'compose-error';
+
 const AVATAR_COLOURS = 8;
 
 /** A stable colour per username, as a class (the CSP forbids inline styles). */
@@ -140,9 +143,9 @@ export function composeForm(page: PageContext, options: { maxLength: number; tex
       <div class="compose-main">
         <label for="compose-status" class="visually-hidden">What's on your mind?</label>
         <textarea id="compose-status" name="status" rows="3" placeholder="What's on your mind, @${viewer.username}?" required${
-          options.error ? html` aria-invalid="true" aria-describedby="compose-error"` : html` aria-describedby="compose-hint"`
+          options.error ? html` aria-invalid="true" aria-describedby="${COMPOSE_ERROR_ID}"` : html` aria-describedby="compose-hint"`
         }>${options.text ?? ''}</textarea>
-        ${options.error ? html`<p class="error-message" id="compose-error" role="alert">${options.error}</p>` : ''}
+        ${options.error ? html`<p class="error-message" id="${COMPOSE_ERROR_ID}" role="alert">${options.error}</p>` : ''}
         <div class="compose-actions">
           <p class="hint" id="compose-hint">Up to ${count(options.maxLength)} characters. Use @name to mention and #tag to tag.</p>
           <button type="submit" class="button">Post</button>

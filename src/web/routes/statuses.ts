@@ -3,6 +3,7 @@ import { Forbidden, Invalid, RAW_FACTOR, type Core } from '../../core/index.ts';
 import { deletePostPage, homePage, PAGE_SIZE } from '../html/pages.ts';
 import { pageContext, sendPage } from '../html/page-context.ts';
 import { clearDraft, saveDraft } from '../plugins/compose-draft.ts';
+import { COMPOSE_ERROR_ID } from '../html/components.ts';
 import { formField, type FormBody } from './form.ts';
 import { readPageOf } from './paging.ts';
 
@@ -39,8 +40,9 @@ export function registerStatusForms(app: FastifyInstance, core: Core): void {
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       request.log.info({ status: 422, reason: error.message }, 'post rejected');
-      // Post/redirect/get: the home page shows the message and what was typed, and a reload does not post again.
-      if (saveDraft(reply, secure, request.account!.id, { text, error: error.message })) return reply.redirect('/', 303);
+      // Post/redirect/get: the home page shows the message and what was typed, and a reload does not post
+      // again. The fragment takes the browser to the message (and tells a script the post was refused).
+      if (saveDraft(reply, secure, request.account!.id, { text, error: error.message })) return reply.redirect(`/#${COMPOSE_ERROR_ID}`, 303);
       // Too large for a cookie: re-show the timeline here, with the message and the text, so nothing is lost.
       const list = await readPageOf({}, PAGE_SIZE, (bounds, limit) => core.posts.publicTimeline({ ...bounds, limit }));
       const page = pageContext(request, reply);
