@@ -97,10 +97,16 @@ export interface CoreFixture {
 export function forEachBackend(
   title: string,
   body: (fixture: CoreFixture) => void,
-  options: { env?: EnvOverrides; core?: Pick<BuildCoreOptions, 'jobs' | 'role'> } = {},
+  options: {
+    env?: EnvOverrides;
+    core?: Pick<BuildCoreOptions, 'jobs' | 'role'>;
+    /** Run on this backend alone, skipping the others with `why` (for what the database cannot change). */
+    only?: { backend: BackendName; why: string };
+  } = {},
 ): void {
   for (const backend of backends()) {
-    describe(`${title} (${backend.name})`, { skip: backend.skip ?? false }, () => {
+    const skip = backend.skip ?? (options.only && options.only.backend !== backend.name ? options.only.why : false);
+    describe(`${title} (${backend.name})`, { skip }, () => {
       let opened: OpenCore | undefined;
       // Registered before the body's own hooks, so the body's `before` can already use the core.
       before(async () => {
