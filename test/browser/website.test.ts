@@ -97,7 +97,7 @@ forEachBackend(
       await page.getByLabel("What's on your mind?").fill(tooLong);
       await page.getByRole('button', { name: 'Post' }).click();
       await page.locator('#compose-error').waitFor();
-      assert.equal(page.url(), `${base}/`);
+      assert.equal(page.url(), `${base}/#compose-error`, 'back on the home page, at the message (post/redirect/get)');
       assert.equal(await page.getByLabel("What's on your mind?").inputValue(), tooLong);
       await page.reload();
       assert.equal(await page.getByLabel("What's on your mind?").inputValue(), tooLong, 'still there after a reload');
