@@ -9,20 +9,20 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import qs from 'qs';
 import type { Core, TrustProxy } from '../core/index.ts';
-import { registerErrorPages } from './plugins/errors.ts';
-import { loggerOptions, registerRequestLogging, requestId } from './plugins/request-logging.ts';
-import { csrfCookieName, registerSessions } from './plugins/session.ts';
-import { registerCrossSiteGuard } from './plugins/cross-site.ts';
-import { registerAuth } from './routes/auth.ts';
-import { registerHealth } from './routes/health.ts';
-import { registerPages } from './routes/pages.ts';
-import { registerStatusForms } from './routes/statuses.ts';
-import { registerRequestContext } from './plugins/request-context.ts';
-import { registerNotificationPages } from './routes/notifications.ts';
-import { registerStats } from './routes/stats.ts';
-import { registerAdminJobs } from './routes/admin-jobs.ts';
-import { registerMetrics } from './routes/metrics.ts';
-import { registerRequestMetrics } from './plugins/request-metrics.ts';
+import { registerErrorPages } from './shared/errors.ts';
+import { loggerOptions, registerRequestLogging, requestId } from './shared/request-logging.ts';
+import { csrfCookieName, registerSessions } from './html/session.ts';
+import { registerCrossSiteGuard } from './html/cross-site.ts';
+import { registerAuth } from './html/routes/auth.ts';
+import { registerHealth } from './ops/health.ts';
+import { registerPages } from './html/routes/pages.ts';
+import { registerStatusForms } from './html/routes/statuses.ts';
+import { registerRequestContext } from './shared/request-context.ts';
+import { registerNotificationPages } from './html/routes/notifications.ts';
+import { registerStats } from './html/routes/stats.ts';
+import { registerAdminJobs } from './html/routes/admin-jobs.ts';
+import { registerMetrics } from './ops/metrics.ts';
+import { registerRequestMetrics } from './shared/request-metrics.ts';
 
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */

@@ -1,4 +1,4 @@
-import type { Account, Post } from '../../core/index.ts';
+import type { Account, Post } from '../../../core/index.ts';
 import { count, fullTime, relativeTime } from './format.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';

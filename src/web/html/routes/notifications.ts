@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Core } from '../../core/index.ts';
-import { notificationsPage, settingsPage, unsubscribePage } from '../html/notification-pages.ts';
-import { UNREAD_CAP } from '../html/layout.ts';
-import { pageContext, sendPage } from '../html/page-context.ts';
+import type { Core } from '../../../core/index.ts';
+import { notificationsPage, settingsPage, unsubscribePage } from '../views/notification-pages.ts';
+import { UNREAD_CAP } from '../views/layout.ts';
+import { pageContext, sendPage } from '../views/page-context.ts';
 import { boundsOf, pagingSchema, readPageOf } from './paging.ts';
 import { formField, type FormBody } from './form.ts';
 

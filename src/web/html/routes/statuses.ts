@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Forbidden, Invalid, RAW_FACTOR, type Core } from '../../core/index.ts';
-import { deletePostPage, homePage, PAGE_SIZE } from '../html/pages.ts';
-import { pageContext, sendPage } from '../html/page-context.ts';
-import { clearDraft, saveDraft } from '../plugins/compose-draft.ts';
-import { COMPOSE_ERROR_ID } from '../html/components.ts';
+import { Forbidden, Invalid, RAW_FACTOR, type Core } from '../../../core/index.ts';
+import { deletePostPage, homePage, PAGE_SIZE } from '../views/pages.ts';
+import { pageContext, sendPage } from '../views/page-context.ts';
+import { clearDraft, saveDraft } from '../compose-draft.ts';
+import { COMPOSE_ERROR_ID } from '../views/components.ts';
 import { formField, type FormBody } from './form.ts';
 import { readPageOf } from './paging.ts';
 

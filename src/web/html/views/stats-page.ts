@@ -1,4 +1,4 @@
-import type { DailyStats } from '../../core/index.ts';
+import type { DailyStats } from '../../../core/index.ts';
 import { count } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';

@@ -1,4 +1,4 @@
-import type { JobFailure, QueueCounts } from '../../core/index.ts';
+import type { JobFailure, QueueCounts } from '../../../core/index.ts';
 import { csrfField } from './components.ts';
 import { count, fullTime } from './format.ts';
 import { html, type SafeHtml } from './html.ts';

@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, Forbidden, Invalid, Conflict, NotFound, RateLimited, Unauthenticated, Unavailable, isDatabaseUnavailable, reportThrottle } from '../../core/index.ts';
-import { errorPage } from '../html/pages.ts';
-import { sendPage } from '../html/page-context.ts';
-import { waitText } from '../html/wait-text.ts';
+import { errorPage } from '../html/views/pages.ts';
+import { sendPage } from '../html/views/page-context.ts';
+import { waitText } from '../html/views/wait-text.ts';
 
 // Every error becomes a page saying what happened and what to do, with the request id to report.
 // Expected errors (the user's doing) are logged at info without a stack; anything else at error with it.

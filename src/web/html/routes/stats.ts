@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { previousDay, type Core } from '../../core/index.ts';
-import { pageContext, sendPage } from '../html/page-context.ts';
-import { daysWithStats, statsPage } from '../html/stats-page.ts';
+import { previousDay, type Core } from '../../../core/index.ts';
+import { pageContext, sendPage } from '../views/page-context.ts';
+import { daysWithStats, statsPage } from '../views/stats-page.ts';
 
 const DAYS = 30;
 

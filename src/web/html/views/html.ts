@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../core/index.ts';
+import { escapeHtml } from '../../../core/index.ts';
 
 // A tagged template that escapes every interpolated value unless it is already SafeHtml. Templates stay
 // plain TypeScript (type-checked, no build step, no template language to learn), and escaping is the

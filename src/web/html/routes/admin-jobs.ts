@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Forbidden, QUEUE_NAMES, type Core, type QueueName } from '../../core/index.ts';
-import { adminJobsPage } from '../html/admin-jobs-page.ts';
-import { pageContext, sendPage } from '../html/page-context.ts';
+import { Forbidden, QUEUE_NAMES, type Core, type QueueName } from '../../../core/index.ts';
+import { adminJobsPage } from '../views/admin-jobs-page.ts';
+import { pageContext, sendPage } from '../views/page-context.ts';
 import { formField, type FormBody } from './form.ts';
 
 function requireAdmin(request: FastifyRequest, reply: FastifyReply): boolean {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, Core } from '../../core/index.ts';
-import { UNREAD_CAP } from '../html/layout.ts';
+import { UNREAD_CAP } from './views/layout.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

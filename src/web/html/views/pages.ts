@@ -1,4 +1,4 @@
-import type { Account, Post } from '../../core/index.ts';
+import type { Account, Post } from '../../../core/index.ts';
 import { avatar, composeForm, csrfField, displayName, isPaged, postCard, postList, type ListPage } from './components.ts';
 import { count, monthYear } from './format.ts';
 import { html, type SafeHtml } from './html.ts';

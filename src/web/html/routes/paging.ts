@@ -1,4 +1,4 @@
-import type { ListPage } from '../html/components.ts';
+import type { ListPage } from '../views/components.ts';
 
 // Paged lists on the website: `?max_id=` reads toward older items, `?min_id=` toward newer ones.
 // One row more than a page is read, so the page knows whether an "Older" or "Newer" link leads anywhere.

@@ -1,4 +1,4 @@
-import type { Account } from '../../core/index.ts';
+import type { Account } from '../../../core/index.ts';
 import { avatar } from './components.ts';
 import { html, type SafeHtml } from './html.ts';
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { NotFound, type Account, type Core } from '../../core/index.ts';
-import { aboutPage, homePage, PAGE_SIZE, postPage, profilePage, tagPage } from '../html/pages.ts';
-import { pageContext, sendPage } from '../html/page-context.ts';
-import { readDraft } from '../plugins/compose-draft.ts';
+import { NotFound, type Account, type Core } from '../../../core/index.ts';
+import { aboutPage, homePage, PAGE_SIZE, postPage, profilePage, tagPage } from '../views/pages.ts';
+import { pageContext, sendPage } from '../views/page-context.ts';
+import { readDraft } from '../compose-draft.ts';
 import { boundsOf, pagingSchema, readPageOf, type PagingQuery } from './paging.ts';
 
 /** The public pages: timeline, profiles, single posts, tags. Readable without logging in. */

@@ -1,4 +1,4 @@
-import type { Notification } from '../../core/index.ts';
+import type { Notification } from '../../../core/index.ts';
 import { avatar, csrfField, displayName, isPaged, pager, postCard, type ListPage } from './components.ts';
 import { fullTime, relativeTime } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
