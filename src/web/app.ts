@@ -9,7 +9,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import qs from 'qs';
 import type { Core, TrustProxy } from '../core/index.ts';
-import { registerErrorPages } from './shared/errors.ts';
+import { registerErrorPages } from './html/error-pages.ts';
 import { loggerOptions, registerRequestLogging, requestId } from './shared/request-logging.ts';
 import { csrfCookieName, registerSessions } from './html/session.ts';
 import { registerCrossSiteGuard } from './html/cross-site.ts';

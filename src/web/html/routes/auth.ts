@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientSubject, Conflict, Invalid, RateLimited, Unauthenticated, type Core } from '../../../core/index.ts';
 import { signInPage, signUpPage, type FormState } from '../views/auth-pages.ts';
 import { pageContext, sendPage } from '../views/page-context.ts';
-import { waitText } from '../views/wait-text.ts';
+import { waitText } from '../../shared/wait-text.ts';
 import { logIn, logOut } from '../session.ts';
 import { formField, safeReturnTo, type FormBody } from './form.ts';
 

@@ -1,0 +1,20 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorHandler } from '../shared/errors.ts';
+import type { DescribedError } from '../shared/error-table.ts';
+import { errorPage } from './views/pages.ts';
+import { sendPage } from './views/page-context.ts';
+
+// Every error on the website becomes a page saying what happened and what to do, with the request id to report.
+
+function renderPage(request: FastifyRequest, reply: FastifyReply, d: DescribedError) {
+  // The error page never needs a CSRF token of its own; the log-out button shows only when one is at hand.
+  const page = errorPage({ viewer: request.account, csrfToken: '', unread: request.unreadNotifications }, { ...d, requestId: String(request.id) });
+  return sendPage(reply, page, d.status);
+}
+
+export function registerErrorPages(app: FastifyInstance): void {
+  app.setErrorHandler(errorHandler(renderPage));
+  app.setNotFoundHandler((request, reply) =>
+    renderPage(request, reply, { status: 404, title: 'Page not found', message: 'There is nothing at this address. It may have been deleted, or the link may be mistyped.', expected: true }),
+  );
+}
