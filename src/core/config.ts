@@ -37,6 +37,7 @@ const schema = z
       .string()
       .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps:// (leave it unset to write mail to DATA_DIR/mail)')
       .optional(),
+    SMTP_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number').min(1).max(600).default(30),
     MAIL_FROM: z.string().min(3).max(320).optional(),
     STATS_CRON: z
       .string()
@@ -73,6 +74,8 @@ export interface Config {
   readonly secureCookies: boolean;
   /** `smtp(s)://user:pass@host:port`; `undefined` writes each message to `dataDir/mail` as an .eml file. */
   readonly smtpUrl: string | undefined;
+  /** How long the SMTP server may stay silent in a conversation (connecting: at most 10 s of it). */
+  readonly smtpTimeoutSeconds: number;
   /** The From address of Pipit's emails. */
   readonly mailFrom: string;
   /** When the daily statistics run (cron, UTC). */
@@ -163,6 +166,7 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     trustProxy: v.TRUST_PROXY,
     secureCookies: publicUrl.startsWith('https://'),
     smtpUrl: v.SMTP_URL,
+    smtpTimeoutSeconds: v.SMTP_TIMEOUT_SECONDS,
     mailFrom: v.MAIL_FROM ?? `Pipit <notifications@${new URL(publicUrl).hostname}>`,
     statsCron: v.STATS_CRON,
     metricsToken: v.METRICS_TOKEN,

@@ -26,19 +26,20 @@ export interface Mailer {
 }
 
 export interface MailerOptions {
-  /** Bounds on one SMTP conversation, in milliseconds (tests shorten them). */
+  /** Bounds on one SMTP conversation, in milliseconds (default from SMTP_TIMEOUT_SECONDS). */
   connectionTimeoutMs?: number;
   socketTimeoutMs?: number;
 }
 
 /** The SMTP bounds in force: an attempt's lease on an email must outlast them. */
-export function smtpTimeouts(options: MailerOptions = {}) {
-  return { connectionTimeoutMs: options.connectionTimeoutMs ?? 10_000, socketTimeoutMs: options.socketTimeoutMs ?? 30_000 };
+export function smtpTimeouts(config: Config, options: MailerOptions = {}) {
+  const socketTimeoutMs = options.socketTimeoutMs ?? config.smtpTimeoutSeconds * 1000;
+  return { connectionTimeoutMs: options.connectionTimeoutMs ?? Math.min(10_000, socketTimeoutMs), socketTimeoutMs };
 }
 
 /** Builds the mailer for this configuration. */
 export function createMailer(config: Config, options: MailerOptions = {}): Mailer {
-  const timeouts = smtpTimeouts(options);
+  const timeouts = smtpTimeouts(config, options);
   if (config.smtpUrl) {
     const url = new URL(config.smtpUrl);
     const transport = nodemailer.createTransport({

@@ -3,7 +3,7 @@ import type { Core, QueueName, WorkJob } from '../core/index.ts';
 import { cleanupHandler } from './handlers/cleanup.ts';
 import { dailyStatsHandler } from './handlers/daily-stats.ts';
 import { notifyMentionsHandler } from './handlers/notify-mentions.ts';
-import { EmailBusy, sendEmailHandler } from './handlers/send-email.ts';
+import { sendEmailHandler } from './handlers/send-email.ts';
 import { createMailer, smtpTimeouts, type Mailer, type MailerOptions } from './mailer.ts';
 
 // The task manager: a handler per queue and the schedules. Any number of these may run, on any
@@ -39,8 +39,10 @@ export function workerLogger(core: Core): Logger {
 export async function startWorker(core: Core, options: WorkerOptions = {}): Promise<RunningWorker> {
   const logger = options.logger ?? workerLogger(core);
   const mailer = options.mailer ?? createMailer(core.config, options.mailerOptions);
-  const timeouts = smtpTimeouts(options.mailerOptions);
-  const leaseSeconds = options.emailLeaseSeconds ?? Math.ceil((2 * timeouts.connectionTimeoutMs + timeouts.socketTimeoutMs) / 1000) + 30;
+  const timeouts = smtpTimeouts(core.config, options.mailerOptions);
+  // Connecting and greeting, then the silence allowed, plus a margin for the claim and the marking-sent
+  // around the conversation: only after that may another attempt take a delivery caught mid-send.
+  const leaseSeconds = options.emailLeaseSeconds ?? Math.ceil((2 * timeouts.connectionTimeoutMs + timeouts.socketTimeoutMs) / 1000) + 10;
   const stopReporting = core.jobs.onProblem((p) => logger[p.level]({ err: p.err, data: p.data }, p.message));
 
   /** One log line at the start and end of every job, each carrying the request id that caused it. */
@@ -53,9 +55,7 @@ export async function startWorker(core: Core, options: WorkerOptions = {}): Prom
         await handler(job as WorkJob<never>, log);
         log.info({ durationMs: Math.round(performance.now() - started) }, 'job completed');
       } catch (error) {
-        const expected = error instanceof EmailBusy;
-        const level = job.lastAttempt ? 'error' : expected ? 'info' : 'warn';
-        log[level](
+        log[job.lastAttempt ? 'error' : 'warn'](
           { err: error, attempt: job.retryCount + 1, retryLimit: job.retryLimit, durationMs: Math.round(performance.now() - started) },
           job.lastAttempt ? 'job failed; moved to the dead-letter queue' : 'job failed; will retry',
         );

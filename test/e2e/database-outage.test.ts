@@ -41,7 +41,7 @@ describe('database outage (postgres)', { skip: serverUrl ? false : POSTGRES_SKIP
     smtp = await startTestSmtp();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    env = { DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: base, DATABASE_URL: viaProxy.toString(), SMTP_URL: smtp.url, LOG_LEVEL: 'info', SHUTDOWN_DRAIN_SECONDS: '0' };
+    env = { DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: base, DATABASE_URL: viaProxy.toString(), SMTP_URL: smtp.url, LOG_LEVEL: 'info', SHUTDOWN_DRAIN_SECONDS: '0', SMTP_TIMEOUT_SECONDS: '5' };
   });
   after(async () => {
     if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
@@ -100,8 +100,8 @@ describe('database outage (postgres)', { skip: serverUrl ? false : POSTGRES_SKIP
     assert.doesNotMatch(profile.body, /during \d/);
     // The worker is back too: a mention made now is mailed, as is the one from before the outage.
     assert.equal((await request(base, author.jar, '/statuses', { _csrf: author.token, status: 'after the outage @reader' })).status, 303);
-    // An email caught mid-send by the cut waits for its claim's lease (80 s by default) before another
-    // attempt may take it, so exactly-once holds; the deadline allows for that and the retry backoff.
+    // An email caught mid-send by the cut waits for its claim's lease (with SMTP_TIMEOUT_SECONDS=5: 25 s)
+    // before another attempt may take it, so exactly-once holds; the deadline allows for that and the retry backoff.
     await smtp.waitFor(() => smtp.received.filter((m) => m.to[0] === 'reader@example.com').length === 2, 180_000, 'both mention emails');
 
     server.child.kill('SIGTERM');

@@ -214,3 +214,32 @@ forEachBackend('mention emails without a worker running', (t) => {
     assert.equal((await t.core.notifications.claimEmailDelivery(delivery!.id, 60)).kind, 'done');
   });
 });
+
+forEachBackend(
+  'mention emails held by another attempt',
+  (t) => {
+    it('sends an email held by a dead attempt once its lease lapses, exactly once, without failing a job', async () => {
+      const author = await createAccount(t.core, 'holder');
+      const friend = await createAccount(t.core, 'held');
+      const post = await t.core.posts.createPost(author.id, { text: `hi @${friend.username}` });
+      await t.core.notifications.notifyMentions(post.id); // the delivery and its send-email job
+      const [delivery] = await t.core.notifications.emailDeliveriesOfPost(post.id);
+      // An attempt that claimed the email and died: nobody else may send it for its lease (10 s, far
+      // longer than the worker below takes to start, so its job finds the email held).
+      assert.equal((await t.core.notifications.claimEmailDelivery(delivery!.id, 10)).kind, 'send');
+      const lines: { msg?: string }[] = [];
+      const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg?: string }) });
+      const worker = await startWorker(t.core, { logger: log, schedules: false });
+      try {
+        await waitFor(async () => (await t.core.notifications.emailDeliveriesOfPost(post.id))[0]!.state === 'sent', { what: 'the held email sent' });
+        await waitForQueuesDrained(t.core, ['notify-mentions', 'send-email']);
+      } finally {
+        await worker.stop();
+      }
+      assert.equal(smtp.received.filter((m) => m.messageId.startsWith(`<mention-${delivery!.id}@`)).length, 1);
+      assert.ok(lines.some((l) => l.msg === 'emails held by another attempt; taken up again when its lease lapses'), 'the job saw it held');
+      assert.deepEqual(lines.filter((l) => /job failed/.test(l.msg ?? '')), [], 'no job failed (so none waited out a retry backoff)');
+    });
+  },
+  { env: { SMTP_URL: smtp.url }, core: { jobs: { superviseIntervalSeconds: 1, pollingIntervalSeconds: 0.5 } } },
+);

@@ -80,6 +80,7 @@ describe('loadConfig: values', () => {
       MAX_POST_LENGTH: '1000',
       TRUST_PROXY: '1',
       METRICS_OPEN: 'true',
+      SMTP_TIMEOUT_SECONDS: '5',
     });
     assert.equal(config.port, 8080);
     assert.equal(config.host, '127.0.0.1');
@@ -90,6 +91,7 @@ describe('loadConfig: values', () => {
     assert.equal(config.maxPostLength, 1000);
     assert.equal(config.trustProxy, 1);
     assert.equal(config.metricsOpen, true);
+    assert.equal(config.smtpTimeoutSeconds, 5);
     assert.equal(config.secureCookies, true);
   });
 
@@ -156,6 +158,8 @@ describe('loadConfig: bad values name the variable', () => {
     ['TRUST_PROXY', '10.0.0.1,proxy.example'],
     ['TRUST_PROXY', ','],
     ['METRICS_OPEN', 'wide'],
+    ['SMTP_TIMEOUT_SECONDS', '0'],
+    ['SMTP_TIMEOUT_SECONDS', '601'],
   ];
   for (const [variable, value] of cases) {
     it(`${variable}=${JSON.stringify(value)}`, () => {

@@ -220,9 +220,9 @@ export async function startBus(handle: DatabaseHandle, config: Config, options: 
       await boss.insert(queue, items.map((data) => ({ data: { reqId, ...data } })), { db: fromKysely(trx) });
     },
 
-    /** Adds a job outside any transaction (the terminal, schedules). */
-    async send<Q extends QueueName>(queue: Q, data: QueueData[Q]): Promise<string | null> {
-      return boss.send(queue, { ...data, reqId: currentRequestId() });
+    /** Adds a job outside any transaction (the terminal, schedules, a job resuming later). */
+    async send<Q extends QueueName>(queue: Q, data: QueueData[Q], options: { startAfter?: Date } = {}): Promise<string | null> {
+      return boss.send(queue, { ...data, reqId: currentRequestId() }, options);
     },
 
     /** Runs `handler` for each job of `queue`, with the job's request id as the current one. */

@@ -5,13 +5,10 @@ import { mentionEmail } from '../mention-email.ts';
 import { batched } from '../batched.ts';
 
 // A job holds the mention emails of one post. The core's claim (see email-deliveries.ts) makes a
-// repeated job find its sent emails done, and a job whose worker died mid-send wait for the lease to
-// lapse; two attempts never send one email at once. The jobs of a batch claim their emails together,
-// and record their sends by group commit, so a burst costs a few statements per batch of jobs.
-
-export class EmailBusy extends Error {
-  override name = 'EmailBusy';
-}
+// repeated job find its sent emails done, and an email held by another attempt (whose worker died
+// mid-send, or whose job expired on a slow SMTP server) wait for that lease to lapse; two attempts never
+// send one email at once. The jobs of a batch claim their emails together, and record their sends by
+// group commit, so a burst costs a few statements per batch of jobs.
 
 export interface SendEmailOptions {
   mailer: Mailer;
@@ -36,10 +33,7 @@ export function sendEmailHandler(core: Core, options: SendEmailOptions): SendEma
       log.info({ deliveryId, reason: claimed.reason }, 'email not sent');
       return;
     }
-    if (claimed.kind === 'busy') {
-      // Another attempt holds it (a slow SMTP server made this job expire and come back): try later.
-      throw new EmailBusy(`email ${deliveryId} is being sent by another attempt (lease until ${claimed.until.toISOString()})`);
-    }
+    if (claimed.kind === 'busy') return;
     const started = performance.now();
     let response: string;
     try {
@@ -60,8 +54,16 @@ export function sendEmailHandler(core: Core, options: SendEmailOptions): SendEma
     const ids = job.data.deliveryIds;
     const claims = await Promise.all(ids.map((id) => claim(id)));
     const settled = await Promise.allSettled(ids.map((id, i) => send(id, claims[i]!, job, log)));
-    // The job fails (and retries only what is not sent) if any email failed; a real failure outranks "busy".
-    const errors = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-    if (errors.length) throw errors.find((e) => !(e instanceof EmailBusy)) ?? errors[0];
+    // The job fails (and its retry takes up every email not sent) if any email failed.
+    const error = settled.find((r) => r.status === 'rejected');
+    if (error) throw error.reason;
+    // Emails another attempt holds are taken up by a job that starts when the last of their leases
+    // lapses: not before (the holder may still be sending), and not a backoff's minutes after.
+    const held = claims.flatMap((c, i) => (c.kind === 'busy' ? [{ id: ids[i]!, until: c.until }] : []));
+    if (held.length) {
+      const startAfter = new Date(Math.max(...held.map((h) => h.until.getTime())) + 1_000);
+      await core.jobs.send('send-email', { deliveryIds: held.map((h) => h.id) }, { startAfter });
+      log.info({ deliveryIds: held.map((h) => h.id), startAfter }, 'emails held by another attempt; taken up again when its lease lapses');
+    }
   };
 }
