@@ -96,6 +96,7 @@ export async function registerOAuthEndpoints(app: FastifyInstance, core: Core): 
     });
 
     scope.post('/revoke', CROSS_SITE, async (request, reply) => {
+      await consumeRateLimit(rules.tokenRequestsPerIp, clientSubject(request.ip));
       const p = parametersOf(request);
       const credentials = clientCredentials(request, p);
       if (credentials.conflicting) throw new OAuthError('invalid_request', 'Client credentials were sent both with HTTP Basic and in the body, and they differ.');
