@@ -28,7 +28,10 @@ forEachBackend('OAuth app registration', (t) => {
       remoteAddress: uniqueIp(),
       ...(options.payload === undefined
         ? {}
-        : { headers: { 'content-type': options.type ?? 'application/json' }, payload: typeof options.payload === 'string' ? options.payload : JSON.stringify(options.payload) }),
+        : {
+            headers: { 'content-type': options.type ?? 'application/json' },
+            payload: typeof options.payload === 'string' || Buffer.isBuffer(options.payload) ? options.payload : JSON.stringify(options.payload),
+          }),
     });
 
   describe('accepts', () => {
@@ -61,6 +64,21 @@ forEachBackend('OAuth app registration', (t) => {
       const res = await register({ query: new URLSearchParams({ client_name: 'Ice Cubes', redirect_uris: 'icecubesapp://', scopes: 'read write' }).toString() });
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual(res.json().redirect_uris, ['icecubesapp://']);
+    });
+
+    it('a multipart body, with Rails brackets', async () => {
+      const form = new FormData();
+      form.append('client_name', 'Multipart');
+      form.append('redirect_uris[]', TUSKY);
+      form.append('redirect_uris[]', OOB);
+      form.append('scopes', 'read write');
+      const request = new Request('http://x/', { method: 'POST', body: form });
+      const res = await register({ type: String(request.headers.get('content-type')), payload: Buffer.from(await request.arrayBuffer()) });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual(res.json().redirect_uris, [TUSKY, OOB]);
+      assert.deepEqual(res.json().scopes, ['read', 'write']);
+      const broken = await register({ type: 'multipart/form-data; boundary=x', payload: 'not multipart at all' });
+      assert.equal(broken.statusCode, 400, broken.body);
     });
 
     it('an empty JSON body plus the query string', async () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, mock } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import fc from 'fast-check';
+import qs from 'qs';
 import { buildApp } from '../../src/web/app.ts';
 import { BrowserSession, uniqueIp } from '../helpers/browser-session.ts';
 import { forEachBackend } from '../helpers/databases.ts';
@@ -384,6 +386,34 @@ forEachBackend('OAuth authorization flow', (t) => {
       assert.equal(res.statusCode, 303);
       assert.match(String(res.headers.location), /^\/auth\/sign_in/);
     });
+  });
+
+  it('never answers 5xx to whatever /oauth/authorize gets, by GET or as a consent form', async () => {
+    const client = await registerApp(app, { redirect_uris: [REDIRECT, OOB] });
+    const value = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.string({ maxLength: 20, unit: 'binary' }),
+      fc.constantFrom('', 'code', 'read', 'read write', 'admin:read', 'S256', 'plain', 'approve', 'deny', REDIRECT, OOB, client.client_id, pkce().challenge, 'true'),
+      fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+    );
+    const keys = fc.constantFrom('response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'force_login', 'decision', '__proto__');
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(keys, value, { maxKeys: 8 }), fc.boolean(), async (p, asForm) => {
+        const query = qs.stringify(p);
+        const res = asForm
+          ? await (async () => {
+              await browser.get('/settings/apps');
+              return browser.post('/oauth/authorize', Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)])));
+            })()
+          : await browser.get(`/oauth/authorize?${query}`);
+        assert.ok(res.statusCode < 500, `${res.statusCode} for ${query}: ${res.body.slice(0, 300)}`);
+        if (res.statusCode === 302) {
+          const location = String(res.headers.location);
+          assert.ok(location.startsWith(REDIRECT) || location.startsWith('/auth/sign_in'), `redirected only to a registered URI: ${location}`);
+        }
+      }),
+      { numRuns: 120 },
+    );
   });
 
   it('stores no secret, code or token in clear', async () => {

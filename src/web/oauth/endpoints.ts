@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import qs from 'qs';
 import { clientSubject, KNOWN_SCOPES, OAuthError, profilePath, type Core } from '../../core/index.ts';
 import { registerBearerAuthentication, requireScope, requireToken } from '../api/authenticate.ts';
 import { errorHandler } from '../shared/errors.ts';
@@ -12,6 +13,8 @@ import { toApplication, toCredentialApplication, toToken } from './serializers.t
 // guard steps aside (`crossSite: 'allowed'`), since the client's credentials decide, not a cookie.
 
 const CROSS_SITE = { config: { crossSite: 'allowed' as const } };
+const MULTIPART_LIMIT = 64 * 1024;
+const QS_OPTIONS = { depth: 5, arrayLimit: 100, parameterLimit: 200 } as const;
 
 // Each group gets its own CORS plugin under its own prefix: @fastify/cors adds an `OPTIONS <prefix>/*`
 // route, and a prefix nobody else uses keeps it from clashing with the API scope's own.
@@ -58,6 +61,16 @@ export async function registerOAuthEndpoints(app: FastifyInstance, core: Core): 
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, {});
     json(request, typeof body === 'string' ? body : body.toString('utf8'), done);
+  });
+  // Multipart too (some clients register apps so): text fields only, read by the web-standard parser
+  // Node ships, then shaped by qs like every other body (Rails brackets included).
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: MULTIPART_LIMIT }, async (request: FastifyRequest, body: Buffer) => {
+    const form = await new Response(new Uint8Array(body), { headers: { 'content-type': String(request.headers['content-type']) } }).formData().catch(() => {
+      throw Object.assign(new Error('The multipart body could not be read.'), { statusCode: 400 });
+    });
+    const fields = new URLSearchParams();
+    for (const [name, value] of form) if (typeof value === 'string') fields.append(name, value);
+    return qs.parse(fields.toString(), QS_OPTIONS);
   });
   registerBearerAuthentication(app, core);
 
