@@ -57,7 +57,9 @@ const BAD_GRANT =
 export async function exchangeAuthorizationCode(ctx: CoreContext, app: OAuthApp, input: CodeExchange): Promise<IssuedToken> {
   const code = input.code;
   if (typeof code !== 'string' || code === '') throw new OAuthError('invalid_request', 'The code parameter is missing.');
-  if (input.redirectUri !== undefined && typeof input.redirectUri !== 'string') throw new OAuthError('invalid_request', 'redirect_uri must be a single string.');
+  if (typeof input.redirectUri !== 'string' || input.redirectUri === '') {
+    throw new OAuthError('invalid_request', 'redirect_uri is missing: send the one of the authorization request.');
+  }
   if (!looksLikeSecret(code)) throw new OAuthError('invalid_grant', BAD_GRANT);
   const claimed = await ctx.db
     .updateTable('oauth_authorization_codes')
