@@ -219,6 +219,13 @@ forEachBackend('OAuth authorization flow', (t) => {
       assert.equal((await verify(first.json().access_token)).statusCode, 200, 'Doorkeeper revokes nothing on a reused code');
     });
 
+    it('the same code exchanged by concurrent requests gives exactly one token', async () => {
+      const client = await registerApp(app);
+      const { code } = await authorize(browser, client);
+      const answers = await Promise.all(Array.from({ length: 5 }, () => exchange(client, code)));
+      assert.deepEqual(answers.map((a) => a.statusCode).sort(), [200, 400, 400, 400, 400]);
+    });
+
     it('a code expires after 10 minutes (the clock moved, not waited for)', async () => {
       const client = await registerApp(app);
       const { code } = await authorize(browser, client);
