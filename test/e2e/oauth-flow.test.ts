@@ -7,7 +7,7 @@ import { buildApp } from '../../src/web/app.ts';
 import { BrowserSession } from '../helpers/browser-session.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { createAccount, TEST_PASSWORD, uniqueUsername } from '../helpers/accounts.ts';
-import { authorize, authorizeUrl, bearer, consentFields, decide, pkce, REDIRECT, registerApp, token, type TestApp } from '../helpers/oauth.ts';
+import { authorize, authorizeUrl, bearer, consentFields, decide, pkce, REDIRECT, registerApp, token, userToken, type TestApp } from '../helpers/oauth.ts';
 
 // The authorization code dance as clients dance it (Elk: JSON, no PKCE; Phanpy: form, PKCE; Tusky:
 // custom scheme; oob: the code on a page), login and force_login, and every way /oauth/authorize must
@@ -117,6 +117,21 @@ forEachBackend('OAuth authorization flow', (t) => {
       const code = /<input id="oauth-code" name="code" type="text" value="([A-Za-z0-9_-]+)" readonly/.exec(res.body)?.[1];
       assert.ok(code, 'the code in a read-only field');
       assert.equal((await exchange(client, code)).statusCode, 200);
+    });
+
+    it('asks again only for other scopes or after a revocation: an app approved for these scopes gets its code at once', async () => {
+      const client = await registerApp(app);
+      const accessToken = await userToken(app, browser, client, 'read write');
+      const again = await browser.get(authorizeUrl(client, { scope: 'write read', state: 'again' }));
+      assert.equal(again.statusCode, 302, 'no consent page the second time');
+      const location = new URL(String(again.headers.location));
+      assert.equal(location.searchParams.get('state'), 'again');
+      assert.equal((await token(app, { grant_type: 'authorization_code', code: location.searchParams.get('code'), client_id: client.client_id, client_secret: client.client_secret, redirect_uri: REDIRECT })).statusCode, 200);
+      assert.equal((await browser.get(authorizeUrl(client, { scope: 'read' }))).statusCode, 200, 'other scopes: consent');
+      await app.inject({ method: 'POST', url: '/oauth/revoke', payload: { client_id: client.client_id, client_secret: client.client_secret, token: accessToken } });
+      await browser.get('/settings/apps');
+      await browser.post(`/settings/apps/${client.id}/revoke`, {});
+      assert.equal((await browser.get(authorizeUrl(client, { scope: 'read write' }))).statusCode, 200, 'revoked: consent again');
     });
 
     it('denied: back to the app with error=access_denied and the state', async () => {

@@ -44,6 +44,24 @@ export async function listAuthorizedApps(ctx: CoreContext, accountId: string): P
   }));
 }
 
+/**
+ * Whether the account already holds a live token of the app for exactly these scopes: Mastodon then
+ * skips the consent page (Doorkeeper's matching token), so logging in again on a device is one step.
+ */
+export async function hasMatchingAuthorization(ctx: CoreContext, accountId: string, appId: string, scopes: readonly string[]): Promise<boolean> {
+  const rows = await ctx.db
+    .selectFrom('oauth_access_tokens')
+    .select('scopes')
+    .distinct()
+    .where('account_id', '=', accountId)
+    .where('application_id', '=', appId)
+    .where('revoked_at', 'is', null)
+    .limit(100)
+    .execute();
+  const wanted = [...new Set(scopes)].sort().join(' ');
+  return rows.some((r) => splitScopes(r.scopes).sort().join(' ') === wanted);
+}
+
 /** Revokes every token and pending code of the app for the account, at once; returns the tokens revoked. */
 export async function revokeAuthorizedApp(ctx: CoreContext, accountId: string, appId: string): Promise<number> {
   if (!isId(appId)) return 0;

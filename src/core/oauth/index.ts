@@ -2,5 +2,5 @@
 export { registerApp, findApp, authenticateClient } from './applications.ts';
 export { validateAuthorizationRequest, issueAuthorizationCode } from './authorization.ts';
 export { exchangeAuthorizationCode, issueClientCredentialsToken, revokeToken, authenticateToken } from './tokens.ts';
-export { listAuthorizedApps, revokeAuthorizedApp } from './authorized-apps.ts';
+export { listAuthorizedApps, revokeAuthorizedApp, hasMatchingAuthorization } from './authorized-apps.ts';
 export { storedOAuthRows } from './stored-credentials.ts';

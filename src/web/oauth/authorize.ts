@@ -91,6 +91,8 @@ export function registerAuthorize(app: FastifyInstance, core: Core): void {
       return sendPage(reply, signInPage({ ...pageContext(request, reply, { forms: true }), viewer: undefined }, { returnTo: back }));
     }
     if (!request.account) return reply.redirect(`/auth/sign_in?return_to=${encodeURIComponent(back)}`, 302);
+    // Approved before, for exactly these scopes, and not revoked since: no need to ask again (Mastodon).
+    if (await core.oauth.hasMatchingAuthorization(request.account.id, auth.app.id, auth.scopes)) return approveOrDeny(request, reply, auth, true);
     allowFormRedirectTo(reply, auth.redirectUri);
     return sendPage(reply, consentPage(pageContext(request, reply), auth));
   });
