@@ -15,6 +15,7 @@ import * as notifications from './notifications/notifications.ts';
 import * as emailDeliveries from './notifications/email-deliveries.ts';
 import * as dailyStats from './stats/daily-stats.ts';
 import * as expiredRows from './maintenance/expired-rows.ts';
+import * as oauth from './oauth/index.ts';
 import { startBus, type BusOptions } from './jobs/bus.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 
@@ -43,6 +44,14 @@ export type { ExpiredRowsRemoved } from './maintenance/expired-rows.ts';
 export { clientSubject } from './rate-limits/client-subject.ts';
 export { metrics, metricsAccess, METRICS_REFUSALS, type MetricsAccess, type MetricsClient } from './metrics.ts';
 export { parseDay, previousDay } from './stats/daily-stats.ts';
+export type { OAuthApp, RegisteredApp, AppRegistration } from './oauth/applications.ts';
+export type { AuthorizationRequest, AuthorizationInput } from './oauth/authorization.ts';
+export type { IssuedToken, TokenOwner, CodeExchange } from './oauth/tokens.ts';
+export type { AuthorizedApp } from './oauth/authorized-apps.ts';
+export { OAuthError, type OAuthErrorCode } from './oauth/oauth-error.ts';
+export { AuthorizationRefused, isOutOfBand, CODE_LIFETIME_MS } from './oauth/authorization.ts';
+export { KNOWN_SCOPES, scopeAllows, scopesWithin, joinScopes } from './domain/oauth-scopes.ts';
+export { OOB_REDIRECT_URI, withQueryParameters } from './domain/redirect-uris.ts';
 
 // Use cases take the context first; buildCore binds it so callers just call core.posts.createPost(…).
 type Bound<F> = F extends (ctx: CoreContext, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -125,6 +134,8 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
     notifications: { ...bindAll(ctx, notifications), ...bindAll(ctx, emailDeliveries) },
     stats: bindAll(ctx, dailyStats),
+    /** The OAuth 2.0 authorization server: apps, codes, tokens (hashed), revocation. */
+    oauth: bindAll(ctx, oauth),
     /** Housekeeping the `cleanup` job runs: expired sessions and ended rate-limit windows. */
     maintenance: bindAll(ctx, expiredRows),
     /** This process's Prometheus metrics, queue gauges counted at each call. */

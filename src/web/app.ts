@@ -23,6 +23,8 @@ import { registerStats } from './html/routes/stats.ts';
 import { registerAdminJobs } from './html/routes/admin-jobs.ts';
 import { registerMetrics } from './ops/metrics.ts';
 import { registerRequestMetrics } from './shared/request-metrics.ts';
+import { registerAuthorizedApps } from './html/routes/authorized-apps.ts';
+import { oauthScope } from './oauth/plugin.ts';
 
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
@@ -115,6 +117,8 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   registerNotificationPages(app, core);
   registerStats(app, core);
   registerAdminJobs(app, core);
+  registerAuthorizedApps(app, core);
+  await app.register(oauthScope, { core });
   registerMetrics(app, core);
   return app;
 }

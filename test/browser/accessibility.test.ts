@@ -55,6 +55,7 @@ forEachBackend(
     let alice: Account;
     let post: Post;
     let oldestPostId: string;
+    let oauthClientId: string;
     const contexts = new Map<string, BrowserContext>();
 
     before(async () => {
@@ -75,6 +76,12 @@ forEachBackend(
       }
       await t.core.stats.computeDailyStats(previousDay());
       oldestPostId = (await t.core.posts.publicTimeline({ limit: 40 })).at(-1)!.id;
+      // An app alice authorized (the settings page lists it) and one to consent to (out of band).
+      const client = await t.core.oauth.registerApp({ clientName: 'Pipit Test Client', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write follow push', website: 'https://client.example' });
+      oauthClientId = client.clientId;
+      const request = await t.core.oauth.validateAuthorizationRequest({ clientId: client.clientId, responseType: 'code', scope: 'read write follow' });
+      const code = await t.core.oauth.issueAuthorizationCode(alice.id, request);
+      await t.core.oauth.exchangeAuthorizationCode(client, { code, redirectUri: 'urn:ietf:wg:oauth:2.0:oob' });
 
       web = await startWeb(t.core);
       browser = await chromium.launch({
@@ -177,6 +184,19 @@ forEachBackend(
       { name: 'notifications', path: () => '/notifications', as: 'alice', status: 200 },
       { name: 'settings', path: () => '/settings', as: 'alice', status: 200 },
       { name: 'admin-jobs', path: () => '/admin/jobs', as: 'alice', status: 200 },
+      { name: 'authorized-apps', path: () => '/settings/apps', as: 'alice', status: 200 },
+      { name: 'oauth-consent', path: () => `/oauth/authorize?response_type=code&client_id=${oauthClientId}&scope=read+write+follow+push`, as: 'alice', status: 200 },
+      {
+        name: 'oauth-oob-code',
+        path: () => `/oauth/authorize?response_type=code&client_id=${oauthClientId}&scope=read`,
+        as: 'alice',
+        status: 200,
+        act: async (page) => {
+          await page.getByRole('button', { name: 'Authorize' }).click();
+          await page.locator('#oauth-code').waitFor();
+        },
+      },
+      { name: 'oauth-invalid-request', path: () => '/oauth/authorize?response_type=code&client_id=unknown', as: 'alice', status: 400 },
       { name: 'stats-logged-in', path: () => '/about/stats', as: 'alice', status: 200 },
       { name: 'error-404-logged-in', path: () => `/@${alice.username}/1`, as: 'alice', status: 404 },
       {

@@ -125,6 +125,45 @@ export interface DailyStatsTable {
   computed_at: Timestamp;
 }
 
+export interface OAuthApplicationsTable {
+  id: Id;
+  name: string;
+  website: string | null;
+  redirect_uris: ColumnType<string[], string[], string[]>;
+  /** Space-separated, as OAuth writes them. */
+  scopes: string;
+  client_id: string;
+  client_secret_hash: Buffer;
+  owner_account_id: ColumnType<string | null, string | bigint | null | undefined, string | null>;
+  created_at: Timestamp;
+}
+
+export interface OAuthAuthorizationCodesTable {
+  id: Id;
+  code_hash: Buffer;
+  application_id: RequiredId;
+  account_id: RequiredId;
+  redirect_uri: string;
+  scopes: string;
+  code_challenge: string | null;
+  code_challenge_method: 'S256' | null;
+  created_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  used_at: NullableTime;
+}
+
+export interface OAuthAccessTokensTable {
+  id: Id;
+  token_hash: Buffer;
+  application_id: RequiredId;
+  /** Null for an app token (client_credentials). */
+  account_id: ColumnType<string | null, string | bigint | null, never>;
+  scopes: string;
+  created_at: Timestamp;
+  revoked_at: NullableTime;
+  last_used_at: NullableTime;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -136,4 +175,7 @@ export interface Database {
   notifications: NotificationsTable;
   email_deliveries: EmailDeliveriesTable;
   daily_stats: DailyStatsTable;
+  oauth_applications: OAuthApplicationsTable;
+  oauth_authorization_codes: OAuthAuthorizationCodesTable;
+  oauth_access_tokens: OAuthAccessTokensTable;
 }

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
 
-// Rows that only age: sessions past their expiry and rate-limit windows that have ended. Nothing reads
+// Rows that only age: sessions past their expiry, rate-limit windows that have ended and OAuth codes
+// past their ten minutes. Nothing reads
 // them (an expired session resolves to no one; an ended window counts as zero), but nothing removed
 // them either, and anyone can add rate-limit rows by trying to log in. The `cleanup` job runs this
 // every hour. Deletes go in batches, each its own short statement on an index of `expires_at`, so a
@@ -13,6 +14,7 @@ const MAX_BATCHES = 200;
 export interface ExpiredRowsRemoved {
   sessions: number;
   rateLimits: number;
+  oauthCodes: number;
 }
 
 export interface ExpiredRowsOptions {
@@ -55,7 +57,22 @@ export async function deleteExpiredRateLimits(ctx: CoreContext, options: Expired
   }, options.batchSize ?? BATCH_SIZE);
 }
 
+/** Removes OAuth authorization codes past their ten minutes (used or not), in batches; returns how many. */
+export async function deleteExpiredOAuthCodes(ctx: CoreContext, options: ExpiredRowsOptions = {}): Promise<number> {
+  const asOf = options.asOf ?? new Date();
+  return inBatches(async (limit) => {
+    const result = await sql`
+      DELETE FROM oauth_authorization_codes WHERE id IN (
+        SELECT id FROM oauth_authorization_codes WHERE expires_at <= ${asOf} LIMIT ${limit})`.execute(ctx.db);
+    return Number(result.numAffectedRows ?? 0);
+  }, options.batchSize ?? BATCH_SIZE);
+}
+
 /** Removes every kind of expired row (the hourly `cleanup` job); returns how many of each. */
 export async function deleteExpiredRows(ctx: CoreContext, options: ExpiredRowsOptions = {}): Promise<ExpiredRowsRemoved> {
-  return { sessions: await deleteExpiredSessions(ctx, options), rateLimits: await deleteExpiredRateLimits(ctx, options) };
+  return {
+    sessions: await deleteExpiredSessions(ctx, options),
+    rateLimits: await deleteExpiredRateLimits(ctx, options),
+    oauthCodes: await deleteExpiredOAuthCodes(ctx, options),
+  };
 }

@@ -25,6 +25,10 @@ export const RATE_RULES = {
   signInPerAccountAndIp: { name: 'sign-in:account-ip', limit: 25, windowSeconds: 60 * 60 },
   signUpPerIp: { name: 'sign-up:ip', limit: 5, windowSeconds: 30 * 60 },
   signUpAttemptsPerIp: { name: 'sign-up-attempts:ip', limit: 50, windowSeconds: 30 * 60 },
+  // OAuth: registering apps is rare (once per client install), tokens a little less so; both are
+  // public endpoints that write rows or check secrets, so each address gets a bounded budget.
+  appRegistrationsPerIp: { name: 'oauth-apps:ip', limit: 10, windowSeconds: 10 * 60 },
+  tokenRequestsPerIp: { name: 'oauth-token:ip', limit: 60, windowSeconds: 5 * 60 },
 } satisfies Record<string, RateRule>;
 
 /** Tries each further client gets on an account that is under attack (see RATE_RULES). */

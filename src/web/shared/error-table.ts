@@ -1,5 +1,5 @@
 import type { FastifyError } from 'fastify';
-import { DomainError, Forbidden, Invalid, Conflict, NotFound, RateLimited, Unauthenticated, Unavailable, isDatabaseUnavailable } from '../../core/index.ts';
+import { DomainError, Forbidden, Invalid, Conflict, NotFound, OAuthError, RateLimited, Unauthenticated, Unavailable, isDatabaseUnavailable } from '../../core/index.ts';
 import { waitText } from './wait-text.ts';
 
 // The one table from errors to HTTP: every scope (HTML pages, the API, OAuth) maps errors through it and
@@ -28,6 +28,11 @@ const FASTIFY_MESSAGES: Record<number, [string, string]> = {
 const UNAVAILABLE_MESSAGE = 'Pipit cannot reach its database right now. Please try again in a minute.';
 
 export function describeError(error: FastifyError | Error): DescribedError {
+  // RFC 6749 §5.2: a client that failed to authenticate gets 401; RFC 7009 gives revoking another's token 403.
+  if (error instanceof OAuthError) {
+    const status = error.code === 'invalid_client' ? 401 : error.code === 'unauthorized_client' ? 403 : 400;
+    return { status, title: 'Authorization refused', message: error.message, expected: true };
+  }
   if (error instanceof NotFound) return { status: 404, title: 'Not found', message: error.message, expected: true };
   if (error instanceof Forbidden) return { status: 403, title: 'Not allowed', message: error.message, expected: true };
   if (error instanceof Unauthenticated) return { status: 401, title: 'Please log in', message: error.message, expected: true };

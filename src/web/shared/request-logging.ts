@@ -13,7 +13,7 @@ export function requestId(req: IncomingMessage): string {
   return typeof header === 'string' && WELL_FORMED_ID.test(header) ? header : randomUUID();
 }
 
-const SECRET_QUERY = /([?&](?:access_token|token|code|password|_csrf)=)[^&#]*/gi;
+const SECRET_QUERY = /([?&](?:access_token|token|code|code_verifier|client_secret|password|_csrf)=)[^&#]*/gi;
 
 /** The URL without secrets that may ride in a query string. */
 export function safeUrl(url: string): string {

@@ -48,6 +48,7 @@ function accountMenu(page: PageContext, viewer: Account): SafeHtml {
         <ul class="menu-panel">
           ${item(`/@${viewer.username}`, 'Profile', page.current === 'profile')}
           ${item('/settings', 'Settings', page.current === 'settings')}
+          ${item('/settings/apps', 'Authorized apps', false)}
           ${viewer.isAdmin ? item('/admin/jobs', 'Job queues', page.current === 'admin') : ''}
           ${page.csrfToken ? html`<li><form method="post" action="/auth/sign_out" class="inline-form">
             <input type="hidden" name="_csrf" value="${page.csrfToken}">

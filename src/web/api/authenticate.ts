@@ -1,0 +1,98 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { scopeAllows, type Account, type Core, type OAuthApp } from '../../core/index.ts';
+
+// Bearer tokens for the API (and the OAuth scope's own token-protected routes). A hook reads the token
+// from `Authorization: Bearer …` or `?access_token=…` and resolves it once per request; routes then
+// say what they need with `requireScope(…)` as a preHandler. The refusals are Mastodon's, word for word,
+// since clients match on them.
+
+/** What a valid token lets the request act as. */
+export interface RequestToken {
+  /** The user the token was issued to; `null` for an app token (client_credentials). */
+  account: Account | null;
+  app: OAuthApp;
+  scopes: readonly string[];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's bearer token, resolved; `null` when none was sent or it is invalid or revoked. */
+    token: RequestToken | null;
+    /** A token was sent (valid or not): an invalid one is refused even on routes open to anonymous callers. */
+    tokenSent: boolean;
+  }
+}
+
+export const INVALID_TOKEN = 'The access token is invalid';
+export const OUTSIDE_SCOPES = 'This action is outside the authorized scopes';
+export const USER_REQUIRED = 'This method requires an authenticated user';
+
+const MAX_TOKEN_LENGTH = 200;
+
+/** The token a request carries, from the Authorization header first, else `?access_token=`. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match) return match[1]!.slice(0, MAX_TOKEN_LENGTH);
+  }
+  const query = request.query as Record<string, unknown> | undefined;
+  const fromQuery = query?.access_token;
+  return typeof fromQuery === 'string' && fromQuery !== '' ? fromQuery.slice(0, MAX_TOKEN_LENGTH) : undefined;
+}
+
+/**
+ * Decorates requests with `token` and resolves it in an onRequest hook, for every route of the scope
+ * it is registered in. Call once per encapsulated scope: `registerBearerAuthentication(scope, core)`.
+ */
+export function registerBearerAuthentication(app: FastifyInstance, core: Core): void {
+  if (!app.hasRequestDecorator('token')) app.decorateRequest('token', null);
+  if (!app.hasRequestDecorator('tokenSent')) app.decorateRequest('tokenSent', false);
+  app.addHook('onRequest', async (request) => {
+    const token = bearerToken(request);
+    if (token === undefined) return;
+    request.tokenSent = true;
+    const owner = await core.oauth.authenticateToken(token);
+    request.token = owner && { account: owner.account, app: owner.app, scopes: owner.scopes };
+  });
+}
+
+function refuse(reply: FastifyReply, status: number, error: string): FastifyReply {
+  if (status === 401) reply.header('WWW-Authenticate', `Bearer error="invalid_token", error_description="${error}"`);
+  return reply.code(status).header('Cache-Control', 'no-store').send({ error });
+}
+
+export interface RequireScopeOptions {
+  /** The route acts for a user: an app token (client_credentials) gets 422. */
+  user?: boolean;
+}
+
+/**
+ * A preHandler that lets the request through only with a valid token holding `scope` (or one of the
+ * scopes of a list: any suffices; the hierarchy applies, `read` covers `read:statuses`).
+ * No or bad token → 401, scope missing → 403, app token where a user is needed → 422.
+ */
+export function requireScope(scope: string | readonly string[], options: RequireScopeOptions = {}): preHandlerAsyncHookHandler {
+  const anyOf = typeof scope === 'string' ? [scope] : scope;
+  return async function requireScopeHandler(request, reply) {
+    const token = request.token;
+    if (!token) return refuse(reply, 401, INVALID_TOKEN);
+    if (anyOf.length > 0 && !anyOf.some((s) => scopeAllows(token.scopes, s))) return refuse(reply, 403, OUTSIDE_SCOPES);
+    if (options.user && token.account === null) return refuse(reply, 422, USER_REQUIRED);
+  };
+}
+
+/** A preHandler for routes any valid token may use, whatever its scopes (apps/verify_credentials). */
+export function requireToken(options: RequireScopeOptions = {}): preHandlerAsyncHookHandler {
+  return requireScope([], options);
+}
+
+/**
+ * A preHandler for routes open to anonymous callers: no token is fine, but a token that was sent and
+ * is invalid or revoked gets 401, as on Mastodon (a client must learn its token is dead).
+ */
+export function optionalToken(): preHandlerAsyncHookHandler {
+  return async function optionalTokenHandler(request, reply) {
+    if (request.tokenSent && !request.token) return refuse(reply, 401, INVALID_TOKEN);
+  };
+}

@@ -1,0 +1,159 @@
+import cors from '@fastify/cors';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import qs from 'qs';
+import { clientSubject, KNOWN_SCOPES, OAuthError, profilePath, type Core } from '../../core/index.ts';
+import { registerBearerAuthentication, requireScope, requireToken } from '../api/authenticate.ts';
+import { errorHandler } from '../shared/errors.ts';
+import type { DescribedError } from '../shared/error-table.ts';
+import { clientCredentials, parametersOf, stringParameter } from './parameters.ts';
+import { toApplication, toCredentialApplication, toToken } from './serializers.ts';
+
+// The JSON side of the authorization server: app registration, token, revocation, metadata, userinfo.
+// Browser clients (Phanpy, Elk) call these from other origins: CORS `*`, and the website's cross-site
+// guard steps aside (`crossSite: 'allowed'`), since the client's credentials decide, not a cookie.
+
+const CROSS_SITE = { config: { crossSite: 'allowed' as const } };
+const MULTIPART_LIMIT = 64 * 1024;
+const QS_OPTIONS = { depth: 5, arrayLimit: 100, parameterLimit: 200 } as const;
+
+// Each group gets its own CORS plugin under its own prefix: @fastify/cors adds an `OPTIONS <prefix>/*`
+// route, and a prefix nobody else uses keeps it from clashing with the API scope's own.
+async function withCors(app: FastifyInstance, prefix: string, routes: (scope: FastifyInstance) => void): Promise<void> {
+  await app.register(
+    async (scope) => {
+      await scope.register(cors, {
+        origin: '*',
+        methods: ['GET', 'POST', 'OPTIONS'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+        exposedHeaders: ['Link', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-Id'],
+        maxAge: 86400,
+        strictPreflight: false,
+      });
+      // The prefix itself (`/api/v1/apps`), which `<prefix>/*` does not match.
+      scope.options('', (_request, reply) => reply.code(204).send());
+      routes(scope);
+    },
+    { prefix },
+  );
+}
+
+/** OAuth endpoints answer `{error, error_description}` with RFC codes; the app registration answers Mastodon's `{error}`. */
+function renderJson(request: FastifyRequest, reply: FastifyReply, d: DescribedError, error: Error) {
+  reply.code(d.status).header('Cache-Control', 'no-store');
+  if (error instanceof OAuthError) {
+    if (error.code === 'invalid_client' && /^Basic /i.test(request.headers.authorization ?? '')) reply.header('WWW-Authenticate', 'Basic realm="Pipit"');
+    return reply.send({ error: error.code, error_description: error.message });
+  }
+  if (request.url.startsWith('/oauth/') && d.status >= 400 && d.status < 500 && d.status !== 429) {
+    return reply.send({ error: 'invalid_request', error_description: d.message });
+  }
+  return reply.send({ error: d.status === 422 ? `Validation failed: ${d.message}` : d.message });
+}
+
+/** The JSON endpoints of the OAuth scope; register inside it (see oauth/plugin.ts). */
+export async function registerOAuthEndpoints(app: FastifyInstance, core: Core): Promise<void> {
+  const { rules, consumeRateLimit } = core.rateLimits;
+  const base = core.config.publicUrl;
+  app.setErrorHandler(errorHandler(renderJson));
+  // An empty body sent as JSON is an empty object (clients send one; Fastify would answer 400).
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, {});
+    json(request, typeof body === 'string' ? body : body.toString('utf8'), done);
+  });
+  // Multipart too (some clients register apps so): text fields only, read by the web-standard parser
+  // Node ships, then shaped by qs like every other body (Rails brackets included).
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: MULTIPART_LIMIT }, async (request: FastifyRequest, body: Buffer) => {
+    const form = await new Response(new Uint8Array(body), { headers: { 'content-type': String(request.headers['content-type']) } }).formData().catch(() => {
+      throw Object.assign(new Error('The multipart body could not be read.'), { statusCode: 400 });
+    });
+    const fields = new URLSearchParams();
+    for (const [name, value] of form) if (typeof value === 'string') fields.append(name, value);
+    return qs.parse(fields.toString(), QS_OPTIONS);
+  });
+  registerBearerAuthentication(app, core);
+
+  await withCors(app, '/api/v1/apps', (scope) => {
+    scope.post('', CROSS_SITE, async (request) => {
+      await consumeRateLimit(rules.appRegistrationsPerIp, clientSubject(request.ip));
+      const p = parametersOf(request);
+      const app = await core.oauth.registerApp({ clientName: p.client_name, redirectUris: p.redirect_uris, scopes: p.scopes, website: p.website });
+      request.log.info({ appId: app.id }, 'oauth app registered');
+      return toCredentialApplication(app);
+    });
+    scope.get('/verify_credentials', { preHandler: requireToken() }, async (request) => toApplication(request.token!.app));
+  });
+
+  await withCors(app, '/oauth', (scope) => {
+    scope.post('/token', CROSS_SITE, async (request, reply) => {
+      await consumeRateLimit(rules.tokenRequestsPerIp, clientSubject(request.ip));
+      const p = parametersOf(request);
+      const grantType = stringParameter(p, 'grant_type');
+      if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is missing: use authorization_code or client_credentials.');
+      if (grantType === 'password') {
+        throw new OAuthError('unsupported_grant_type', 'The password grant is not supported (Mastodon is dropping it too): register an app and use grant_type=authorization_code, with PKCE.');
+      }
+      if (grantType !== 'authorization_code' && grantType !== 'client_credentials') {
+        throw new OAuthError('unsupported_grant_type', 'grant_type must be authorization_code or client_credentials.');
+      }
+      const credentials = clientCredentials(request, p);
+      if (credentials.conflicting) throw new OAuthError('invalid_request', 'Client credentials were sent both with HTTP Basic and in the body, and they differ.');
+      const client = await core.oauth.authenticateClient(credentials.clientId ?? '', credentials.clientSecret ?? '');
+      const token =
+        grantType === 'authorization_code'
+          ? await core.oauth.exchangeAuthorizationCode(client, { code: p.code, redirectUri: p.redirect_uri, codeVerifier: p.code_verifier })
+          : await core.oauth.issueClientCredentialsToken(client, p.scope);
+      request.log.info({ appId: client.id, grantType }, 'oauth token issued');
+      return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(toToken(token));
+    });
+
+    scope.post('/revoke', CROSS_SITE, async (request, reply) => {
+      await consumeRateLimit(rules.tokenRequestsPerIp, clientSubject(request.ip));
+      const p = parametersOf(request);
+      const credentials = clientCredentials(request, p);
+      if (credentials.conflicting) throw new OAuthError('invalid_request', 'Client credentials were sent both with HTTP Basic and in the body, and they differ.');
+      const client = await core.oauth.authenticateClient(credentials.clientId ?? '', credentials.clientSecret ?? '');
+      await core.oauth.revokeToken(client, p.token);
+      return reply.header('Cache-Control', 'no-store').send({});
+    });
+
+    const userinfo = async (request: FastifyRequest, reply: FastifyReply) => {
+      const account = request.token!.account!;
+      return reply.header('Cache-Control', 'no-store').send({
+        iss: `${base}/`,
+        sub: account.id,
+        name: account.displayName || account.username,
+        preferred_username: account.username,
+        profile: `${base}${profilePath(account.username)}`,
+        // Pipit has no profile pictures yet: the site's mark stands in until media brings avatars.
+        picture: `${base}/assets/pipit.svg`,
+      });
+    };
+    const userinfoOptions = { preHandler: requireScope(['profile', 'read:accounts'], { user: true }) };
+    scope.get('/userinfo', userinfoOptions, userinfo);
+    scope.post('/userinfo', { ...userinfoOptions, ...CROSS_SITE }, userinfo);
+  });
+
+  await withCors(app, '/.well-known/oauth-authorization-server', (scope) => {
+    // RFC 8414. Phanpy uses PKCE only when it finds S256 here.
+    scope.get('', async (_request, reply) =>
+      reply.header('Cache-Control', 'public, max-age=3600').send({
+        issuer: `${base}/`,
+        service_documentation: 'https://docs.joinmastodon.org/',
+        authorization_endpoint: `${base}/oauth/authorize`,
+        token_endpoint: `${base}/oauth/token`,
+        app_registration_endpoint: `${base}/api/v1/apps`,
+        revocation_endpoint: `${base}/oauth/revoke`,
+        userinfo_endpoint: `${base}/oauth/userinfo`,
+        scopes_supported: KNOWN_SCOPES,
+        response_types_supported: ['code'],
+        // Only the query: Pipit sends the code as a query parameter and takes no response_mode.
+        response_modes_supported: ['query'],
+        grant_types_supported: ['authorization_code', 'client_credentials'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      }),
+    );
+  });
+}
