@@ -7,6 +7,12 @@ import * as accounts from './accounts/accounts.ts';
 import * as sessions from './sessions/sessions.ts';
 import * as posts from './posts/posts.ts';
 import * as timelines from './posts/timelines.ts';
+import * as thread from './posts/thread.ts';
+import * as follows from './follows/follows.ts';
+import * as favourites from './interactions/favourites.ts';
+import * as reblogs from './interactions/reblogs.ts';
+import * as bookmarks from './interactions/bookmarks.ts';
+import * as interactionNotifications from './notifications/interaction-notifications.ts';
 import * as rateLimits from './rate-limits/rate-limits.ts';
 import { readinessCheck } from './health.ts';
 import { releaseAbandonedEmailClaims } from './notifications/abandoned-claims.ts';
@@ -23,13 +29,21 @@ export { loadConfig, ConfigError } from './config.ts';
 export type { TrustProxy } from './trust-proxy.ts';
 export * from './domain/errors.ts';
 export type { Account } from './accounts/account-view.ts';
-export type { Post } from './posts/post-view.ts';
+export type { Post, PostMention } from './posts/post-view.ts';
 export type { PageRequest } from './posts/page.ts';
-export type { Visibility } from './db/schema.ts';
+export type { TimelineOptions, AccountStatusesOptions } from './posts/timelines.ts';
+export type { ThreadContext } from './posts/thread.ts';
+export type { Viewer } from './posts/visibility.ts';
+export type { Relationship } from './follows/relationship.ts';
+export type { FollowOptions, AccountEntry } from './follows/follows.ts';
+export type { PostEntry } from './interactions/post-entries.ts';
+export type { ReblogOptions } from './interactions/reblogs.ts';
+export type { Visibility, NotificationType } from './db/schema.ts';
+export { canSee } from './domain/visibility.ts';
 export { isId, compareIds } from './domain/ids.ts';
 export { postLength, RAW_FACTOR } from './domain/post-text.ts';
 export { escapeHtml } from './domain/html.ts';
-export { absoluteLinks, profilePath, tagPath } from './urls.ts';
+export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl } from './urls.ts';
 export { createScratchDatabase } from './db/scratch-database.ts';
 export { SEED_PASSWORD } from './seed/seed.ts';
 export type { EventName, EventPayloads } from './events.ts';
@@ -66,6 +80,8 @@ export interface BuildCoreOptions {
    * queue's maintenance and cron schedules to the processes that run workers (`worker`, `all`).
    */
   role?: ProcessRole;
+  /** Called with the SQL of every statement the core's own queries run (tests count queries with it). */
+  onQuery?: (sql: string) => void;
 }
 
 export type ProcessRole = 'all' | 'web' | 'worker' | 'command';
@@ -81,7 +97,11 @@ function databaseOptions(config: Config) {
 
 /** Opens the database, applies migrations and returns every use case bound to it. */
 export async function buildCore(config: Config, options: BuildCoreOptions = {}) {
-  const handle = await connect({ ...databaseOptions(config), pgliteDir: options.pgliteDir ?? pgliteDirectory(config.dataDir) });
+  const handle = await connect({
+    ...databaseOptions(config),
+    pgliteDir: options.pgliteDir ?? pgliteDirectory(config.dataDir),
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+  });
   const role = options.role ?? 'all';
   const migrate = options.migrate ?? true;
   let bus: Awaited<ReturnType<typeof startBus>>;
@@ -114,7 +134,9 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     databaseKind: handle.kind,
     accounts: bindAll(ctx, accounts),
     sessions: bindAll(ctx, sessions),
-    posts: { ...bindAll(ctx, posts), ...bindAll(ctx, timelines) },
+    posts: { ...bindAll(ctx, posts), ...bindAll(ctx, timelines), ...bindAll(ctx, thread) },
+    follows: bindAll(ctx, follows),
+    interactions: { ...bindAll(ctx, favourites), ...bindAll(ctx, reblogs), ...bindAll(ctx, bookmarks) },
     rateLimits: { ...bindAll(ctx, rateLimits), rules: rateLimits.RATE_RULES },
     /** Database reachable and migrations current; after start, one round trip per call. */
     readiness,
@@ -123,7 +145,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
       if (handle.kind === 'pglite') await analyze(handle.db);
     },
     seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
-    notifications: { ...bindAll(ctx, notifications), ...bindAll(ctx, emailDeliveries) },
+    notifications: { ...bindAll(ctx, notifications), ...bindAll(ctx, emailDeliveries), ...bindAll(ctx, interactionNotifications) },
     stats: bindAll(ctx, dailyStats),
     /** Housekeeping the `cleanup` job runs: expired sessions and ended rate-limit windows. */
     maintenance: bindAll(ctx, expiredRows),
