@@ -21,6 +21,7 @@ import * as notifications from './notifications/notifications.ts';
 import * as emailDeliveries from './notifications/email-deliveries.ts';
 import * as dailyStats from './stats/daily-stats.ts';
 import * as expiredRows from './maintenance/expired-rows.ts';
+import * as counterDrift from './maintenance/counter-drift.ts';
 import { startBus, type BusOptions } from './jobs/bus.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 
@@ -54,6 +55,7 @@ export type { Notification, PostToNotify } from './notifications/notifications.t
 export type { MentionEmail, EmailClaim } from './notifications/email-deliveries.ts';
 export type { DailyStats } from './stats/daily-stats.ts';
 export type { ExpiredRowsRemoved } from './maintenance/expired-rows.ts';
+export type { CounterDrift } from './maintenance/counter-drift.ts';
 export { clientSubject } from './rate-limits/client-subject.ts';
 export { metrics, metricsAccess, METRICS_REFUSALS, type MetricsAccess, type MetricsClient } from './metrics.ts';
 export { parseDay, previousDay } from './stats/daily-stats.ts';
@@ -147,8 +149,8 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
     notifications: { ...bindAll(ctx, notifications), ...bindAll(ctx, emailDeliveries), ...bindAll(ctx, interactionNotifications) },
     stats: bindAll(ctx, dailyStats),
-    /** Housekeeping the `cleanup` job runs: expired sessions and ended rate-limit windows. */
-    maintenance: bindAll(ctx, expiredRows),
+    /** Housekeeping: expired sessions and ended rate-limit windows (the `cleanup` job), and the counters' check. */
+    maintenance: { ...bindAll(ctx, expiredRows), ...bindAll(ctx, counterDrift) },
     /** This process's Prometheus metrics, queue gauges counted at each call. */
     metrics: { contentType: METRICS_CONTENT_TYPE, text: () => metricsText(bus.overview) },
     /** The task manager: handlers, schedules and the view of the queues (the worker and admin pages). */
