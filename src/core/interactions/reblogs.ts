@@ -27,7 +27,7 @@ export async function reblog(ctx: CoreContext, actorId: string, postId: string, 
   const viewer = viewerOf(actorId);
   const id = await resolveBoost(ctx.db, viewer, postId);
   try {
-    await transactionWithRetry(ctx.db, async (trx) => {
+    return await transactionWithRetry(ctx.db, async (trx) => {
       // Key-share: the post cannot be deleted until this commits; its delete then removes this boost too.
       const post = await findVisibleStatus(trx, viewer, id, { lock: 'keyShare' });
       const ownPrivate = post.visibility === 'private' && post.accountId === actorId;
@@ -40,22 +40,24 @@ export async function reblog(ctx: CoreContext, actorId: string, postId: string, 
         .onConflict((oc) => oc.columns(['account_id', 'reblog_of_id']).where('reblog_of_id', 'is not', null).doNothing())
         .returning(['id', 'created_at'])
         .executeTakeFirst();
-      if (!row) return;
-      await trx.updateTable('statuses').set((eb) => ({ reblogs_count: eb('reblogs_count', '+', 1) })).where('id', '=', id).execute();
-      await trx
-        .updateTable('accounts')
-        .set((eb) => ({ statuses_count: eb('statuses_count', '+', 1), last_status_at: row.created_at }))
-        .where('id', '=', actorId)
-        .execute();
-      await ctx.bus.publish(trx, 'reblog.created', { reblogId: row.id, accountId: actorId, postId: id });
+      if (row) {
+        await trx.updateTable('statuses').set((eb) => ({ reblogs_count: eb('reblogs_count', '+', 1) })).where('id', '=', id).execute();
+        await trx
+          .updateTable('accounts')
+          .set((eb) => ({ statuses_count: eb('statuses_count', '+', 1), last_status_at: row.created_at }))
+          .where('id', '=', actorId)
+          .execute();
+        await ctx.bus.publish(trx, 'reblog.created', { reblogId: row.id, accountId: actorId, postId: id });
+      }
+      // Read in the transaction: an unboost racing this one cannot take the boost away from the answer.
+      const rows = await selectPosts(trx, viewer).where('s.account_id', '=', actorId).where('s.reblog_of_id', '=', id).execute();
+      const [boost] = await hydratePosts(trx, viewer, rows);
+      if (!boost) throw new NotFound('No such post.');
+      return boost;
     });
   } catch (error) {
     throw constraintViolation(error, 'No such post.') ?? error;
   }
-  const rows = await selectPosts(ctx.db, viewer).where('s.account_id', '=', actorId).where('s.reblog_of_id', '=', id).execute();
-  const [boost] = await hydratePosts(ctx.db, viewer, rows);
-  if (!boost) throw new NotFound('No such post.'); // unboosted or deleted meanwhile
-  return boost;
 }
 
 /** Takes a boost back (idempotent); NotFound for a post the actor may not see. Returns the post. */
