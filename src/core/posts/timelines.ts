@@ -56,10 +56,13 @@ export async function publicTimeline(ctx: CoreContext, page?: TimelineOptions, v
 export async function homeTimeline(ctx: CoreContext, viewerId: string, page?: PageRequest): Promise<Post[]> {
   const bounds = pageBounds(page);
   const viewer = viewerOf(viewerId);
+  // Uncorrelated subqueries (hashed once per query) rather than EXISTS per row: under the OR, PostgreSQL
+  // cannot turn a correlated EXISTS into a join and would probe follows for every status it walks.
+  const me = sql`${viewerId}::bigint`;
   const query = selectPosts(ctx.db, viewer).where(
-    sql<boolean>`(s.account_id = ${viewerId}::bigint OR EXISTS (
-      SELECT 1 FROM follows hf WHERE hf.account_id = ${viewerId}::bigint AND hf.target_account_id = s.account_id
-        AND (s.reblog_of_id IS NULL OR hf.show_reblogs)))`,
+    sql<boolean>`(s.account_id = ${me} OR (
+      s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = ${me})
+      AND (s.reblog_of_id IS NULL OR s.account_id NOT IN (SELECT target_account_id FROM follows WHERE account_id = ${me} AND NOT show_reblogs))))`,
   );
   return readPage(ctx, viewer, query, bounds);
 }
