@@ -1,4 +1,4 @@
-import type { Notification } from '../../../core/index.ts';
+import { profilePath, type Notification } from '../../../core/index.ts';
 import { avatar, csrfField, displayName, isPaged, pager, postCard, type ListPage } from './components.ts';
 import { fullTime, relativeTime } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -24,7 +24,7 @@ ${
     ? html`<div class="empty"><p>${paged ? 'No more notifications this way.' : 'Nothing yet. When someone mentions you with @' + page.viewer!.username + ', it shows up here.'}</p></div>${paged ? pagerHtml : ''}`
     : html`<div class="feed notifications">${items.map(
         (n) => html`<div class="notification${n.readAt ? '' : ' notification-unread'}">
-  <p class="notification-line">${avatar(n.from)} <span><a href="/@${n.from.username}"><strong>${displayName(n.from)}</strong></a> ${NOTIFICATION_VERBS[n.type]} · <time datetime="${n.createdAt.toISOString()}" title="${fullTime(n.createdAt)}">${relativeTime(n.createdAt)}</time>${n.readAt ? '' : html` <span class="badge">New</span>`}</span></p>
+  <p class="notification-line">${avatar(n.from)} <span><a href="${profilePath(n.from.username)}"><strong>${displayName(n.from)}</strong></a> ${NOTIFICATION_VERBS[n.type]} · <time datetime="${n.createdAt.toISOString()}" title="${fullTime(n.createdAt)}">${relativeTime(n.createdAt)}</time>${n.readAt ? '' : html` <span class="badge">New</span>`}</span></p>
   ${n.post ? postCard(page, n.post) : ''}
 </div>`,
       )}</div>
