@@ -40,7 +40,6 @@ export type { FollowOptions, AccountEntry } from './follows/follows.ts';
 export type { PostEntry } from './interactions/post-entries.ts';
 export type { ReblogOptions } from './interactions/reblogs.ts';
 export type { Visibility, NotificationType } from './db/schema.ts';
-export { canSee } from './domain/visibility.ts';
 export { isId, compareIds } from './domain/ids.ts';
 export { postLength, RAW_FACTOR } from './domain/post-text.ts';
 export { escapeHtml } from './domain/html.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { canSee, NotFound, type Account, type Post, type Visibility } from '../../src/core/index.ts';
+import { NotFound, type Account, type Post, type Visibility } from '../../src/core/index.ts';
+import { canSee } from '../../src/core/domain/visibility.ts';
 import { createAccount } from '../helpers/accounts.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 
