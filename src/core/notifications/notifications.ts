@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import { toAccount, type Account } from '../accounts/account-view.ts';
 import type { CoreContext } from '../context.ts';
 import { Invalid, NotFound } from '../domain/errors.ts';
@@ -18,6 +18,11 @@ export interface Notification {
   from: Account;
   /** The post it is about, hydrated for the recipient; null for a follow. */
   post: Post | null;
+}
+
+/** Notifications (alias `n`) the account is shown: those about no post, or about a post it may see. */
+function shownTo(accountId: string) {
+  return sql<SqlBool>`(n.status_id IS NULL OR EXISTS (SELECT 1 FROM statuses s WHERE s.id = n.status_id AND ${visibleTo(viewerOf(accountId))}))`;
 }
 
 /** A post to notify the mentions of, and the request that made it (carried into its email jobs). */
@@ -95,7 +100,7 @@ export async function listNotifications(ctx: CoreContext, accountId: string, pag
       'f.following_count as f_following_count', 'f.last_status_at as f_last_status_at', 'f.created_at as f_created_at',
     ])
     .where('n.account_id', '=', accountId)
-    .where((eb) => eb.or([eb('n.status_id', 'is', null), eb.exists(eb.selectFrom('statuses as s').select('s.id').whereRef('s.id', '=', 'n.status_id').where(visibleTo(viewer)))]))
+    .where(shownTo(accountId))
     .orderBy('n.id', bounds.minId ? 'asc' : 'desc')
     .limit(bounds.limit);
   if (bounds.maxId) query = query.where('n.id', '<', bounds.maxId);
@@ -127,7 +132,16 @@ export async function countUnreadNotifications(ctx: CoreContext, accountId: stri
   const cap = Math.max(1, Math.min(Math.trunc(options.cap ?? 1000) || 1000, 1000));
   const row = await ctx.db
     .selectFrom((db) =>
-      db.selectFrom('notifications').select('id').where('account_id', '=', accountId).where('read_at', 'is', null).orderBy('id', 'desc').limit(cap).as('unread'),
+      db
+        .selectFrom('notifications as n')
+        .select('n.id')
+        .where('n.account_id', '=', accountId)
+        .where('n.read_at', 'is', null)
+        // The same notifications the list shows: none about a post the account may no longer see.
+        .where(shownTo(accountId))
+        .orderBy('n.id', 'desc')
+        .limit(cap)
+        .as('unread'),
     )
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow();
