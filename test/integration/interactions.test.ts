@@ -75,6 +75,9 @@ forEachBackend('favourites, boosts and bookmarks', (t) => {
       assert.equal(boost.reblog?.reblogsCount, 1);
       assert.equal((await t.core.accounts.getAccountByUsername(fan.username)).statusesCount, 1);
       assert.deepEqual((await t.core.interactions.rebloggedBy(undefined, post.id)).map((e) => e.account.id), [fan.id]);
+      const fetched = await t.core.posts.getStatus(boost.id);
+      assert.equal(fetched.reblog?.id, post.id, 'getStatus reads a boost, its post inside');
+      await assert.rejects(t.core.posts.getPost(boost.id), domainError(NotFound), 'getPost reads posts only');
       // Favouriting the boost favourites its post.
       assert.equal((await t.core.interactions.favourite(stranger.id, boost.id)).id, post.id);
       await t.core.interactions.unfavourite(stranger.id, post.id);

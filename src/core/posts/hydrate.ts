@@ -64,10 +64,15 @@ export async function hydratePosts(db: Kysely<Database>, viewer: Viewer, rows: r
   });
 }
 
-/** One post (not a boost) hydrated for `viewer`; NotFound when missing or not visible to them. */
-export async function visiblePost(db: Kysely<Database>, id: string, viewer: Viewer): Promise<Post> {
+/**
+ * One post hydrated for `viewer` (a boost too, with its post inside, when `boosts` is true); NotFound when
+ * missing or not visible to them — a boost also when its post is not.
+ */
+export async function visiblePost(db: Kysely<Database>, id: string, viewer: Viewer, options: { boosts?: boolean } = {}): Promise<Post> {
   if (!isId(id)) throw new NotFound('No such post.');
-  const rows = await selectPosts(db, viewer).where('s.id', '=', id).where('s.reblog_of_id', 'is', null).execute();
+  let query = selectPosts(db, viewer).where('s.id', '=', id);
+  if (!options.boosts) query = query.where('s.reblog_of_id', 'is', null);
+  const rows = await query.execute();
   const [post] = await hydratePosts(db, viewer, rows);
   // Invisible looks the same as missing, so ids cannot be probed.
   if (!post) throw new NotFound('No such post.');

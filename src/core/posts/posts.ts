@@ -153,6 +153,11 @@ export function getPost(ctx: CoreContext, id: string, viewerId?: string): Promis
   return visiblePost(ctx.db, id, viewerOf(viewerId));
 }
 
+/** One status as the API knows it: a post, or a boost with its post inside; NotFound when not visible. */
+export function getStatus(ctx: CoreContext, id: string, viewerId?: string): Promise<Post> {
+  return visiblePost(ctx.db, id, viewerOf(viewerId), { boosts: true });
+}
+
 /**
  * Deletes a post of the author's own; anyone else gets Forbidden. Its boosts go with it, and every
  * counter they touched follows in the same transaction. Returns what was deleted.
