@@ -10,11 +10,17 @@ export interface EventPayloads {
   'post.deleted': { postId: string; authorId: string };
   /** Someone signed up (or an account was made from the terminal). */
   'account.created': { accountId: string };
+  /** `accountId` started following `targetAccountId` (the follows row `followId`). */
+  'follow.created': { followId: string; accountId: string; targetAccountId: string };
+  /** `accountId` favourited the post `postId` (the favourites row `favouriteId`). */
+  'favourite.created': { favouriteId: string; accountId: string; postId: string };
+  /** `accountId` boosted the post `postId`; the boost is the status `reblogId`. */
+  'reblog.created': { reblogId: string; accountId: string; postId: string };
 }
 
 export type EventName = keyof EventPayloads;
 
-export const EVENT_NAMES: readonly EventName[] = ['post.created', 'post.deleted', 'account.created'];
+export const EVENT_NAMES: readonly EventName[] = ['post.created', 'post.deleted', 'account.created', 'follow.created', 'favourite.created', 'reblog.created'];
 
 /** What travels in every job: the event's ids plus the request id that caused it. */
 export type JobData<T> = T & { reqId?: string | undefined };

@@ -7,6 +7,12 @@ import * as accounts from './accounts/accounts.ts';
 import * as sessions from './sessions/sessions.ts';
 import * as posts from './posts/posts.ts';
 import * as timelines from './posts/timelines.ts';
+import * as thread from './posts/thread.ts';
+import * as follows from './follows/follows.ts';
+import * as favourites from './interactions/favourites.ts';
+import * as reblogs from './interactions/reblogs.ts';
+import * as bookmarks from './interactions/bookmarks.ts';
+import * as interactionNotifications from './notifications/interaction-notifications.ts';
 import * as rateLimits from './rate-limits/rate-limits.ts';
 import { readinessCheck } from './health.ts';
 import { releaseAbandonedEmailClaims } from './notifications/abandoned-claims.ts';
@@ -15,6 +21,7 @@ import * as notifications from './notifications/notifications.ts';
 import * as emailDeliveries from './notifications/email-deliveries.ts';
 import * as dailyStats from './stats/daily-stats.ts';
 import * as expiredRows from './maintenance/expired-rows.ts';
+import * as counterDrift from './maintenance/counter-drift.ts';
 import * as oauth from './oauth/index.ts';
 import { startBus, type BusOptions } from './jobs/bus.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
@@ -24,13 +31,20 @@ export { loadConfig, ConfigError } from './config.ts';
 export type { TrustProxy } from './trust-proxy.ts';
 export * from './domain/errors.ts';
 export type { Account } from './accounts/account-view.ts';
-export type { Post } from './posts/post-view.ts';
+export type { Post, PostMention } from './posts/post-view.ts';
 export type { PageRequest } from './posts/page.ts';
-export type { Visibility } from './db/schema.ts';
+export type { TimelineOptions, AccountStatusesOptions } from './posts/timelines.ts';
+export type { ThreadContext } from './posts/thread.ts';
+export type { Viewer } from './posts/visibility.ts';
+export type { Relationship } from './follows/relationship.ts';
+export type { FollowOptions, AccountEntry } from './follows/follows.ts';
+export type { PostEntry } from './interactions/post-entries.ts';
+export type { ReblogOptions } from './interactions/reblogs.ts';
+export type { Visibility, NotificationType } from './db/schema.ts';
 export { isId, compareIds } from './domain/ids.ts';
 export { postLength, RAW_FACTOR } from './domain/post-text.ts';
 export { escapeHtml } from './domain/html.ts';
-export { absoluteLinks, profilePath, tagPath } from './urls.ts';
+export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl } from './urls.ts';
 export { createScratchDatabase } from './db/scratch-database.ts';
 export { SEED_PASSWORD } from './seed/seed.ts';
 export type { EventName, EventPayloads } from './events.ts';
@@ -41,6 +55,7 @@ export type { Notification, PostToNotify } from './notifications/notifications.t
 export type { MentionEmail, EmailClaim } from './notifications/email-deliveries.ts';
 export type { DailyStats } from './stats/daily-stats.ts';
 export type { ExpiredRowsRemoved } from './maintenance/expired-rows.ts';
+export type { CounterDrift } from './maintenance/counter-drift.ts';
 export { clientSubject } from './rate-limits/client-subject.ts';
 export { metrics, metricsAccess, METRICS_REFUSALS, type MetricsAccess, type MetricsClient } from './metrics.ts';
 export { parseDay, previousDay } from './stats/daily-stats.ts';
@@ -75,6 +90,8 @@ export interface BuildCoreOptions {
    * queue's maintenance and cron schedules to the processes that run workers (`worker`, `all`).
    */
   role?: ProcessRole;
+  /** Called with the SQL of every statement the core's own queries run (tests count queries with it). */
+  onQuery?: (sql: string) => void;
 }
 
 export type ProcessRole = 'all' | 'web' | 'worker' | 'command';
@@ -90,7 +107,11 @@ function databaseOptions(config: Config) {
 
 /** Opens the database, applies migrations and returns every use case bound to it. */
 export async function buildCore(config: Config, options: BuildCoreOptions = {}) {
-  const handle = await connect({ ...databaseOptions(config), pgliteDir: options.pgliteDir ?? pgliteDirectory(config.dataDir) });
+  const handle = await connect({
+    ...databaseOptions(config),
+    pgliteDir: options.pgliteDir ?? pgliteDirectory(config.dataDir),
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+  });
   const role = options.role ?? 'all';
   const migrate = options.migrate ?? true;
   let bus: Awaited<ReturnType<typeof startBus>>;
@@ -123,7 +144,9 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     databaseKind: handle.kind,
     accounts: bindAll(ctx, accounts),
     sessions: bindAll(ctx, sessions),
-    posts: { ...bindAll(ctx, posts), ...bindAll(ctx, timelines) },
+    posts: { ...bindAll(ctx, posts), ...bindAll(ctx, timelines), ...bindAll(ctx, thread) },
+    follows: bindAll(ctx, follows),
+    interactions: { ...bindAll(ctx, favourites), ...bindAll(ctx, reblogs), ...bindAll(ctx, bookmarks) },
     rateLimits: { ...bindAll(ctx, rateLimits), rules: rateLimits.RATE_RULES },
     /** Database reachable and migrations current; after start, one round trip per call. */
     readiness,
@@ -132,12 +155,12 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
       if (handle.kind === 'pglite') await analyze(handle.db);
     },
     seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
-    notifications: { ...bindAll(ctx, notifications), ...bindAll(ctx, emailDeliveries) },
+    notifications: { ...bindAll(ctx, notifications), ...bindAll(ctx, emailDeliveries), ...bindAll(ctx, interactionNotifications) },
     stats: bindAll(ctx, dailyStats),
     /** The OAuth 2.0 authorization server: apps, codes, tokens (hashed), revocation. */
     oauth: bindAll(ctx, oauth),
-    /** Housekeeping the `cleanup` job runs: expired sessions and ended rate-limit windows. */
-    maintenance: bindAll(ctx, expiredRows),
+    /** Housekeeping: expired sessions and ended rate-limit windows (the `cleanup` job), and the counters' check. */
+    maintenance: { ...bindAll(ctx, expiredRows), ...bindAll(ctx, counterDrift) },
     /** This process's Prometheus metrics, queue gauges counted at each call. */
     metrics: { contentType: METRICS_CONTENT_TYPE, text: () => metricsText(bus.overview) },
     /** The task manager: handlers, schedules and the view of the queues (the worker and admin pages). */

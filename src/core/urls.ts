@@ -7,6 +7,26 @@ export function profilePath(username: string): string {
   return `/@${username}`;
 }
 
+/** The path of a post's page. */
+export function postPath(username: string, postId: string): string {
+  return `${profilePath(username)}/${postId}`;
+}
+
+/** A profile's absolute URL (`publicUrl` without trailing slash). */
+export function profileUrl(publicUrl: string, username: string): string {
+  return `${publicUrl}${profilePath(username)}`;
+}
+
+/** A post's absolute URL. */
+export function postUrl(publicUrl: string, username: string, postId: string): string {
+  return `${publicUrl}${postPath(username, postId)}`;
+}
+
+/** A tag page's absolute URL. */
+export function tagUrl(publicUrl: string, tag: string): string {
+  return `${publicUrl}${tagPath(tag)}`;
+}
+
 /** The path of a tag's page (the tag as stored: normalised, lower-case). */
 export function tagPath(tag: string): string {
   return `/tags/${encodeURIComponent(tag)}`;

@@ -24,12 +24,12 @@ export interface Backend {
   /** Why this backend does not run here, or `undefined` when it does. */
   readonly skip: string | undefined;
   /** Opens a migrated, empty core on this backend (`coreOptions.jobs` tunes the job queue's timings). */
-  open(env?: EnvOverrides, coreOptions?: Pick<BuildCoreOptions, 'jobs' | 'role'>): Promise<OpenCore>;
+  open(env?: EnvOverrides, coreOptions?: Pick<BuildCoreOptions, 'jobs' | 'role' | 'onQuery'>): Promise<OpenCore>;
 }
 
 export const POSTGRES_SKIP_REASON = 'set TEST_DATABASE_URL to run on PostgreSQL';
 
-async function openCore(backendName: BackendName, env: EnvOverrides, serverUrl?: string, coreOptions: Pick<BuildCoreOptions, 'jobs' | 'role'> = {}): Promise<OpenCore> {
+async function openCore(backendName: BackendName, env: EnvOverrides, serverUrl?: string, coreOptions: Pick<BuildCoreOptions, 'jobs' | 'role' | 'onQuery'> = {}): Promise<OpenCore> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pipit-test-'));
   const scratch = serverUrl ? await createScratchDatabase(serverUrl, 'pipit_test') : undefined;
   const cleanUp = async () => {
@@ -99,7 +99,7 @@ export function forEachBackend(
   body: (fixture: CoreFixture) => void,
   options: {
     env?: EnvOverrides;
-    core?: Pick<BuildCoreOptions, 'jobs' | 'role'>;
+    core?: Pick<BuildCoreOptions, 'jobs' | 'role' | 'onQuery'>;
     /** Run on this backend alone, skipping the others with `why` (for what the database cannot change). */
     only?: { backend: BackendName; why: string };
   } = {},

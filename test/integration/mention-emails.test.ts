@@ -82,7 +82,7 @@ forEachBackend(
       }
       for (const account of mentioned) {
         const notes = await t.core.notifications.listNotifications(account.id);
-        assert.equal(notes.filter((n) => n.post.id === post.id).length, 1);
+        assert.equal(notes.filter((n) => n.post?.id === post.id).length, 1);
         assert.equal(notes[0]!.from.id, author.id);
       }
       assert.deepEqual(await t.core.notifications.listNotifications(author.id), [], 'the author is not notified of their own mention');

@@ -71,7 +71,7 @@ forEachBackend('seed', (t) => {
     for (const post of mentioning) {
       const account = await t.core.accounts.getAccountByUsername(mentioned(post)!);
       const notifications = await t.core.notifications.listNotifications(account.id, { limit: 40 });
-      const notification = notifications.find((n) => n.post.id === post.id);
+      const notification = notifications.find((n) => n.post?.id === post.id);
       assert.ok(notification, `a notification for ${account.username} about post ${post.id}`);
       assert.equal(notification.type, 'mention');
       assert.equal(notification.from.id, post.account.id);

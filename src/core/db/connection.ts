@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { lockPgliteDirectory } from './pglite-lock.ts';
 import { openPglite } from './pglite-template.ts';
@@ -31,6 +31,8 @@ export interface ConnectOptions {
   statementTimeoutMs?: number;
   /** Server-side bound on a transaction left idle (PostgreSQL only; 0: none). */
   idleInTransactionTimeoutMs?: number;
+  /** Hears the SQL of every statement run through Kysely (tests count queries). */
+  onQuery?: (sql: string) => void;
 }
 
 // How long to wait for a new connection: short, so a request during a database outage gets its 503
@@ -39,6 +41,11 @@ const CONNECT_TIMEOUT_MS = 3_000;
 // Client-side margin over statement_timeout: the server's own cancellation (a clear error) comes
 // first while it is reachable; this one ends a query whose server went silent (a cut network).
 const QUERY_TIMEOUT_MARGIN_MS = 2_000;
+
+function queryLog(options: ConnectOptions): { log?: (event: LogEvent) => void } {
+  const onQuery = options.onQuery;
+  return onQuery ? { log: (event) => onQuery(event.query.sql) } : {};
+}
 
 /** Opens PGlite (embedded, one connection) or a PostgreSQL pool. Bigints come back as strings in both. */
 export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
@@ -60,7 +67,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     // pool discards the broken client when it comes back, so the listener has nothing else to do.
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options) });
     return { db, kind: 'postgres', pglite: undefined, pool, close: () => db.destroy() };
   }
   let unlock = () => {};
@@ -70,7 +77,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
   }
   try {
     const pglite = await openPglite(options.pgliteDir);
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), ...queryLog(options) });
     return {
       db,
       kind: 'pglite',

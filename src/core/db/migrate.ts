@@ -3,6 +3,7 @@ import * as initial from './migrations/0001-initial.ts';
 import * as taskManager from './migrations/0002-task-manager.ts';
 import * as rootRelativePostLinks from './migrations/0003-root-relative-post-links.ts';
 import * as expiryIndexes from './migrations/0004-expiry-indexes.ts';
+import * as social from './migrations/0005-social.ts';
 import * as oauth from './migrations/0006-oauth.ts';
 
 // A static list rather than a folder scan: works the same from any working directory, and type-checks.
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-task-manager': taskManager,
   '0003-root-relative-post-links': rootRelativePostLinks,
   '0004-expiry-indexes': expiryIndexes,
+  '0005-social': social,
   '0006-oauth': oauth,
 };
 

@@ -84,12 +84,15 @@ export interface RateLimitsTable {
 
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
+export type NotificationType = 'mention' | 'follow' | 'favourite' | 'reblog';
+
 export interface NotificationsTable {
   id: Id;
   account_id: RequiredId;
-  type: 'mention';
+  type: NotificationType;
   from_account_id: RequiredId;
-  status_id: RequiredId;
+  /** The post it is about; null for a follow. */
+  status_id: ColumnType<string | null, string | bigint | null | undefined, never>;
   created_at: Timestamp;
   read_at: NullableTime;
 }
@@ -123,6 +126,23 @@ export interface DailyStatsTable {
   emails_sent: number;
   emails_failed: number;
   computed_at: Timestamp;
+}
+
+export interface FollowsTable {
+  id: Id;
+  account_id: RequiredId;
+  target_account_id: RequiredId;
+  show_reblogs: Generated<boolean>;
+  notify: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+/** favourites and bookmarks: one row per (account, post). */
+export interface AccountPostTable {
+  id: Id;
+  account_id: RequiredId;
+  status_id: RequiredId;
+  created_at: Timestamp;
 }
 
 export interface OAuthApplicationsTable {
@@ -175,6 +195,9 @@ export interface Database {
   notifications: NotificationsTable;
   email_deliveries: EmailDeliveriesTable;
   daily_stats: DailyStatsTable;
+  follows: FollowsTable;
+  favourites: AccountPostTable;
+  bookmarks: AccountPostTable;
   oauth_applications: OAuthApplicationsTable;
   oauth_authorization_codes: OAuthAuthorizationCodesTable;
   oauth_access_tokens: OAuthAccessTokensTable;

@@ -29,6 +29,33 @@ export const QUEUES = {
     concurrency: 16,
     description: 'An in-app notification per mentioned account, and an email job for those who want one.',
   },
+  'notify-follow': {
+    events: ['follow.created'],
+    retryLimit: 6,
+    retryDelay: 2,
+    retryDelayMax: 600,
+    expireInSeconds: 60,
+    concurrency: 8,
+    description: 'A follow notification for the followed account (once per follower; none if already unfollowed).',
+  },
+  'notify-favourite': {
+    events: ['favourite.created'],
+    retryLimit: 6,
+    retryDelay: 2,
+    retryDelayMax: 600,
+    expireInSeconds: 60,
+    concurrency: 8,
+    description: "A favourite notification for the post's author (once per favouriting account; none to yourself).",
+  },
+  'notify-reblog': {
+    events: ['reblog.created'],
+    retryLimit: 6,
+    retryDelay: 2,
+    retryDelayMax: 600,
+    expireInSeconds: 60,
+    concurrency: 8,
+    description: "A boost notification for the post's author (once per boosting account; none to yourself).",
+  },
   'send-email': {
     events: [],
     // About 9 hours of trying before a message goes to the dead-letter queue.
@@ -66,6 +93,9 @@ export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
 /** What each queue's jobs carry (besides `reqId`). */
 export interface QueueData {
   'notify-mentions': { postId: string; authorId: string };
+  'notify-follow': { followId: string; accountId: string; targetAccountId: string };
+  'notify-favourite': { favouriteId: string; accountId: string; postId: string };
+  'notify-reblog': { reblogId: string; accountId: string; postId: string };
   'send-email': { deliveryIds: string[] };
   'daily-stats': { day?: string };
   cleanup: Record<string, never>;

@@ -1,5 +1,8 @@
+import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import { isId } from '../domain/ids.ts';
+import { visibleToAccountExpr } from '../posts/visibility.ts';
+import { postUrl } from '../urls.ts';
 import { unsubscribeUrl } from './notifications.ts';
 
 // Exactly one email per delivery row, although jobs are delivered at least once: an attempt claims
@@ -59,6 +62,8 @@ export async function claimEmailDeliveries(ctx: CoreContext, deliveryIds: readon
         .select([
           'c.id', 'c.account_id', 's.id as post_id', 's.text', 'author.username as author_username', 'author.display_name as author_display_name',
           'r.username', 'r.display_name', 'r.email', 'r.email_notifications',
+          // The recipient must (still) be allowed to see the post: the one visibility rule, per row.
+          visibleToAccountExpr(sql.ref<string>('c.account_id'), 's').as('visible'),
         ])
         .execute()
     : [];
@@ -67,7 +72,15 @@ export async function claimEmailDeliveries(ctx: CoreContext, deliveryIds: readon
   const cancelled: string[] = [];
   const base = ctx.config.publicUrl;
   for (const row of claimed) {
-    const reason = !row.post_id ? 'post deleted' : !row.email ? 'recipient gone' : !row.email_notifications ? 'email notifications turned off' : null;
+    const reason = !row.post_id
+      ? 'post deleted'
+      : !row.email
+        ? 'recipient gone'
+        : !row.email_notifications
+          ? 'email notifications turned off'
+          : !row.visible
+            ? 'post not visible to the recipient'
+            : null;
     if (reason) {
       cancelled.push(row.id);
       answers.set(row.id, { kind: 'done', reason });
@@ -82,7 +95,7 @@ export async function claimEmailDeliveries(ctx: CoreContext, deliveryIds: readon
         recipient: { username: row.username!, displayName: row.display_name! },
         author: { username: row.author_username!, displayName: row.author_display_name! },
         postText: row.text!,
-        postUrl: `${base}/@${row.author_username}/${row.post_id}`,
+        postUrl: postUrl(base, row.author_username!, row.post_id!),
         unsubscribeUrl: unsubscribeUrl(ctx, row.account_id),
         messageId: `<mention-${row.id}@${ctx.localHost.replace(/:\d+$/, '')}>`,
       },

@@ -1,19 +1,28 @@
-import { sql } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import { toAccount, type Account } from '../accounts/account-view.ts';
 import type { CoreContext } from '../context.ts';
 import { Invalid, NotFound } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
 import { pageBounds, type PageRequest } from '../posts/page.ts';
-import { selectPosts, toPost, type Post } from '../posts/post-view.ts';
+import type { NotificationType } from '../db/schema.ts';
+import { hydratePosts } from '../posts/hydrate.ts';
+import { selectPosts, type Post } from '../posts/post-view.ts';
+import { visibleTo, viewerOf } from '../posts/visibility.ts';
 import { unsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token.ts';
 
 export interface Notification {
   id: string;
-  type: 'mention';
+  type: NotificationType;
   createdAt: Date;
   readAt: Date | null;
   from: Account;
-  post: Post;
+  /** The post it is about, hydrated for the recipient; null for a follow. */
+  post: Post | null;
+}
+
+/** Notifications (alias `n`) the account is shown: those about no post, or about a post it may see. */
+function shownTo(accountId: string) {
+  return sql<SqlBool>`(n.status_id IS NULL OR EXISTS (SELECT 1 FROM statuses s WHERE s.id = n.status_id AND ${visibleTo(viewerOf(accountId))}))`;
 }
 
 /** A post to notify the mentions of, and the request that made it (carried into its email jobs). */
@@ -43,7 +52,7 @@ export async function notifyMentionsOfPosts(ctx: CoreContext, posts: readonly Po
       ), notified AS (
         INSERT INTO notifications (account_id, type, from_account_id, status_id)
         SELECT account_id, 'mention', author_id, status_id FROM mentioned
-        ON CONFLICT (account_id, type, status_id) DO NOTHING
+        ON CONFLICT (account_id, type, from_account_id, status_id) DO NOTHING
         RETURNING status_id
       ), deliveries AS (
         INSERT INTO email_deliveries (kind, status_id, account_id)
@@ -74,9 +83,13 @@ export async function notifyMentions(ctx: CoreContext, postId: string): Promise<
   return (await notifyMentionsOfPosts(ctx, [{ postId }]))[0]!;
 }
 
-/** A page of an account's notifications, newest first (`maxId`: older than it; `minId`: the page just newer). */
+/**
+ * A page of an account's notifications, newest first (`maxId`: older than it; `minId`: the page just newer).
+ * One about a post the account may no longer see (they unfollowed a private poster) is not shown.
+ */
 export async function listNotifications(ctx: CoreContext, accountId: string, page: PageRequest = {}): Promise<Notification[]> {
   const bounds = pageBounds(page);
+  const viewer = viewerOf(accountId);
   let query = ctx.db
     .selectFrom('notifications as n')
     .innerJoin('accounts as f', 'f.id', 'n.from_account_id')
@@ -87,6 +100,7 @@ export async function listNotifications(ctx: CoreContext, accountId: string, pag
       'f.following_count as f_following_count', 'f.last_status_at as f_last_status_at', 'f.created_at as f_created_at',
     ])
     .where('n.account_id', '=', accountId)
+    .where(shownTo(accountId))
     .orderBy('n.id', bounds.minId ? 'asc' : 'desc')
     .limit(bounds.limit);
   if (bounds.maxId) query = query.where('n.id', '<', bounds.maxId);
@@ -95,11 +109,12 @@ export async function listNotifications(ctx: CoreContext, accountId: string, pag
   // `minId` reads the page just newer than it, upward; the answer is newest first all the same.
   if (bounds.minId) rows.reverse();
   if (rows.length === 0) return [];
-  const posts = await selectPosts(ctx.db).where('s.id', 'in', rows.map((r) => r.status_id)).execute();
-  const byId = new Map(posts.map((p) => [p.id, toPost(p)]));
+  const postIds = [...new Set(rows.flatMap((r) => (r.status_id ? [r.status_id] : [])))];
+  const postRows = postIds.length ? await selectPosts(ctx.db, viewer).where('s.id', 'in', postIds).execute() : [];
+  const byId = new Map((await hydratePosts(ctx.db, viewer, postRows)).map((p) => [p.id, p]));
   return rows.flatMap((r) => {
-    const post = byId.get(r.status_id);
-    if (!post) return [];
+    const post = r.status_id ? byId.get(r.status_id) : null;
+    if (post === undefined) return []; // deleted since the page was read
     const from = toAccount({
       id: r.f_id, username: r.f_username, display_name: r.f_display_name, note: r.f_note, is_admin: r.f_is_admin, locked: r.f_locked,
       bot: r.f_bot, statuses_count: r.f_statuses_count, followers_count: r.f_followers_count, following_count: r.f_following_count,
@@ -117,7 +132,16 @@ export async function countUnreadNotifications(ctx: CoreContext, accountId: stri
   const cap = Math.max(1, Math.min(Math.trunc(options.cap ?? 1000) || 1000, 1000));
   const row = await ctx.db
     .selectFrom((db) =>
-      db.selectFrom('notifications').select('id').where('account_id', '=', accountId).where('read_at', 'is', null).orderBy('id', 'desc').limit(cap).as('unread'),
+      db
+        .selectFrom('notifications as n')
+        .select('n.id')
+        .where('n.account_id', '=', accountId)
+        .where('n.read_at', 'is', null)
+        // The same notifications the list shows: none about a post the account may no longer see.
+        .where(shownTo(accountId))
+        .orderBy('n.id', 'desc')
+        .limit(cap)
+        .as('unread'),
     )
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow();

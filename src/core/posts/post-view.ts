@@ -1,13 +1,20 @@
 import type { Kysely } from 'kysely';
 import { toAccount, type Account } from '../accounts/account-view.ts';
 import type { Database, Visibility } from '../db/schema.ts';
+import { visibleTo, type Viewer } from './visibility.ts';
 
-/** A post with its author, as pages and serializers use it. */
+/** An account a post mentions, as a link needs it. */
+export interface PostMention {
+  id: string;
+  username: string;
+}
+
+/** A post with everything a page or an API serializer shows of it (hydrate.ts loads a page in batches). */
 export interface Post {
   id: string;
-  /** The source text as typed. */
+  /** The source text as typed ('' for a boost). */
   text: string;
-  /** Safe HTML rendered from the text when it was posted. */
+  /** Safe HTML rendered from the text when it was posted ('' for a boost). */
   contentHtml: string;
   spoilerText: string;
   visibility: Visibility;
@@ -21,10 +28,23 @@ export interface Post {
   createdAt: Date;
   editedAt: Date | null;
   account: Account;
+  /** The boosted post when this is a boost (itself hydrated, and visible to the viewer); else null. */
+  reblog: Post | null;
+  /** Accounts mentioned, in the order they were stored. */
+  mentions: PostMention[];
+  /** Hashtags, as stored (normalised, lower-case). */
+  tags: string[];
+  /** The viewer's own flags (false for a logged-out visitor and for the system). */
+  favourited: boolean;
+  reblogged: boolean;
+  bookmarked: boolean;
 }
 
-/** The statuses ⨝ accounts select every post query starts from: one query per page, no N+1. */
-export function selectPosts(db: Kysely<Database>) {
+/**
+ * The statuses ⨝ accounts select every post query starts from, restricted to what `viewer` may see:
+ * no post query can be built without saying who looks (SYSTEM is the explicit escape).
+ */
+export function selectPosts(db: Kysely<Database>, viewer: Viewer) {
   return db
     .selectFrom('statuses as s')
     .innerJoin('accounts as a', 'a.id', 's.account_id')
@@ -38,6 +58,7 @@ export function selectPosts(db: Kysely<Database>) {
       's.language',
       's.in_reply_to_id',
       's.in_reply_to_account_id',
+      's.reblog_of_id',
       's.replies_count',
       's.reblogs_count',
       's.favourites_count',
@@ -55,12 +76,15 @@ export function selectPosts(db: Kysely<Database>) {
       'a.following_count as account_following_count',
       'a.last_status_at as account_last_status_at',
       'a.created_at as account_created_at',
-    ]);
+    ])
+    .where(visibleTo(viewer));
 }
 
-type PostRow = Awaited<ReturnType<ReturnType<typeof selectPosts>['executeTakeFirstOrThrow']>>;
+export type PostQuery = ReturnType<typeof selectPosts>;
+export type PostRow = Awaited<ReturnType<PostQuery['executeTakeFirstOrThrow']>>;
 
-export function toPost(row: PostRow): Post {
+/** A row's own columns as a Post, before hydration adds what other tables hold. */
+export function toBarePost(row: PostRow): Post {
   return {
     id: row.id,
     text: row.text,
@@ -90,5 +114,11 @@ export function toPost(row: PostRow): Post {
       last_status_at: row.account_last_status_at,
       created_at: row.account_created_at,
     }),
+    reblog: null,
+    mentions: [],
+    tags: [],
+    favourited: false,
+    reblogged: false,
+    bookmarked: false,
   };
 }

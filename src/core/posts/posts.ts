@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import type { Database, Visibility } from '../db/schema.ts';
 import { constraintViolation } from '../db/errors.ts';
@@ -7,8 +7,11 @@ import { isId } from '../domain/ids.ts';
 import { MAX_URL_LENGTH } from '../domain/post-links.ts';
 import { RAW_FACTOR, URL_LENGTH, parsePostText, postLength, renderPostHtml } from '../domain/post-text.ts';
 import { cleanText } from '../domain/text-input.ts';
-import { VISIBILITIES, canSee } from '../domain/visibility.ts';
-import { selectPosts, toPost, type Post } from './post-view.ts';
+import { VISIBILITIES } from '../domain/visibility.ts';
+import type { Post } from './post-view.ts';
+import { visiblePost } from './hydrate.ts';
+import { viewerOf } from './visibility.ts';
+import { findVisibleStatus } from './visible-status.ts';
 import { metrics } from '../metrics.ts';
 
 export interface CreatePostInput {
@@ -99,8 +102,8 @@ async function insertPost(
   const mentioned = accounts.filter((a) => mentionedNames.has(a.username));
   let inReplyToAccountId: string | null = null;
   if (input.inReplyToId) {
-    const parent = await visiblePost(trx, input.inReplyToId, authorId);
-    inReplyToAccountId = parent.account.id;
+    const parent = await findVisibleStatus(trx, viewerOf(authorId), input.inReplyToId);
+    inReplyToAccountId = parent.accountId;
     // The update locks the parent, so it cannot be deleted before the reply commits; if it was deleted
     // since it was read, nothing is updated and the reply is refused like any missing post.
     const counted = await trx
@@ -145,53 +148,34 @@ async function insertPost(
 }
 
 
-/** Whether `viewerId` is mentioned in the post (for private and direct posts). */
-async function isMentioned(db: Kysely<Database>, postId: string, viewerId: string | undefined): Promise<boolean> {
-  if (viewerId === undefined) return false;
-  const row = await db
-    .selectFrom('mentions')
-    .select('id')
-    .where('status_id', '=', postId)
-    .where('account_id', '=', viewerId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-async function visiblePost(db: Kysely<Database>, id: string, viewerId: string | undefined): Promise<Post> {
-  if (!isId(id)) throw new NotFound('No such post.');
-  const row = await selectPosts(db).where('s.id', '=', id).where('s.reblog_of_id', 'is', null).executeTakeFirst();
-  if (!row) throw new NotFound('No such post.');
-  const post = toPost(row);
-  const visible = canSee({
-    visibility: post.visibility,
-    authorId: post.account.id,
-    viewerId,
-    viewerMentioned: post.visibility === 'public' || post.visibility === 'unlisted' ? false : await isMentioned(db, id, viewerId),
-    viewerFollows: false, // follows arrive with their own issue
-  });
-  // Invisible looks the same as missing, so ids cannot be probed.
-  if (!visible) throw new NotFound('No such post.');
-  return post;
-}
-
 /** One post, if the viewer (or a logged-out visitor) may see it; NotFound otherwise. */
 export function getPost(ctx: CoreContext, id: string, viewerId?: string): Promise<Post> {
-  return visiblePost(ctx.db, id, viewerId);
+  return visiblePost(ctx.db, id, viewerOf(viewerId));
 }
 
-/** Deletes a post of the author's own; anyone else gets Forbidden. Returns what was deleted. */
+/** One status as the API knows it: a post, or a boost with its post inside; NotFound when not visible. */
+export function getStatus(ctx: CoreContext, id: string, viewerId?: string): Promise<Post> {
+  return visiblePost(ctx.db, id, viewerOf(viewerId), { boosts: true });
+}
+
+/**
+ * Deletes a post of the author's own; anyone else gets Forbidden. Its boosts go with it, and every
+ * counter they touched follows in the same transaction. Returns what was deleted.
+ */
 export async function deletePost(ctx: CoreContext, actorId: string, id: string): Promise<Post> {
-  const post = await visiblePost(ctx.db, id, actorId);
+  const post = await visiblePost(ctx.db, id, viewerOf(actorId));
   if (post.account.id !== actorId) throw new Forbidden('You can delete only your own posts.');
   await ctx.db.transaction().execute(async (trx) => {
+    // Locked first: a boost being added holds a key-share lock on the post, so this waits for it to
+    // commit and then sees it below; a boost that comes later finds the post gone.
+    const locked = await trx.selectFrom('statuses').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!locked) return; // deleted meanwhile by another request
+    const boosts = await trx.deleteFrom('statuses').where('reblog_of_id', '=', id).returning('account_id').execute();
     const deleted = await trx.deleteFrom('statuses').where('id', '=', id).returning('in_reply_to_id').executeTakeFirst();
-    if (!deleted) return; // deleted meanwhile by another request
-    await trx
-      .updateTable('accounts')
-      .set((eb) => ({ statuses_count: eb('statuses_count', '-', 1) }))
-      .where('id', '=', actorId)
-      .where('statuses_count', '>', 0)
-      .execute();
+    if (!deleted) return;
+    const perAccount = new Map<string, number>([[actorId, 1]]);
+    for (const b of boosts) perAccount.set(b.account_id, (perAccount.get(b.account_id) ?? 0) + 1);
+    await decrementStatusesCounts(trx, perAccount);
     if (deleted.in_reply_to_id) {
       await trx
         .updateTable('statuses')
@@ -203,4 +187,17 @@ export async function deletePost(ctx: CoreContext, actorId: string, id: string):
     await ctx.bus.publish(trx, 'post.deleted', { postId: id, authorId: actorId });
   });
   return post;
+}
+
+/** Lowers accounts' statuses_count by the number of their rows just deleted, in one statement. */
+async function decrementStatusesCounts(trx: Transaction<Database>, perAccount: Map<string, number>): Promise<void> {
+  // Ordered by id: concurrent deletes lock the accounts in the same order, so they cannot deadlock.
+  const entries = [...perAccount].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  for (const [accountId, n] of entries) {
+    await trx
+      .updateTable('accounts')
+      .set((eb) => ({ statuses_count: eb('statuses_count', '-', n) }))
+      .where('id', '=', accountId)
+      .execute();
+  }
 }

@@ -1,16 +1,19 @@
+import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
+import { NotFound } from '../domain/errors.ts';
+import { isId } from '../domain/ids.ts';
 import { normalizeTag, TAG_MAX } from '../domain/post-text.ts';
 import { cleanText } from '../domain/text-input.ts';
 import { pageBounds, type PageBounds, type PageRequest } from './page.ts';
-import { selectPosts, toPost, type Post } from './post-view.ts';
+import { selectPosts, type Post, type PostQuery } from './post-view.ts';
+import { hydratePosts } from './hydrate.ts';
+import { viewerOf, type Viewer } from './visibility.ts';
 import { getAccountByUsername } from '../accounts/accounts.ts';
 import { normalizeUsername } from '../domain/account-rules.ts';
 import type { Account } from '../accounts/account-view.ts';
 
-type PostQuery = ReturnType<typeof selectPosts>;
-
-/** Applies exclusive id bounds and returns newest-first; `minId` reads upward, then reverses. */
-async function readPage(query: PostQuery, b: PageBounds): Promise<Post[]> {
+/** Applies exclusive id bounds, newest first (`minId` reads upward, then reverses), and hydrates the page. */
+async function readPage(ctx: CoreContext, viewer: Viewer, query: PostQuery, b: PageBounds): Promise<Post[]> {
   let q = query;
   if (b.maxId) q = q.where('s.id', '<', b.maxId);
   if (b.sinceId) q = q.where('s.id', '>', b.sinceId);
@@ -20,31 +23,94 @@ async function readPage(query: PostQuery, b: PageBounds): Promise<Post[]> {
     .limit(b.limit)
     .execute();
   if (b.minId) rows.reverse();
-  return rows.map(toPost);
+  return hydratePosts(ctx.db, viewer, rows);
+}
+
+/** A tag as typed in an address or a parameter, normalised; undefined when no stored tag could match. */
+function tagName(tag: string): string | undefined {
+  // The tag comes from the address: a NUL (`/tags/a%00b`) made PostgreSQL fail the query, a 500.
+  const name = normalizeTag(cleanText(tag).replace(/^#/, ''));
+  // No stored tag is longer (post-text.ts); cutting it instead would show another tag's posts.
+  return name.length === 0 || [...name].length > TAG_MAX ? undefined : name;
+}
+
+export interface TimelineOptions extends PageRequest {
+  /** Posts with media only: none have media yet, so the answer is empty. */
+  onlyMedia?: boolean | undefined;
 }
 
 // The timelines are async so that bad paging input rejects the promise rather than throwing synchronously.
-/** Public posts by everyone, newest first (the home page and the public timeline). */
-export async function publicTimeline(ctx: CoreContext, page?: PageRequest): Promise<Post[]> {
-  const query = selectPosts(ctx.db).where('s.visibility', '=', 'public').where('s.reblog_of_id', 'is', null);
-  return readPage(query, pageBounds(page));
+/** Public posts by everyone, newest first (no boosts), with the viewer's flags when logged in. */
+export async function publicTimeline(ctx: CoreContext, page?: TimelineOptions, viewerId?: string): Promise<Post[]> {
+  const bounds = pageBounds(page);
+  if (page?.onlyMedia) return [];
+  const viewer = viewerOf(viewerId);
+  const query = selectPosts(ctx.db, viewer).where('s.visibility', '=', 'public').where('s.reblog_of_id', 'is', null);
+  return readPage(ctx, viewer, query, bounds);
 }
 
 /**
- * An account's posts as the viewer may see them: public and unlisted for everyone, all for the author.
+ * The home timeline: the viewer's own posts and boosts and those of the accounts they follow (boosts
+ * only where the follow shows them), each as the visibility rule lets the viewer see it, newest first.
  */
-export async function accountTimeline(
-  ctx: CoreContext,
-  accountId: string,
-  viewerId: string | undefined,
-  page?: PageRequest,
-): Promise<Post[]> {
-  let query = selectPosts(ctx.db).where('s.account_id', '=', accountId).where('s.reblog_of_id', 'is', null);
-  if (viewerId !== accountId) query = query.where('s.visibility', 'in', ['public', 'unlisted']);
-  return readPage(query, pageBounds(page));
+export async function homeTimeline(ctx: CoreContext, viewerId: string, page?: PageRequest): Promise<Post[]> {
+  const bounds = pageBounds(page);
+  const viewer = viewerOf(viewerId);
+  // Uncorrelated subqueries (hashed once per query) rather than EXISTS per row: under the OR, PostgreSQL
+  // cannot turn a correlated EXISTS into a join and would probe follows for every status it walks.
+  const me = sql`${viewerId}::bigint`;
+  const query = selectPosts(ctx.db, viewer).where(
+    sql<boolean>`(s.account_id = ${me} OR (
+      s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = ${me})
+      AND (s.reblog_of_id IS NULL OR s.account_id NOT IN (SELECT target_account_id FROM follows WHERE account_id = ${me} AND NOT show_reblogs))))`,
+  );
+  return readPage(ctx, viewer, query, bounds);
 }
 
-/** A profile: the account and its first page of posts (the page at `/@username`). */
+export interface AccountStatusesOptions extends TimelineOptions {
+  /** Leave out replies to others (a reply to oneself, a thread, stays). */
+  excludeReplies?: boolean | undefined;
+  excludeReblogs?: boolean | undefined;
+  /** Pinned posts only: there is no pinning yet, so the answer is empty. */
+  pinned?: boolean | undefined;
+  /** Only posts carrying this hashtag. */
+  tagged?: string | undefined;
+}
+
+/** An account's posts and boosts as the viewer may see them, newest first; NotFound for an unknown account. */
+export async function accountStatuses(ctx: CoreContext, viewerId: string | undefined, accountId: string, options: AccountStatusesOptions = {}): Promise<Post[]> {
+  const bounds = pageBounds(options);
+  if (!isId(accountId)) throw new NotFound('No such account.');
+  const viewer = viewerOf(viewerId);
+  let posts: Post[] = [];
+  const tag = options.tagged === undefined ? undefined : tagName(options.tagged);
+  const impossible = options.pinned || options.onlyMedia || (options.tagged !== undefined && tag === undefined);
+  if (!impossible) {
+    let query = selectPosts(ctx.db, viewer).where('s.account_id', '=', accountId);
+    if (options.excludeReblogs) query = query.where('s.reblog_of_id', 'is', null);
+    if (options.excludeReplies) query = query.where((eb) => eb.or([eb('s.in_reply_to_id', 'is', null), eb('s.in_reply_to_account_id', '=', accountId)]));
+    if (tag !== undefined) {
+      query = query.where((eb) =>
+        eb.exists(
+          eb.selectFrom('statuses_tags as st').innerJoin('tags as t', 't.id', 'st.tag_id').select('st.status_id').whereRef('st.status_id', '=', 's.id').where('t.name', '=', tag),
+        ),
+      );
+    }
+    posts = await readPage(ctx, viewer, query, bounds);
+  }
+  if (posts.length === 0) {
+    const exists = await ctx.db.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
+    if (!exists) throw new NotFound('No such account.');
+  }
+  return posts;
+}
+
+/** An account's own posts (no boosts) as the viewer may see them (kept for the website's callers). */
+export async function accountTimeline(ctx: CoreContext, accountId: string, viewerId: string | undefined, page?: PageRequest): Promise<Post[]> {
+  return accountStatuses(ctx, viewerId, accountId, { ...page, excludeReblogs: true });
+}
+
+/** A profile: the account and its first page of posts (the page at `/@username`), boosts left out. */
 export async function profile(
   ctx: CoreContext,
   username: string,
@@ -55,29 +121,25 @@ export async function profile(
   // its own only when there are no posts to show. The subquery (rather than a join on username) lets
   // PostgreSQL walk the (account_id, id) index and stop after one page.
   const bounds = pageBounds(page);
-  let query = selectPosts(ctx.db)
+  const viewer = viewerOf(viewerId);
+  const query = selectPosts(ctx.db, viewer)
     .where('s.account_id', '=', (eb) => eb.selectFrom('accounts').select('id').where('username', '=', normalizeUsername(username)))
     .where('s.reblog_of_id', 'is', null);
-  query = query.where((eb) =>
-    viewerId === undefined
-      ? eb('s.visibility', 'in', ['public', 'unlisted'])
-      : eb.or([eb('s.visibility', 'in', ['public', 'unlisted']), eb('s.account_id', '=', viewerId)]),
-  );
-  const posts = await readPage(query, bounds);
+  const posts = await readPage(ctx, viewer, query, bounds);
   const account = posts[0]?.account ?? (await getAccountByUsername(ctx, username));
   return { account, posts };
 }
 
 /** Public posts carrying a hashtag, newest first. */
-export async function tagTimeline(ctx: CoreContext, tag: string, page?: PageRequest): Promise<Post[]> {
-  // The tag comes from the address: a NUL (`/tags/a%00b`) made PostgreSQL fail the query, a 500.
-  const name = normalizeTag(cleanText(tag).replace(/^#/, ''));
-  // No stored tag is longer (post-text.ts); cutting it instead would show another tag's posts.
-  if ([...name].length > TAG_MAX) return [];
-  const query = selectPosts(ctx.db)
+export async function tagTimeline(ctx: CoreContext, tag: string, page?: TimelineOptions, viewerId?: string): Promise<Post[]> {
+  const bounds = pageBounds(page);
+  const name = tagName(tag);
+  if (name === undefined || page?.onlyMedia) return [];
+  const viewer = viewerOf(viewerId);
+  const query = selectPosts(ctx.db, viewer)
     .innerJoin('statuses_tags as st', 'st.status_id', 's.id')
     .innerJoin('tags as t', 't.id', 'st.tag_id')
     .where('t.name', '=', name)
     .where('s.visibility', '=', 'public');
-  return readPage(query, pageBounds(page));
+  return readPage(ctx, viewer, query, bounds);
 }

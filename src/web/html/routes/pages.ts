@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { NotFound, type Account, type Core } from '../../../core/index.ts';
+import { NotFound, postPath, type Account, type Core } from '../../../core/index.ts';
 import { aboutPage, homePage, PAGE_SIZE, postPage, profilePage, tagPage } from '../views/pages.ts';
 import { pageContext, sendPage } from '../views/page-context.ts';
 import { readDraft } from '../compose-draft.ts';
@@ -31,7 +31,7 @@ export function registerPages(app: FastifyInstance, core: Core): void {
     const post = await core.posts.getPost(request.params.id, request.account?.id);
     // The canonical address names the author; a wrong name redirects rather than showing a lie.
     if (post.account.username !== request.params.username.toLowerCase()) {
-      return reply.redirect(`/@${post.account.username}/${post.id}`, 301);
+      return reply.redirect(postPath(post.account.username, post.id), 301);
     }
     return sendPage(reply, postPage(pageContext(request, reply), post));
   });

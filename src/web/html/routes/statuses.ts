@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Forbidden, Invalid, RAW_FACTOR, type Core } from '../../../core/index.ts';
+import { Forbidden, Invalid, RAW_FACTOR, profilePath, type Core } from '../../../core/index.ts';
 import { deletePostPage, homePage, PAGE_SIZE } from '../views/pages.ts';
 import { pageContext, sendPage } from '../views/page-context.ts';
 import { clearDraft, saveDraft } from '../compose-draft.ts';
@@ -64,6 +64,6 @@ export function registerStatusForms(app: FastifyInstance, core: Core): void {
     if (!requireLogin(request, reply)) return reply;
     const post = await core.posts.deletePost(request.account!.id, request.params.id);
     request.log.info({ postId: post.id }, 'post deleted');
-    return reply.redirect(`/@${post.account.username}?deleted=1`, 303);
+    return reply.redirect(`${profilePath(post.account.username)}?deleted=1`, 303);
   });
 }

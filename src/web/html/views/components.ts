@@ -1,4 +1,4 @@
-import type { Account, Post } from '../../../core/index.ts';
+import { postPath, profilePath, type Account, type Post } from '../../../core/index.ts';
 import { count, fullTime, relativeTime } from './format.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
@@ -35,7 +35,7 @@ const VISIBILITY_LABEL = { public: 'Public', unlisted: 'Unlisted', private: 'Fol
 /** One post as a card: author, time (linking to the post), content, and a delete button for its author. */
 export function postCard(page: PageContext, post: Post, options: { focused?: boolean; confirming?: boolean } = {}): SafeHtml {
   const a = post.account;
-  const permalink = `/@${a.username}/${post.id}`;
+  const permalink = postPath(a.username, post.id);
   const mine = page.viewer?.id === a.id;
   const heading = options.focused ? 'h1' : 'h2';
   // What people write may be right-to-left (dir="auto" lets the browser see it) and in any language.
@@ -47,15 +47,15 @@ export function postCard(page: PageContext, post: Post, options: { focused?: boo
     mine && !options.confirming ? html`<a href="/statuses/${post.id}/delete" class="button-link danger post-delete" aria-label="Delete this post">Delete</a>` : '',
   ].filter((item) => item !== '');
   return html`<article class="post${options.focused ? ' post-focused' : ''}" aria-labelledby="post-${post.id}-author">
-  <a href="/@${a.username}" class="post-avatar" tabindex="-1" aria-hidden="true">${avatar(a)}</a>
+  <a href="${profilePath(a.username)}" class="post-avatar" tabindex="-1" aria-hidden="true">${avatar(a)}</a>
   <div class="post-body">
     <header class="post-header">
       <${raw(heading)} class="post-author" id="post-${post.id}-author">
-        <a href="/@${a.username}"><span class="display-name">${displayName(a)}</span> <span class="handle">@${a.username}</span></a>
+        <a href="${profilePath(a.username)}"><span class="display-name">${displayName(a)}</span> <span class="handle">@${a.username}</span></a>
       </${raw(heading)}>
       ${options.focused ? '' : html`<a href="${permalink}" class="post-time"><time datetime="${post.createdAt.toISOString()}" title="${fullTime(post.createdAt)}">${relativeTime(post.createdAt)}</time></a>`}
     </header>
-    ${post.inReplyToId ? html`<p class="post-context">Replying to a <a href="/@${a.username}/${post.inReplyToId}">post</a></p>` : ''}
+    ${post.inReplyToId ? html`<p class="post-context">Replying to a <a href="${postPath(a.username, post.inReplyToId)}">post</a></p>` : ''}
     ${post.spoilerText ? html`<p class="post-spoiler"><strong>Content warning:</strong> <span dir="auto"${lang}>${post.spoilerText}</span></p>` : ''}
     <div class="post-content" dir="auto"${lang}>${raw(post.contentHtml)}</div>
     ${options.focused ? html`<p class="post-date"><a href="${permalink}"><time datetime="${post.createdAt.toISOString()}">${fullTime(post.createdAt)}</time></a></p>` : ''}

@@ -1,4 +1,4 @@
-import type { Account } from '../../../core/index.ts';
+import { profilePath, type Account } from '../../../core/index.ts';
 import { avatar } from './components.ts';
 import { html, type SafeHtml } from './html.ts';
 
@@ -46,7 +46,7 @@ function accountMenu(page: PageContext, viewer: Account): SafeHtml {
   return html`<details class="account-menu">
         <summary class="nav-link account-menu-toggle">${avatar(viewer)}<span class="visually-hidden">Account menu</span><span class="menu-handle">@${viewer.username}</span></summary>
         <ul class="menu-panel">
-          ${item(`/@${viewer.username}`, 'Profile', page.current === 'profile')}
+          ${item(profilePath(viewer.username), 'Profile', page.current === 'profile')}
           ${item('/settings', 'Settings', page.current === 'settings')}
           ${item('/settings/apps', 'Authorized apps', false)}
           ${viewer.isAdmin ? item('/admin/jobs', 'Job queues', page.current === 'admin') : ''}

@@ -1,8 +1,15 @@
-import type { Notification } from '../../../core/index.ts';
+import { profilePath, type Notification } from '../../../core/index.ts';
 import { avatar, csrfField, displayName, isPaged, pager, postCard, type ListPage } from './components.ts';
 import { fullTime, relativeTime } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
+
+const NOTIFICATION_VERBS: Record<Notification['type'], string> = {
+  mention: 'mentioned you',
+  follow: 'followed you',
+  favourite: 'favourited your post',
+  reblog: 'boosted your post',
+};
 
 /** `/notifications`: who mentioned the viewer, newest first. */
 export function notificationsPage(page: PageContext, list: ListPage<Notification>): SafeHtml {
@@ -17,8 +24,8 @@ ${
     ? html`<div class="empty"><p>${paged ? 'No more notifications this way.' : 'Nothing yet. When someone mentions you with @' + page.viewer!.username + ', it shows up here.'}</p></div>${paged ? pagerHtml : ''}`
     : html`<div class="feed notifications">${items.map(
         (n) => html`<div class="notification${n.readAt ? '' : ' notification-unread'}">
-  <p class="notification-line">${avatar(n.from)} <span><a href="/@${n.from.username}"><strong>${displayName(n.from)}</strong></a> mentioned you · <time datetime="${n.createdAt.toISOString()}" title="${fullTime(n.createdAt)}">${relativeTime(n.createdAt)}</time>${n.readAt ? '' : html` <span class="badge">New</span>`}</span></p>
-  ${postCard(page, n.post)}
+  <p class="notification-line">${avatar(n.from)} <span><a href="${profilePath(n.from.username)}"><strong>${displayName(n.from)}</strong></a> ${NOTIFICATION_VERBS[n.type]} · <time datetime="${n.createdAt.toISOString()}" title="${fullTime(n.createdAt)}">${relativeTime(n.createdAt)}</time>${n.readAt ? '' : html` <span class="badge">New</span>`}</span></p>
+  ${n.post ? postCard(page, n.post) : ''}
 </div>`,
       )}</div>
 ${pagerHtml}`

@@ -1,4 +1,4 @@
-import type { Account, Post } from '../../../core/index.ts';
+import { postPath, profilePath, tagPath, type Account, type Post } from '../../../core/index.ts';
 import { avatar, composeForm, csrfField, displayName, isPaged, postCard, postList, type ListPage } from './components.ts';
 import { count, monthYear } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -63,7 +63,7 @@ export function profilePage(page: PageContext, account: Account, list: ListPage<
 </section>
 <section aria-labelledby="posts-heading">
   <h2 id="posts-heading" class="section-title">Posts</h2>
-  ${postList(page, list, { basePath: `/@${account.username}`, empty: html`<p>@${account.username} hasn't posted yet.</p>` })}
+  ${postList(page, list, { basePath: profilePath(account.username), empty: html`<p>@${account.username} hasn't posted yet.</p>` })}
 </section>`,
     },
   );
@@ -76,14 +76,14 @@ export function postPage(page: PageContext, post: Post): SafeHtml {
   return layout(page, {
     title: `${displayName(a)}: “${excerpt}”`,
     description: excerpt,
-    body: html`<p class="back"><a href="/@${a.username}">← More from @${a.username}</a></p>
+    body: html`<p class="back"><a href="${profilePath(a.username)}">← More from @${a.username}</a></p>
 ${postCard(page, post, { focused: true })}`,
   });
 }
 
 /** `/statuses/:id/delete`: the question before deleting, with the post, so a stray click deletes nothing. */
 export function deletePostPage(page: PageContext, post: Post): SafeHtml {
-  const permalink = `/@${post.account.username}/${post.id}`;
+  const permalink = postPath(post.account.username, post.id);
   return layout(page, {
     title: 'Delete this post?',
     body: html`<section class="confirm" aria-labelledby="confirm-title">
@@ -104,7 +104,7 @@ export function tagPage(page: PageContext, tag: string, list: ListPage<Post>): S
   return layout(page, {
     title: `#${tag}`,
     body: html`<h1 class="page-title">#${tag}</h1>
-${postList(page, list, { basePath: `/tags/${encodeURIComponent(tag)}`, empty: html`<p>No posts with #${tag} yet.</p>` })}`,
+${postList(page, list, { basePath: tagPath(tag), empty: html`<p>No posts with #${tag} yet.</p>` })}`,
   });
 }
 
