@@ -15,6 +15,7 @@ import * as notifications from './notifications/notifications.ts';
 import * as emailDeliveries from './notifications/email-deliveries.ts';
 import * as dailyStats from './stats/daily-stats.ts';
 import * as expiredRows from './maintenance/expired-rows.ts';
+import * as instance from './instance/instance.ts';
 import { startBus, type BusOptions } from './jobs/bus.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 
@@ -27,7 +28,9 @@ export type { Post } from './posts/post-view.ts';
 export type { PageRequest } from './posts/page.ts';
 export type { Visibility } from './db/schema.ts';
 export { isId, compareIds } from './domain/ids.ts';
-export { postLength, RAW_FACTOR } from './domain/post-text.ts';
+export { postLength, RAW_FACTOR, URL_LENGTH } from './domain/post-text.ts';
+export { PIPIT_VERSION } from './version.ts';
+export type { InstanceFacts } from './instance/instance.ts';
 export { escapeHtml } from './domain/html.ts';
 export { absoluteLinks, profilePath, tagPath } from './urls.ts';
 export { createScratchDatabase } from './db/scratch-database.ts';
@@ -125,6 +128,8 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
     notifications: { ...bindAll(ctx, notifications), ...bindAll(ctx, emailDeliveries) },
     stats: bindAll(ctx, dailyStats),
+    /** What the discovery documents (instance, nodeinfo) say about the site. */
+    instance: bindAll(ctx, instance),
     /** Housekeeping the `cleanup` job runs: expired sessions and ended rate-limit windows. */
     maintenance: bindAll(ctx, expiredRows),
     /** This process's Prometheus metrics, queue gauges counted at each call. */

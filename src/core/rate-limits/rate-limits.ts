@@ -25,6 +25,9 @@ export const RATE_RULES = {
   signInPerAccountAndIp: { name: 'sign-in:account-ip', limit: 25, windowSeconds: 60 * 60 },
   signUpPerIp: { name: 'sign-up:ip', limit: 5, windowSeconds: 30 * 60 },
   signUpAttemptsPerIp: { name: 'sign-up-attempts:ip', limit: 50, windowSeconds: 30 * 60 },
+  // The API (Mastodon's defaults): every call counts, per token once a token authenticates it, else per IP.
+  apiPerIp: { name: 'api:ip', limit: 300, windowSeconds: 5 * 60 },
+  apiPerToken: { name: 'api:token', limit: 300, windowSeconds: 5 * 60 },
 } satisfies Record<string, RateRule>;
 
 /** Tries each further client gets on an account that is under attack (see RATE_RULES). */

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { reportThrottle } from '../../core/index.ts';
 import { describeError, type DescribedError } from './error-table.ts';
 
-export type RenderError = (request: FastifyRequest, reply: FastifyReply, described: DescribedError) => unknown;
+export type RenderError = (request: FastifyRequest, reply: FastifyReply, described: DescribedError, error: FastifyError | Error) => unknown;
 
 /**
  * The error handler every scope installs with its own renderer (an HTML page, a JSON body): the mapping
@@ -18,6 +18,6 @@ export function errorHandler(render: RenderError) {
     } else if (d.expected) request.log.info({ errorType: error.name, code: error.code, status: d.status }, error.message);
     else request.log.error({ err: error, status: d.status }, 'unexpected error');
     if (d.retryAfterSeconds !== undefined) reply.header('Retry-After', String(d.retryAfterSeconds));
-    return render(request, reply, d);
+    return render(request, reply, d, error);
   };
 }
