@@ -1,9 +1,10 @@
 import pino, { type Logger } from 'pino';
-import type { Core, QueueName, WorkJob } from '../core/index.ts';
+import type { Core } from '../core/index.ts';
+import { jobRunner } from './job-runner.ts';
 import { cleanupHandler } from './handlers/cleanup.ts';
 import { dailyStatsHandler } from './handlers/daily-stats.ts';
 import { notifyMentionsHandler } from './handlers/notify-mentions.ts';
-import { EmailBusy, sendEmailHandler } from './handlers/send-email.ts';
+import { sendEmailHandler } from './handlers/send-email.ts';
 import { createMailer, smtpTimeouts, type Mailer, type MailerOptions } from './mailer.ts';
 
 // The task manager: a handler per queue and the schedules. Any number of these may run, on any
@@ -43,25 +44,7 @@ export async function startWorker(core: Core, options: WorkerOptions = {}): Prom
   const leaseSeconds = options.emailLeaseSeconds ?? Math.ceil((2 * timeouts.connectionTimeoutMs + timeouts.socketTimeoutMs) / 1000) + 30;
   const stopReporting = core.jobs.onProblem((p) => logger[p.level]({ err: p.err, data: p.data }, p.message));
 
-  /** One log line at the start and end of every job, each carrying the request id that caused it. */
-  const run = <Q extends QueueName>(queue: Q, handler: (job: WorkJob<never>, log: Logger) => Promise<void>) =>
-    core.jobs.work(queue, async (job) => {
-      const log = logger.child({ reqId: job.reqId, queue, jobId: job.id });
-      const started = performance.now();
-      log.debug({ attempt: job.retryCount + 1 }, 'job started');
-      try {
-        await handler(job as WorkJob<never>, log);
-        log.info({ durationMs: Math.round(performance.now() - started) }, 'job completed');
-      } catch (error) {
-        const expected = error instanceof EmailBusy;
-        const level = job.lastAttempt ? 'error' : expected ? 'info' : 'warn';
-        log[level](
-          { err: error, attempt: job.retryCount + 1, retryLimit: job.retryLimit, durationMs: Math.round(performance.now() - started) },
-          job.lastAttempt ? 'job failed; moved to the dead-letter queue' : 'job failed; will retry',
-        );
-        throw error;
-      }
-    });
+  const run = jobRunner(core, logger);
 
   await run('notify-mentions', notifyMentionsHandler(core));
   await run('send-email', sendEmailHandler(core, { mailer, leaseSeconds }));
