@@ -19,6 +19,7 @@ import * as instance from './instance/instance.ts';
 import { startBus } from './jobs/bus.ts';
 import type { BusOptions } from './jobs/bus-types.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
+import { bindAll, mergeUseCases } from './use-cases.ts';
 
 export type { Config } from './config.ts';
 export { loadConfig, ConfigError } from './config.ts';
@@ -34,8 +35,6 @@ export { PIPIT_VERSION } from './version.ts';
 export type { InstanceFacts } from './instance/instance.ts';
 export { escapeHtml } from './domain/html.ts';
 export { absoluteLinks, profilePath, tagPath } from './urls.ts';
-export { createScratchDatabase } from './db/scratch-database.ts';
-export { SEED_PASSWORD } from './seed/seed.ts';
 export type { EventName, EventPayloads } from './events.ts';
 export { QUEUES, QUEUE_NAMES, deadLetterQueue, type QueueName, type QueueData, type QueueDeclaration } from './jobs/queues.ts';
 export type { WorkJob, QueueCounts, JobFailure, BusOptions, JobProcess } from './jobs/bus-types.ts';
@@ -47,17 +46,7 @@ export type { DailyStats } from './stats/daily-stats.ts';
 export type { ExpiredRowsRemoved } from './maintenance/expired-rows.ts';
 export { clientSubject } from './rate-limits/client-subject.ts';
 export { metrics, metricsAccess, METRICS_REFUSALS, type MetricsAccess, type MetricsClient } from './metrics.ts';
-export { parseDay, previousDay } from './stats/daily-stats.ts';
-
-// Use cases take the context first; buildCore binds it so callers just call core.posts.createPost(…).
-type Bound<F> = F extends (ctx: CoreContext, ...args: infer A) => infer R ? (...args: A) => R : never;
-function bindAll<M extends Record<string, unknown>>(ctx: CoreContext, module: M) {
-  const bound: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(module)) {
-    if (typeof value === 'function') bound[name] = (...args: unknown[]) => value(ctx, ...args);
-  }
-  return bound as { [K in keyof M as M[K] extends (ctx: CoreContext, ...args: never[]) => unknown ? K : never]: Bound<M[K]> };
-}
+export { parseDay, previousDay } from './stats/days.ts';
 
 export interface BuildCoreOptions {
   /** Apply pending migrations on start (default true; `pipit web` behind `pipit migrate` may skip it). */
@@ -119,8 +108,8 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     databaseKind: handle.kind,
     accounts: bindAll(ctx, accounts),
     sessions: bindAll(ctx, sessions),
-    posts: { ...bindAll(ctx, posts), ...bindAll(ctx, timelines) },
-    rateLimits: { ...bindAll(ctx, rateLimits), rules: rateLimits.RATE_RULES },
+    posts: mergeUseCases('posts', bindAll(ctx, posts), bindAll(ctx, timelines)),
+    rateLimits: mergeUseCases('rateLimits', bindAll(ctx, rateLimits), { rules: rateLimits.RATE_RULES }),
     /** Database reachable and migrations current; after start, one round trip per call. */
     readiness,
     /** Refreshes planner statistics where nothing else does (the embedded database has no autovacuum). */
@@ -128,7 +117,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
       if (handle.kind === 'pglite') await analyze(handle.db);
     },
     seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
-    notifications: { ...bindAll(ctx, notifications), ...bindAll(ctx, emailDeliveries) },
+    notifications: mergeUseCases('notifications', bindAll(ctx, notifications), bindAll(ctx, emailDeliveries)),
     stats: bindAll(ctx, dailyStats),
     /** What the discovery documents (instance, nodeinfo) say about the site. */
     instance: bindAll(ctx, instance),
