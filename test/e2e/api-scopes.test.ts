@@ -173,7 +173,7 @@ forEachBackend(
         const remoteAddress = '203.0.113.7';
         const first = await app.inject({ url: '/api/v1/custom_emojis', remoteAddress });
         const limit = Number(first.headers['x-ratelimit-limit']);
-        assert.equal(limit, t.core.rateLimits.rules.apiPerIp.limit);
+        assert.equal(limit, 40, 'API_RATE_LIMIT');
         assert.equal(Number(first.headers['x-ratelimit-remaining']), limit - 1);
         const reset = String(first.headers['x-ratelimit-reset']);
         assert.match(reset, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
@@ -206,5 +206,5 @@ forEachBackend(
       });
     });
   },
-  { env: { PUBLIC_URL } },
+  { env: { PUBLIC_URL, API_RATE_LIMIT: '40' } },
 );

@@ -13,7 +13,7 @@ function setHeaders(reply: FastifyReply, limit: number, remaining: number, reset
 
 /** Counts each request of this scope (preflights excepted) and answers 429 past the limit. */
 export function registerApiRateLimit(scope: FastifyInstance, core: Core): void {
-  const rule = core.rateLimits.rules.apiPerIp;
+  const rule = { ...core.rateLimits.rules.apiPerIp, limit: core.config.apiRateLimit };
   scope.addHook('onRequest', async (request, reply) => {
     // A preflight is the browser asking on the client's behalf; the real call that follows counts.
     if (request.method === 'OPTIONS') return;
