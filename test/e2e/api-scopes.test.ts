@@ -148,6 +148,8 @@ forEachBackend(
           scopes: 'read write',
         });
         assert.deepEqual(await echo({ method: 'POST', url: '/api/test/echo?types[]=mention' }), { types: ['mention'] });
+        const poisoned = await echo({ method: 'POST', url: '/api/test/echo', headers: { 'content-type': 'application/json' }, payload: '{"a":1,"__proto__":{"admin":true}}' });
+        assert.deepEqual(poisoned, { a: 1 });
         assert.deepEqual(await echo({ method: 'DELETE', url: '/api/test/echo?id=7' }), { id: '7' });
       });
 

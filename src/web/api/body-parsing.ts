@@ -39,7 +39,8 @@ export async function registerApiBodies(scope: FastifyInstance): Promise<void> {
     const text = String(body);
     if (text.trim() === '') return done(null, {});
     try {
-      done(null, JSON.parse(text));
+      // As Fastify's own parser does, keep `__proto__` keys out of what handlers see.
+      done(null, JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value)));
     } catch {
       done(Object.assign(new Error('The body is not valid JSON.'), { statusCode: 400 }), undefined);
     }
