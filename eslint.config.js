@@ -1,4 +1,5 @@
 // @ts-check
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
@@ -6,7 +7,11 @@ import tseslint from 'typescript-eslint';
 // Lints src, test and bench, and enforces the boundaries of DESIGN.md:
 //  - only src/core talks to the database (pg, PGlite, Kysely, pg-boss);
 //  - src/web and src/worker never import each other; src/core imports none of web, worker, cli;
+//  - outside src/core, src imports only src/core/index.ts of the core (tests and benchmarks may reach
+//    further: they test the parts);
 //  - in src, only src/core/config.ts reads process.env (everything else receives a Config).
+// Imports between folders are judged by the path they resolve to (pipit/boundaries below), so no
+// spelling of a path (`../core/./db/x.ts`, `../../src/core/db/x.ts`) slips through.
 // In flat config the last matching object sets a rule's options whole, so each folder's object
 // below carries the complete list of what that folder may not import.
 
@@ -20,18 +25,14 @@ const DATABASE_PACKAGES = String.raw`^(pg|pg-[\w.-]+|postgres|kysely[\w.-]*|@ele
 /** esquery (no-restricted-syntax) ends a /regex/ at the first slash, even an escaped one. @param {string} regex */
 const inSelector = (regex) => regex.replaceAll('/', String.raw`\u002F`);
 
-/** A relative import that climbs into one of `folders` of src (`../worker/x.ts`, `../../web/app.ts`). @param {string[]} folders */
-const folderPattern = (folders) => String.raw`^(\.\./)+(${folders.join('|')})(/|$)`;
-
 /**
  * The `no-restricted-imports` and `no-restricted-syntax` rules for a folder.
- * @param {{ database?: boolean, folders?: string[], env?: boolean, why?: string }} options
+ * @param {{ database?: boolean, env?: boolean }} options
  */
-function boundaries({ database = false, folders = [], env = false, why = '' }) {
+function boundaries({ database = false, env = false }) {
   /** @type {{ regex: string, message: string }[]} */
   const patterns = [];
   if (database) patterns.push({ regex: DATABASE_PACKAGES, message: DATABASE_MESSAGE });
-  if (folders.length) patterns.push({ regex: folderPattern(folders), message: why });
   const paths = env
     ? ['node:process', 'process'].map((name) => ({ name, importNames: ['env'], message: ENV_MESSAGE }))
     : [];
@@ -41,10 +42,57 @@ function boundaries({ database = false, folders = [], env = false, why = '' }) {
     'no-restricted-syntax': [
       'error',
       ...(database ? [{ selector: `ImportExpression > Literal[value=/${inSelector(DATABASE_PACKAGES)}/]`, message: DATABASE_MESSAGE }] : []),
-      ...(folders.length ? [{ selector: `ImportExpression > Literal[value=/${inSelector(folderPattern(folders))}/]`, message: why }] : []),
     ],
   };
 }
+
+const ROOT = import.meta.dirname;
+const CORE_ENTRY = 'src/core/index.ts';
+
+/** What each folder of src may not import, by the folder of the resolved path; `why` is the message. */
+const FORBIDDEN = {
+  'src/core': { folders: ['src/web', 'src/worker', 'src/cli'], why: 'src/core is the common package: it imports nothing from web, worker or cli' },
+  'src/web': { folders: ['src/worker', 'src/cli'], why: 'src/web never imports src/worker (or src/cli): they meet only through core (events and jobs)' },
+  'src/worker': { folders: ['src/web', 'src/cli'], why: 'src/worker never imports src/web (or src/cli): they meet only through core (events and jobs)' },
+  'src/cli': { folders: [], why: '' },
+};
+const CORE_ENTRY_MESSAGE = `outside src/core, import the core only through ${CORE_ENTRY} (export what you need from there)`;
+
+/** `path` (project-relative, `/`-separated) is `folder` or inside it. @param {string} path @param {string} folder */
+const within = (path, folder) => path === folder || path.startsWith(`${folder}/`);
+
+/** The boundary rule on resolved paths: relative and absolute specifiers are resolved against the importing file. */
+const boundaryRule = {
+  meta: { type: 'problem', schema: [], docs: { description: "DESIGN.md's boundaries between src/core, src/web, src/worker and src/cli, on resolved paths" } },
+  /** @param {import('eslint').Rule.RuleContext} context */
+  create(context) {
+    const file = relative(ROOT, context.filename).split(sep).join('/');
+    const area = /** @type {(keyof typeof FORBIDDEN) | undefined} */ (Object.keys(FORBIDDEN).find((folder) => within(file, folder)));
+    if (!area) return {};
+    const { folders, why } = FORBIDDEN[area];
+    /** @param {import('estree').Node | null | undefined} node */
+    const check = (node) => {
+      if (!node || node.type !== 'Literal' || typeof node.value !== 'string') return;
+      const specifier = node.value;
+      if (!specifier.startsWith('.') && !isAbsolute(specifier)) return;
+      const target = relative(ROOT, resolve(dirname(context.filename), specifier)).split(sep).join('/');
+      if (folders.some((folder) => within(target, folder))) context.report({ node, message: why });
+      else if (area !== 'src/core' && within(target, 'src/core') && target !== CORE_ENTRY) context.report({ node, message: CORE_ENTRY_MESSAGE });
+    };
+    return {
+      /** @param {any} node */
+      ImportDeclaration: (node) => check(node.source),
+      /** @param {any} node */
+      ExportNamedDeclaration: (node) => check(node.source),
+      /** @param {any} node */
+      ExportAllDeclaration: (node) => check(node.source),
+      /** @param {any} node */
+      ImportExpression: (node) => check(node.source),
+      /** `import('…').Type` in a type position. @param {any} node */
+      TSImportType: (node) => check(node.argument?.literal ?? node.argument),
+    };
+  },
+};
 
 const envProperty = { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: ENV_MESSAGE }] };
 
@@ -66,23 +114,16 @@ export default defineConfig(
   // The application. Order matters: the specific folders after the general rule.
   {
     files: ['src/**/*.ts'],
-    rules: { ...boundaries({ database: true, env: true }), ...envProperty },
+    plugins: { pipit: { rules: { boundaries: boundaryRule } } },
+    rules: { ...boundaries({ database: true, env: true }), ...envProperty, 'pipit/boundaries': 'error' },
   },
   {
     files: ['src/core/**/*.ts'],
-    rules: boundaries({ folders: ['web', 'worker', 'cli'], env: true, why: 'src/core is the common package: it imports nothing from web, worker or cli' }),
+    rules: boundaries({ env: true }),
   },
   {
     files: ['src/core/config.ts'],
-    rules: { ...boundaries({ folders: ['web', 'worker', 'cli'], why: 'src/core is the common package: it imports nothing from web, worker or cli' }), 'no-restricted-properties': 'off' },
-  },
-  {
-    files: ['src/web/**/*.ts'],
-    rules: boundaries({ database: true, env: true, folders: ['worker', 'cli'], why: 'src/web never imports src/worker (or src/cli): they meet only through core (events and jobs)' }),
-  },
-  {
-    files: ['src/worker/**/*.ts'],
-    rules: boundaries({ database: true, env: true, folders: ['web', 'cli'], why: 'src/worker never imports src/web (or src/cli): they meet only through core (events and jobs)' }),
+    rules: { ...boundaries({}), 'no-restricted-properties': 'off' },
   },
   // Tests reach the database through core too, except integration tests of the core itself, which
   // may look at its tables (e.g. the job queue's). Benchmarks are exempt: their baselines measure

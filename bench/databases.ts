@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { buildCore, createScratchDatabase, loadConfig } from '../src/core/index.ts';
+import { buildCore, loadConfig } from '../src/core/index.ts';
+import { createScratchDatabase } from '../src/core/db/scratch-database.ts';
 
 // Creates and seeds the database of one mode, through the core as `pipit seed` would, then closes
 // it so a server child can open it (PGlite is one process at a time).

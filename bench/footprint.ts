@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScratchDatabase } from '../src/core/index.ts';
+import { createScratchDatabase } from '../src/core/db/scratch-database.ts';
 import { redactUrl } from './databases.ts';
 import { killAll, measureProcess, median, type Footprint, type MeasureOptions } from './footprint-process.ts';
 import { intFromEnv } from './env.ts';

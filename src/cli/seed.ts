@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { buildCore, loadConfig, SEED_PASSWORD } from '../core/index.ts';
+import { buildCore, loadConfig } from '../core/index.ts';
 import { Failure, parseCommandArgs, UsageError, wholeNumber, type Command } from './command.ts';
 
 export const seed: Command = {
@@ -42,7 +42,7 @@ export const seed: Command = {
       bar.stop();
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(`Seeded ${made.accounts} accounts and ${made.posts} posts in ${seconds} s (${core.databaseKind}).`);
-      if (made.accounts > 0) console.log(`Every seeded account logs in with the password: ${SEED_PASSWORD}`);
+      if (made.accounts > 0) console.log(`Every seeded account logs in with the password: ${made.password}`);
     } finally {
       bar.stop();
       await core.close();

@@ -24,6 +24,7 @@ const schema = z
     SECRET_KEY: z.string().min(32, 'must be at least 32 characters (try: openssl rand -hex 32)').optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
     MAX_POST_LENGTH: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(100_000).default(500),
+    API_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(1_000_000).default(300),
     TRUST_PROXY: z
       .string()
       .default('false')
@@ -68,6 +69,8 @@ export interface Config {
   readonly secretKey: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly maxPostLength: number;
+  /** API calls per 5 minutes per client (token, else IP): Mastodon's 300 by default. */
+  readonly apiRateLimit: number;
   /** Which X-Forwarded-* hops to believe: none, a hop count, or the proxies' addresses (see trust-proxy.ts). */
   readonly trustProxy: TrustProxy;
   /** Cookies get `Secure` and the `__Host-` prefix when the public URL is https. */
@@ -163,6 +166,7 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     secretKey: v.SECRET_KEY ?? (v.NODE_ENV === 'test' ? 'test-secret-key-not-for-production-use' : developmentSecret(dataDir)),
     logLevel: v.LOG_LEVEL ?? (v.NODE_ENV === 'test' ? 'silent' : 'info'),
     maxPostLength: v.MAX_POST_LENGTH,
+    apiRateLimit: v.API_RATE_LIMIT,
     trustProxy: v.TRUST_PROXY,
     secureCookies: publicUrl.startsWith('https://'),
     smtpUrl: v.SMTP_URL,

@@ -23,8 +23,11 @@ import * as dailyStats from './stats/daily-stats.ts';
 import * as expiredRows from './maintenance/expired-rows.ts';
 import * as counterDrift from './maintenance/counter-drift.ts';
 import * as oauth from './oauth/index.ts';
-import { startBus, type BusOptions } from './jobs/bus.ts';
+import * as instance from './instance/instance.ts';
+import { startBus } from './jobs/bus.ts';
+import type { BusOptions } from './jobs/bus-types.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
+import { bindAll, mergeUseCases } from './use-cases.ts';
 
 export type { Config } from './config.ts';
 export { loadConfig, ConfigError } from './config.ts';
@@ -42,14 +45,15 @@ export type { PostEntry } from './interactions/post-entries.ts';
 export type { ReblogOptions } from './interactions/reblogs.ts';
 export type { Visibility, NotificationType } from './db/schema.ts';
 export { isId, compareIds } from './domain/ids.ts';
-export { postLength, RAW_FACTOR } from './domain/post-text.ts';
+export { postLength, RAW_FACTOR, URL_LENGTH } from './domain/post-text.ts';
+export { PIPIT_VERSION } from './version.ts';
+export type { InstanceFacts } from './instance/instance.ts';
 export { escapeHtml } from './domain/html.ts';
 export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl } from './urls.ts';
-export { createScratchDatabase } from './db/scratch-database.ts';
-export { SEED_PASSWORD } from './seed/seed.ts';
 export type { EventName, EventPayloads } from './events.ts';
 export { QUEUES, QUEUE_NAMES, deadLetterQueue, type QueueName, type QueueData, type QueueDeclaration } from './jobs/queues.ts';
-export type { WorkJob, QueueCounts, JobFailure, BusOptions, JobProcess } from './jobs/bus.ts';
+export type { WorkJob, QueueCounts, JobFailure, BusOptions, JobProcess } from './jobs/bus-types.ts';
+export type { JobHandler } from './jobs/workers.ts';
 export { runWithRequestId, currentRequestId } from './jobs/request-context.ts';
 export type { Notification, PostToNotify } from './notifications/notifications.ts';
 export type { MentionEmail, EmailClaim } from './notifications/email-deliveries.ts';
@@ -58,7 +62,7 @@ export type { ExpiredRowsRemoved } from './maintenance/expired-rows.ts';
 export type { CounterDrift } from './maintenance/counter-drift.ts';
 export { clientSubject } from './rate-limits/client-subject.ts';
 export { metrics, metricsAccess, METRICS_REFUSALS, type MetricsAccess, type MetricsClient } from './metrics.ts';
-export { parseDay, previousDay } from './stats/daily-stats.ts';
+export { parseDay, previousDay } from './stats/days.ts';
 export type { OAuthApp, RegisteredApp, AppRegistration } from './oauth/applications.ts';
 export type { AuthorizationRequest, AuthorizationInput } from './oauth/authorization.ts';
 export type { IssuedToken, TokenOwner, CodeExchange } from './oauth/tokens.ts';
@@ -67,16 +71,6 @@ export { OAuthError, type OAuthErrorCode } from './oauth/oauth-error.ts';
 export { AuthorizationRefused, isOutOfBand, CODE_LIFETIME_MS } from './oauth/authorization.ts';
 export { KNOWN_SCOPES, scopeAllows, scopesWithin, joinScopes } from './domain/oauth-scopes.ts';
 export { OOB_REDIRECT_URI, withQueryParameters } from './domain/redirect-uris.ts';
-
-// Use cases take the context first; buildCore binds it so callers just call core.posts.createPost(…).
-type Bound<F> = F extends (ctx: CoreContext, ...args: infer A) => infer R ? (...args: A) => R : never;
-function bindAll<M extends Record<string, unknown>>(ctx: CoreContext, module: M) {
-  const bound: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(module)) {
-    if (typeof value === 'function') bound[name] = (...args: unknown[]) => value(ctx, ...args);
-  }
-  return bound as { [K in keyof M as M[K] extends (ctx: CoreContext, ...args: never[]) => unknown ? K : never]: Bound<M[K]> };
-}
 
 export interface BuildCoreOptions {
   /** Apply pending migrations on start (default true; `pipit web` behind `pipit migrate` may skip it). */
@@ -144,10 +138,10 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     databaseKind: handle.kind,
     accounts: bindAll(ctx, accounts),
     sessions: bindAll(ctx, sessions),
-    posts: { ...bindAll(ctx, posts), ...bindAll(ctx, timelines), ...bindAll(ctx, thread) },
+    posts: mergeUseCases('posts', bindAll(ctx, posts), bindAll(ctx, timelines), bindAll(ctx, thread)),
     follows: bindAll(ctx, follows),
-    interactions: { ...bindAll(ctx, favourites), ...bindAll(ctx, reblogs), ...bindAll(ctx, bookmarks) },
-    rateLimits: { ...bindAll(ctx, rateLimits), rules: rateLimits.RATE_RULES },
+    interactions: mergeUseCases('interactions', bindAll(ctx, favourites), bindAll(ctx, reblogs), bindAll(ctx, bookmarks)),
+    rateLimits: mergeUseCases('rateLimits', bindAll(ctx, rateLimits), { rules: rateLimits.RATE_RULES }),
     /** Database reachable and migrations current; after start, one round trip per call. */
     readiness,
     /** Refreshes planner statistics where nothing else does (the embedded database has no autovacuum). */
@@ -155,12 +149,14 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
       if (handle.kind === 'pglite') await analyze(handle.db);
     },
     seed: (options: Parameters<typeof seed>[1]) => seed(ctx, options),
-    notifications: { ...bindAll(ctx, notifications), ...bindAll(ctx, emailDeliveries), ...bindAll(ctx, interactionNotifications) },
+    notifications: mergeUseCases('notifications', bindAll(ctx, notifications), bindAll(ctx, emailDeliveries), bindAll(ctx, interactionNotifications)),
     stats: bindAll(ctx, dailyStats),
     /** The OAuth 2.0 authorization server: apps, codes, tokens (hashed), revocation. */
     oauth: bindAll(ctx, oauth),
+    /** What the discovery documents (instance, nodeinfo) say about the site. */
+    instance: bindAll(ctx, instance),
     /** Housekeeping: expired sessions and ended rate-limit windows (the `cleanup` job), and the counters' check. */
-    maintenance: { ...bindAll(ctx, expiredRows), ...bindAll(ctx, counterDrift) },
+    maintenance: mergeUseCases('maintenance', bindAll(ctx, expiredRows), bindAll(ctx, counterDrift)),
     /** This process's Prometheus metrics, queue gauges counted at each call. */
     metrics: { contentType: METRICS_CONTENT_TYPE, text: () => metricsText(bus.overview) },
     /** The task manager: handlers, schedules and the view of the queues (the worker and admin pages). */

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { Config } from './config.ts';
-import type { QueueCounts } from './jobs/bus.ts';
+import type { QueueCounts } from './jobs/bus-types.ts';
 
 // The process's Prometheus metrics (prom-client). One registry per process: the web app serves it at
 // /metrics, `pipit worker` on its own small listener. Names follow Prometheus practice — one prefix,

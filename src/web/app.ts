@@ -1,29 +1,15 @@
-import { createHmac } from 'node:crypto';
-import { join } from 'node:path';
-import cookie from '@fastify/cookie';
-import csrf from '@fastify/csrf-protection';
-import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
-import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import qs from 'qs';
 import type { Core, TrustProxy } from '../core/index.ts';
-import { registerErrorPages } from './html/error-pages.ts';
 import { loggerOptions, registerRequestLogging, requestId } from './shared/request-logging.ts';
-import { csrfCookieName, registerSessions } from './html/session.ts';
-import { registerCrossSiteGuard } from './html/cross-site.ts';
-import { registerAuth } from './html/routes/auth.ts';
-import { registerHealth } from './ops/health.ts';
-import { registerPages } from './html/routes/pages.ts';
-import { registerStatusForms } from './html/routes/statuses.ts';
 import { registerRequestContext } from './shared/request-context.ts';
-import { registerNotificationPages } from './html/routes/notifications.ts';
-import { registerStats } from './html/routes/stats.ts';
-import { registerAdminJobs } from './html/routes/admin-jobs.ts';
-import { registerMetrics } from './ops/metrics.ts';
 import { registerRequestMetrics } from './shared/request-metrics.ts';
-import { registerAuthorizedApps } from './html/routes/authorized-apps.ts';
+import { BODY_LIMIT, QS_OPTIONS } from './shared/limits.ts';
+import { opsScope } from './ops/scope.ts';
+import { htmlScope } from './html/scope.ts';
+import { apiScope } from './api/scope.ts';
+import { discoveryScope } from './api/discovery-scope.ts';
 import { oauthScope } from './oauth/plugin.ts';
 
 export interface AppOptions {
@@ -33,11 +19,9 @@ export interface AppOptions {
   prettyLogs?: boolean;
   /** Reports whether the process is shutting down, so readiness turns false first. */
   isShuttingDown?: () => boolean;
+  /** Extra routes registered inside a scope, with its hooks and error rendering (tests: a route that fails as a bug would). */
+  extraRoutes?: Partial<Record<'html' | 'api', (scope: FastifyInstance) => void>>;
 }
-
-// Bounds on what a request may carry. Forms are small; the API's media uploads will raise their own.
-const BODY_LIMIT = 256 * 1024;
-const QS_OPTIONS = { depth: 5, arrayLimit: 100, parameterLimit: 200 } as const;
 
 /**
  * TRUST_PROXY as Fastify takes it: the proxies' addresses as a list; a hop count as a function, since
@@ -52,7 +36,18 @@ function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: s
   return [...trust];
 }
 
-/** The one web application: HTML site (and, later, the API). Tests call `app.inject()`; server.ts listens. */
+/**
+ * The one web application, made of encapsulated scopes (Fastify plugins), each with its own hooks,
+ * body parsers and error rendering:
+ * - `ops`: /livez, /readyz, /metrics — no cookies, no session lookup, no CSRF;
+ * - `html`: the website — session cookie, CSRF, cross-site guard, HTML error and 404 pages; its static
+ *   assets (/assets) sit in the scope's outer layer, without the session lookup;
+ * - `api`: the Mastodon API under /api — JSON errors, CORS, no-store, the clients' body formats,
+ *   rate-limit headers; `discovery` is its public neighbour (/.well-known, /nodeinfo);
+ * - `oauth`: the authorization server (/oauth, its own scope, registered beside these).
+ * Only what every request needs is at the root: request ids, the log line, metrics, request context.
+ * Tests call `app.inject()`; server.ts listens.
+ */
 export async function buildApp(core: Core, options: AppOptions = {}): Promise<FastifyInstance> {
   const config = core.config;
   const logger = loggerOptions(config.logLevel, options.prettyLogs ?? false) as object;
@@ -69,56 +64,12 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   registerRequestLogging(app);
   registerRequestMetrics(app);
   registerRequestContext(app);
-  registerErrorPages(app);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        // Forms may only submit to this site, so injected markup cannot post a form elsewhere.
-        formAction: ["'self'"],
-        ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-    hsts: config.secureCookies,
-  });
-  await app.register(cookie, { secret: config.secretKey });
-  await app.register(formbody, { parser: (body) => qs.parse(body, QS_OPTIONS), bodyLimit: BODY_LIMIT });
-  await app.register(csrf, {
-    sessionPlugin: '@fastify/cookie',
-    cookieKey: csrfCookieName(config.secureCookies),
-    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies, signed: true },
-    // Tokens carry (an HMAC of) the session they were made in: see FastifyRequest.csrfBinding.
-    getUserInfo: (request) => request.csrfBinding,
-    csrfOpts: { hmacKey: createHmac('sha256', config.secretKey).update('pipit:csrf-tokens').digest() },
-  });
-  registerCrossSiteGuard(app, config);
-  await app.register(fastifyStatic, {
-    root: join(import.meta.dirname, 'public'),
-    prefix: '/assets/',
-    maxAge: '1d',
-    index: false,
-  });
 
-  registerSessions(app, core);
-  registerHealth(app, core, options.isShuttingDown ?? (() => false));
-  registerPages(app, core);
-  registerAuth(app, core);
-  registerStatusForms(app, core);
-  registerNotificationPages(app, core);
-  registerStats(app, core);
-  registerAdminJobs(app, core);
-  registerAuthorizedApps(app, core);
+  await app.register(opsScope, { core, isShuttingDown: options.isShuttingDown ?? (() => false) });
+  await app.register(apiScope, { core, prefix: '/api', extraRoutes: options.extraRoutes?.api });
+  await app.register(discoveryScope, { core });
   await app.register(oauthScope, { core });
-  registerMetrics(app, core);
+  // Last: the website owns the root's not-found page, for every path no other scope claims.
+  await app.register(htmlScope, { core, extraRoutes: options.extraRoutes?.html });
   return app;
 }

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
-import type { Core, QueueName, WorkJob } from '../core/index.ts';
+import type { Core } from '../core/index.ts';
+import { jobRunner } from './job-runner.ts';
 import { cleanupHandler } from './handlers/cleanup.ts';
 import { dailyStatsHandler } from './handlers/daily-stats.ts';
 import { notifyMentionsHandler } from './handlers/notify-mentions.ts';
@@ -46,23 +47,7 @@ export async function startWorker(core: Core, options: WorkerOptions = {}): Prom
   const leaseSeconds = options.emailLeaseSeconds ?? Math.ceil((2 * timeouts.connectionTimeoutMs + timeouts.socketTimeoutMs) / 1000) + 10;
   const stopReporting = core.jobs.onProblem((p) => logger[p.level]({ err: p.err, data: p.data }, p.message));
 
-  /** One log line at the start and end of every job, each carrying the request id that caused it. */
-  const run = <Q extends QueueName>(queue: Q, handler: (job: WorkJob<never>, log: Logger) => Promise<void>) =>
-    core.jobs.work(queue, async (job) => {
-      const log = logger.child({ reqId: job.reqId, queue, jobId: job.id });
-      const started = performance.now();
-      log.debug({ attempt: job.retryCount + 1 }, 'job started');
-      try {
-        await handler(job as WorkJob<never>, log);
-        log.info({ durationMs: Math.round(performance.now() - started) }, 'job completed');
-      } catch (error) {
-        log[job.lastAttempt ? 'error' : 'warn'](
-          { err: error, attempt: job.retryCount + 1, retryLimit: job.retryLimit, durationMs: Math.round(performance.now() - started) },
-          job.lastAttempt ? 'job failed; moved to the dead-letter queue' : 'job failed; will retry',
-        );
-        throw error;
-      }
-    });
+  const run = jobRunner(core, logger);
 
   await run('notify-mentions', notifyMentionsHandler(core));
   await run('notify-follow', notifyFollowHandler(core));

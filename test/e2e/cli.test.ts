@@ -4,7 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildCore, createScratchDatabase, loadConfig, SEED_PASSWORD } from '../../src/core/index.ts';
+import { buildCore, loadConfig } from '../../src/core/index.ts';
+import { createScratchDatabase } from '../../src/core/db/scratch-database.ts';
+import { SEED_PASSWORD } from '../../src/core/seed/seed.ts';
 import { backends } from '../helpers/databases.ts';
 
 // The `pipit` command as people run it: a process of its own, its exit code and what it prints.

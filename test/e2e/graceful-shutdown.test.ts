@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createScratchDatabase } from '../../src/core/index.ts';
+import { createScratchDatabase } from '../../src/core/db/scratch-database.ts';
 import { backends } from '../helpers/databases.ts';
 import { spawnPipit, waitUntilReady, type PipitProcess } from '../helpers/pipit-process.ts';
 import { freePort } from '../helpers/ports.ts';

@@ -16,11 +16,12 @@ forEachBackend(
     let app: FastifyInstance;
     const logs = new LogCapture();
     before(async () => {
-      app = await buildApp(t.core, { logStream: logs });
-      // A route that fails the way a bug would, registered before the app is ready.
-      app.get('/test/boom', async () => {
-        throw new TypeError('kaboom: secret internals');
-      });
+      // A route of the website that fails the way a bug would.
+      const boom = (scope: FastifyInstance) =>
+        scope.get('/test/boom', async () => {
+          throw new TypeError('kaboom: secret internals');
+        });
+      app = await buildApp(t.core, { logStream: logs, extraRoutes: { html: boom } });
       await app.ready();
     });
     after(() => app?.close());

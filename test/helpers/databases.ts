@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
-import { buildCore, createScratchDatabase, loadConfig, type BuildCoreOptions, type Config, type Core } from '../../src/core/index.ts';
+import { buildCore, loadConfig, type BuildCoreOptions, type Config, type Core } from '../../src/core/index.ts';
+import { createScratchDatabase } from '../../src/core/db/scratch-database.ts';
 
 // The databases the suite runs on: PGlite in memory always, a real PostgreSQL when TEST_DATABASE_URL
 // names a server (each suite then gets its own scratch database, dropped afterwards).

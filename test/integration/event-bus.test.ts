@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
-import { createScratchDatabase, loadConfig } from '../../src/core/index.ts';
+import { loadConfig } from '../../src/core/index.ts';
+import { createScratchDatabase } from '../../src/core/db/scratch-database.ts';
 import { connect, type DatabaseHandle } from '../../src/core/db/connection.ts';
 import { migrateToLatest } from '../../src/core/db/migrate.ts';
 import type { Database } from '../../src/core/db/schema.ts';

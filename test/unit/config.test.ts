@@ -42,6 +42,7 @@ describe('loadConfig: defaults', () => {
     assert.equal(config.dataDir, dataDir);
     assert.equal(config.logLevel, 'info');
     assert.equal(config.maxPostLength, 500);
+    assert.equal(config.apiRateLimit, 300);
     assert.equal(config.trustProxy, false);
     assert.equal(config.secureCookies, false);
   });
@@ -151,6 +152,8 @@ describe('loadConfig: bad values name the variable', () => {
     ['MAX_POST_LENGTH', '0'],
     ['MAX_POST_LENGTH', 'lots'],
     ['MAX_POST_LENGTH', '100001'],
+    ['API_RATE_LIMIT', '0'],
+    ['API_RATE_LIMIT', 'many'],
     ['TRUST_PROXY', 'maybe'],
     ['TRUST_PROXY', 'true'],
     ['TRUST_PROXY', '11'],

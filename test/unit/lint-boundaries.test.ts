@@ -58,6 +58,47 @@ describe('lint boundaries', () => {
     assert.deepEqual(await lint('src/cli/example.ts', cli), []);
   });
 
+  it('judges imports between folders by the path they resolve to, not by how they are spelled', async () => {
+    const reported = [
+      // A detour through ./ or back into core does not hide where the import lands.
+      ['src/core/jobs/example.ts', "import { buildApp } from '../../../src/web/app.ts';\nexport const a = buildApp;\n"],
+      ['src/core/example.ts', "import { startWorker } from './../core/../worker/worker.ts';\nexport const w = startWorker;\n"],
+      // Re-exports and type-only imports count too, including `import('…')` in a type.
+      ['src/core/example.ts', "export * from '../web/app.ts';\n"],
+      ['src/core/example.ts', "export type O = import('../web/app.ts').AppOptions;\n"],
+      ['src/web/example.ts', "import type { Logger } from '../worker/../cli/logger.ts';\nexport type L = Logger;\n"],
+    ] as const;
+    for (const [path, code] of reported) assert.equal((await lint(path, code)).length, 1, `${path}: ${code}`);
+    // `../web` from src/core/jobs is src/core/web: inside core, not the web (the old pattern rule said otherwise).
+    assert.deepEqual(await lint('src/core/jobs/example.ts', "import { x } from '../web/x.ts';\nexport const y = x;\n"), []);
+  });
+
+  it('lets code outside src/core import the core only through src/core/index.ts', async () => {
+    const deep = [
+      ['src/web/api/example.ts', "import { connect } from '../../core/db/connection.ts';\nexport const c = connect;\n"],
+      ['src/worker/handlers/example.ts', "import type { QueueName } from '../../core/jobs/queues.ts';\nexport type Q = QueueName;\n"],
+      ['src/cli/example.ts', "import { SEED_PASSWORD } from '../core/seed/seed.ts';\nexport const p = SEED_PASSWORD;\n"],
+      ['src/web/example.ts', "export { isId } from '../core/domain/ids.ts';\n"],
+      ['src/web/example.ts', "export const m = await import('../core/../core/db/migrate.ts');\n"],
+    ] as const;
+    for (const [path, code] of deep) {
+      const messages = await lint(path, code);
+      assert.equal(messages.length, 1, `${path}: ${code}`);
+      assert.equal(messages[0]!.ruleId, 'pipit/boundaries');
+      assert.match(messages[0]!.message, /import the core only through src\/core\/index\.ts/);
+    }
+    for (const [path, code] of [
+      ['src/web/example.ts', "import { isId } from '../core/index.ts';\nexport const i = isId;\n"],
+      ['src/worker/handlers/example.ts', "import type { Core } from '../../core/./index.ts';\nexport type C = Core;\n"],
+      // Tests and benchmarks test the parts, and may reach them directly.
+      ['test/integration/example.test.ts', "import { connect } from '../../src/core/db/connection.ts';\nexport const c = connect;\n"],
+      ['test/unit/example.test.ts', "import { isId } from '../../src/core/domain/ids.ts';\nexport const i = isId;\n"],
+      ['bench/example.ts', "import { connect } from '../src/core/db/connection.ts';\nexport const c = connect;\n"],
+    ] as const) {
+      assert.deepEqual(await lint(path, code), [], `${path}: ${code}`);
+    }
+  });
+
   it('lets only src/core/config.ts read process.env in src', async () => {
     const code = 'export const port = process.env.PORT;\n';
     assert.deepEqual(await lint('src/core/config.ts', code), []);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CoreContext } from '../context.ts';
 import { uniqueViolation } from '../db/errors.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { checkSignUp, normalizeUsername, throwFieldErrors, validatePassword } from '../domain/account-rules.ts';
 import { Conflict, Invalid, NotFound, Unauthenticated } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
@@ -48,13 +49,13 @@ export async function signUp(ctx: CoreContext, input: SignUpInput, options: { ad
   const { username, email, password } = values;
   const passwordHash = await hashPassword(password);
   try {
-    const row = await ctx.db.transaction().execute(async (trx) => {
-      const inserted = await trx
+    const row = await withTransaction(ctx, async (tx) => {
+      const inserted = await tx.db
         .insertInto('accounts')
         .values({ username, email, password_hash: passwordHash, is_admin: options.admin ?? false })
         .returning(ACCOUNT_COLUMNS)
         .executeTakeFirstOrThrow();
-      await ctx.bus.publish(trx, 'account.created', { accountId: inserted.id });
+      await ctx.bus.publish(tx.db, 'account.created', { accountId: inserted.id });
       return inserted;
     });
     return toAccount(row);
@@ -137,15 +138,15 @@ export async function setAdmin(ctx: CoreContext, username: string, admin: boolea
 /** Sets a new password and ends every session of the account (from the terminal). */
 export async function resetPassword(ctx: CoreContext, username: string, password: string): Promise<Account> {
   const passwordHash = await hashPassword(validatePassword(password));
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await trx
+  return withTransaction(ctx, async (tx) => {
+    const row = await tx.db
       .updateTable('accounts')
       .set({ password_hash: passwordHash, updated_at: new Date() })
       .where('username', '=', normalizeUsername(username))
       .returning(ACCOUNT_COLUMNS)
       .executeTakeFirst();
     if (!row) throw new NotFound(`No account named ${normalizeUsername(username)}.`);
-    await trx.deleteFrom('sessions').where('account_id', '=', row.id).execute();
+    await tx.db.deleteFrom('sessions').where('account_id', '=', row.id).execute();
     return toAccount(row);
   });
 }

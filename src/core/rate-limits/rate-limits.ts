@@ -29,6 +29,9 @@ export const RATE_RULES = {
   // public endpoints that write rows or check secrets, so each address gets a bounded budget.
   appRegistrationsPerIp: { name: 'oauth-apps:ip', limit: 10, windowSeconds: 10 * 60 },
   tokenRequestsPerIp: { name: 'oauth-token:ip', limit: 60, windowSeconds: 5 * 60 },
+  // The API (Mastodon's defaults): every call counts, per token once a token authenticates it, else per IP.
+  apiPerIp: { name: 'api:ip', limit: 300, windowSeconds: 5 * 60 },
+  apiPerToken: { name: 'api:token', limit: 300, windowSeconds: 5 * 60 },
 } satisfies Record<string, RateRule>;
 
 /** Tries each further client gets on an account that is under attack (see RATE_RULES). */

@@ -38,7 +38,7 @@ function random(seed: number) {
  * in bulk inserts.
  * Seeded usernames look like `ada_lovelace_12`; posts carry past timestamps and matching ids.
  */
-export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ accounts: number; posts: number }> {
+export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ accounts: number; posts: number; password: string }> {
   const rand = random(42);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const total = options.accounts + options.posts;
@@ -68,7 +68,7 @@ export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ ac
     accounts.push(...(await ctx.db.insertInto('accounts').values(rows).returning(['id', 'username']).execute()));
     progress(rows.length);
   }
-  if (accounts.length === 0) return { accounts: 0, posts: 0 };
+  if (accounts.length === 0) return { accounts: 0, posts: 0, password: SEED_PASSWORD };
 
   const now = Date.now();
   const spanMs = (options.days ?? 30) * 24 * 60 * 60 * 1000;
@@ -138,5 +138,5 @@ export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ ac
   }
   // Bulk loads leave the planner without statistics until autovacuum (or, on PGlite, nobody) runs.
   await analyze(ctx.db);
-  return { accounts: accounts.length, posts: options.posts };
+  return { accounts: accounts.length, posts: options.posts, password: SEED_PASSWORD };
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import { Invalid } from '../domain/errors.ts';
+import { MS_PER_DAY, parseDay, previousDay } from './days.ts';
 
 /** One UTC day's figures. */
 export interface DailyStats {
@@ -14,23 +15,6 @@ export interface DailyStats {
   mentions: number;
   emailsSent: number;
   emailsFailed: number;
-}
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const MS_PER_DAY = 86_400_000;
-
-/** Checks a `YYYY-MM-DD` date (throws Invalid naming `field`). */
-export function parseDay(value: string, field = 'day'): string {
-  const day = String(value).trim();
-  if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
-    throw new Invalid(`${field} must be a date written YYYY-MM-DD, such as 2026-01-31.`, field);
-  }
-  return day;
-}
-
-/** The day before `date`, in UTC. */
-export function previousDay(date: Date = new Date()): string {
-  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()) - MS_PER_DAY).toISOString().slice(0, 10);
 }
 
 function addDays(day: string, n: number): string {

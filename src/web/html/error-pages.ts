@@ -12,8 +12,10 @@ function renderPage(request: FastifyRequest, reply: FastifyReply, d: DescribedEr
   return sendPage(reply, page, d.status);
 }
 
-export function registerErrorPages(app: FastifyInstance): void {
+/** HTML error pages for this scope; with `notFound`, also the page for addresses no route claims. */
+export function registerErrorPages(app: FastifyInstance, options: { notFound?: boolean } = {}): void {
   app.setErrorHandler(errorHandler(renderPage));
+  if (!options.notFound) return;
   app.setNotFoundHandler((request, reply) =>
     renderPage(request, reply, { status: 404, title: 'Page not found', message: 'There is nothing at this address. It may have been deleted, or the link may be mistyped.', expected: true }),
   );

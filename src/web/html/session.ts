@@ -34,7 +34,7 @@ function bindingOf(sessionToken: string): string {
   return `session:${createHash('sha256').update(sessionToken).digest('base64url')}`;
 }
 
-/** Resolves the session cookie to an account on every request that carries one. */
+/** Resolves the session cookie to an account on every request of this (the pages') scope that carries one. */
 export function registerSessions(app: FastifyInstance, core: Core): void {
   const name = sessionCookieName(core.config.secureCookies);
   app.decorateRequest('account', undefined);
@@ -51,11 +51,10 @@ export function registerSessions(app: FastifyInstance, core: Core): void {
   });
 }
 
-// Only a page has a header to show the count in: assets, the JSON API and probes skip the query.
-const NOT_PAGES = /^\/(?:assets|api|metrics|livez|readyz)(?:\/|$)/;
-
+// Only a page has a header to show the count in; a form's POST answers with a redirect. (Assets, the
+// API and probes are other scopes: this hook never runs for them.)
 function showsPage(request: FastifyRequest): boolean {
-  return (request.method === 'GET' || request.method === 'HEAD') && !NOT_PAGES.test(request.url);
+  return request.method === 'GET' || request.method === 'HEAD';
 }
 
 /**

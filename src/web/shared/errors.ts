@@ -3,7 +3,7 @@ import { reportThrottle } from '../../core/index.ts';
 import { describeError, type DescribedError } from './error-table.ts';
 
 /** Renders a described error; `error` is there for renderers whose format carries more (OAuth's error codes). */
-export type RenderError = (request: FastifyRequest, reply: FastifyReply, described: DescribedError, error: FastifyError) => unknown;
+export type RenderError = (request: FastifyRequest, reply: FastifyReply, described: DescribedError, error: FastifyError | Error) => unknown;
 
 /**
  * The error handler every scope installs with its own renderer (an HTML page, a JSON body): the mapping

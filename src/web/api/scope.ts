@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import type { Core } from '../../core/index.ts';
+import { registerNoSniff } from '../shared/security-headers.ts';
+import { registerApiBodies } from './body-parsing.ts';
+import { registerApiCors } from './cors.ts';
+import { registerApiErrors } from './errors.ts';
+import { registerApiRateLimit } from './rate-limit.ts';
+import { registerInstanceRoutes } from './routes/instance.ts';
+import { registerPipitStats } from './routes/pipit-stats.ts';
+
+// The Mastodon API, registered with the prefix /api. No cookies are read here: the API authenticates
+// with bearer tokens only (the hook comes with OAuth: api/authenticate.ts), so no session lookup, no
+// CSRF. Routes inside register paths without the prefix (`/v1/instance`).
+
+/** The api scope: CORS, JSON errors and 404, no-store, the clients' body formats, rate limits, routes. */
+export async function apiScope(scope: FastifyInstance, { core, extraRoutes }: { core: Core; extraRoutes?: ((scope: FastifyInstance) => void) | undefined }): Promise<void> {
+  registerNoSniff(scope);
+  scope.addHook('onRequest', async (_request, reply) => {
+    // Answers differ per token; a route whose answer is public may say otherwise.
+    reply.header('Cache-Control', 'no-store');
+  });
+  await registerApiCors(scope);
+  registerApiErrors(scope, { notFound: true });
+  await registerApiBodies(scope);
+  registerApiRateLimit(scope, core);
+  registerInstanceRoutes(scope, core);
+  registerPipitStats(scope, core);
+  extraRoutes?.(scope);
+}

@@ -1,0 +1,119 @@
+import { escapeHtml, profilePath, type Account } from '../../../core/index.ts';
+import { anyObject, arr, bool, int, nul, obj, orNull, str } from './schema.ts';
+
+// The Account entity (mastodon-api.md §3), every key present: strict decoders (Ice Cubes, Tusky) fail on
+// a missing one. Images are absolute URLs of Pipit's default pictures until accounts can upload theirs.
+
+export interface MastodonAccount {
+  id: string;
+  username: string;
+  acct: string;
+  display_name: string;
+  locked: boolean;
+  bot: boolean;
+  group: boolean;
+  discoverable: boolean | null;
+  indexable: boolean;
+  noindex: boolean | null;
+  created_at: string;
+  note: string;
+  url: string;
+  uri: string;
+  avatar: string;
+  avatar_static: string;
+  header: string;
+  header_static: string;
+  followers_count: number;
+  following_count: number;
+  statuses_count: number;
+  last_status_at: string | null;
+  emojis: never[];
+  fields: { name: string; value: string; verified_at: string | null }[];
+  moved: null;
+  suspended: boolean;
+  limited: boolean;
+  roles: never[];
+}
+
+export const DEFAULT_AVATAR_PATH = '/assets/avatar.png';
+export const DEFAULT_HEADER_PATH = '/assets/header.png';
+
+/** A plain-text bio as Mastodon's HTML: escaped, paragraphs on blank lines, `<br>` on single breaks. */
+export function noteHtml(note: string): string {
+  const text = note.trim();
+  if (!text) return '';
+  return text
+    .split(/\n{2,}/)
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`)
+    .join('');
+}
+
+/** A local account as the Mastodon API shows it; `publicUrl` without a trailing slash. */
+export function toMastodonAccount(account: Account, publicUrl: string): MastodonAccount {
+  const url = `${publicUrl}${profilePath(account.username)}`;
+  return {
+    id: account.id,
+    username: account.username,
+    // Local accounts are bare usernames; an `@` would tell clients the account is remote.
+    acct: account.username,
+    display_name: account.displayName,
+    locked: account.locked,
+    bot: account.bot,
+    group: false,
+    discoverable: true,
+    indexable: false,
+    noindex: false,
+    created_at: account.createdAt.toISOString(),
+    note: noteHtml(account.note),
+    url,
+    // Without ActivityPub the profile page is the account's identity.
+    uri: url,
+    avatar: `${publicUrl}${DEFAULT_AVATAR_PATH}`,
+    avatar_static: `${publicUrl}${DEFAULT_AVATAR_PATH}`,
+    header: `${publicUrl}${DEFAULT_HEADER_PATH}`,
+    header_static: `${publicUrl}${DEFAULT_HEADER_PATH}`,
+    followers_count: account.followersCount,
+    following_count: account.followingCount,
+    statuses_count: account.statusesCount,
+    // A date only, as Mastodon sends it.
+    last_status_at: account.lastStatusAt ? account.lastStatusAt.toISOString().slice(0, 10) : null,
+    emojis: [],
+    fields: [],
+    moved: null,
+    suspended: false,
+    limited: false,
+    roles: [],
+  };
+}
+
+/** The response schema of an Account (every key required: see schema.ts). */
+export const accountSchema = obj({
+  id: str,
+  username: str,
+  acct: str,
+  display_name: str,
+  locked: bool,
+  bot: bool,
+  group: bool,
+  discoverable: orNull(bool),
+  indexable: bool,
+  noindex: orNull(bool),
+  created_at: str,
+  note: str,
+  url: str,
+  uri: str,
+  avatar: str,
+  avatar_static: str,
+  header: str,
+  header_static: str,
+  followers_count: int,
+  following_count: int,
+  statuses_count: int,
+  last_status_at: orNull(str),
+  emojis: arr(anyObject),
+  fields: arr(obj({ name: str, value: str, verified_at: orNull(str) })),
+  moved: nul,
+  suspended: bool,
+  limited: bool,
+  roles: arr(anyObject),
+});
