@@ -48,17 +48,31 @@ export async function registerApiBodies(scope: FastifyInstance): Promise<void> {
   scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => {
     done(null, qs.parse(String(body), QS_OPTIONS));
   });
-  await scope.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: { ...MULTIPART_LIMITS, fileSize: 0, files: 1 },
-    // Media uploads have routes of their own (later); here a file part is refused, never buffered.
-    onFile(part) {
-      part.file.resume();
-      throw new Invalid(`${part.fieldname} is a file, and this endpoint takes no files.`, part.fieldname);
-    },
-  });
+  await scope.register(multipart, { limits: { ...MULTIPART_LIMITS, fileSize: 0, files: 1 } });
   scope.addHook('preValidation', async (request: FastifyRequest) => {
-    if (request.isMultipart() && isPlainObject(request.body)) request.body = nestFields(request.body);
+    if (request.isMultipart()) request.body = nestFields(await multipartFields(request));
     if (WITH_BODY.has(request.method)) request.body = mergeQueryIntoBody(request.query, request.body);
   });
+}
+
+/**
+ * The text fields of a multipart body. Media uploads have routes of their own (later); here a file part
+ * is refused, never buffered, and a body that is not multipart after all is a 400 (the parser's own
+ * error would be a 500).
+ */
+async function multipartFields(request: FastifyRequest): Promise<Record<string, unknown>> {
+  const fields: Record<string, string[]> = {};
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        part.file.resume();
+        throw new Invalid(`${part.fieldname} is a file, and this endpoint takes no files.`, part.fieldname);
+      }
+      (fields[part.fieldname] ??= []).push(typeof part.value === 'string' ? part.value : String(part.value ?? ''));
+    }
+  } catch (error) {
+    if (error instanceof Invalid || (error as { statusCode?: number }).statusCode) throw error;
+    throw Object.assign(new Error('The multipart body could not be read: check its boundary and parts.'), { statusCode: 400 });
+  }
+  return fields;
 }

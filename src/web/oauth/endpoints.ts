@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import qs from 'qs';
 import { clientSubject, KNOWN_SCOPES, OAuthError, profilePath, type Core } from '../../core/index.ts';
+import { registerApiBodies } from '../api/body-parsing.ts';
 import { registerBearerAuthentication, requireScope, requireToken } from '../api/authenticate.ts';
 import { errorHandler } from '../shared/errors.ts';
 import type { DescribedError } from '../shared/error-table.ts';
@@ -13,8 +13,6 @@ import { toApplication, toCredentialApplication, toToken } from './serializers.t
 // guard steps aside (`crossSite: 'allowed'`), since the client's credentials decide, not a cookie.
 
 const CROSS_SITE = { config: { crossSite: 'allowed' as const } };
-const MULTIPART_LIMIT = 64 * 1024;
-const QS_OPTIONS = { depth: 5, arrayLimit: 100, parameterLimit: 200 } as const;
 
 // Each group gets its own CORS plugin under its own prefix: @fastify/cors adds an `OPTIONS <prefix>/*`
 // route, and a prefix nobody else uses keeps it from clashing with the API scope's own.
@@ -55,23 +53,8 @@ export async function registerOAuthEndpoints(app: FastifyInstance, core: Core): 
   const { rules, consumeRateLimit } = core.rateLimits;
   const base = core.config.publicUrl;
   app.setErrorHandler(errorHandler(renderJson));
-  // An empty body sent as JSON is an empty object (clients send one; Fastify would answer 400).
-  const json = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (typeof body === 'string' && body.trim() === '') return done(null, {});
-    json(request, typeof body === 'string' ? body : body.toString('utf8'), done);
-  });
-  // Multipart too (some clients register apps so): text fields only, read by the web-standard parser
-  // Node ships, then shaped by qs like every other body (Rails brackets included).
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: MULTIPART_LIMIT }, async (request: FastifyRequest, body: Buffer) => {
-    const form = await new Response(new Uint8Array(body), { headers: { 'content-type': String(request.headers['content-type']) } }).formData().catch(() => {
-      throw Object.assign(new Error('The multipart body could not be read.'), { statusCode: 400 });
-    });
-    const fields = new URLSearchParams();
-    for (const [name, value] of form) if (typeof value === 'string') fields.append(name, value);
-    return qs.parse(fields.toString(), QS_OPTIONS);
-  });
+  // Bodies as the API reads them: JSON (an empty one too), urlencoded, multipart fields, query merged in.
+  await registerApiBodies(app);
   registerBearerAuthentication(app, core);
 
   await withCors(app, '/api/v1/apps', (scope) => {
