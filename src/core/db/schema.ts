@@ -25,6 +25,10 @@ export interface AccountsTable {
   following_count: Counter;
   last_status_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   email_notifications: Generated<boolean>;
+  discoverable: Generated<boolean>;
+  default_visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
+  default_sensitive: Generated<boolean>;
+  default_language: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -184,6 +188,16 @@ export interface OAuthAccessTokensTable {
   last_used_at: NullableTime;
 }
 
+export type MarkerTimeline = 'home' | 'notifications';
+
+export interface MarkersTable {
+  account_id: RequiredId;
+  timeline: MarkerTimeline;
+  last_read_id: ColumnType<string, string | bigint, string | bigint>;
+  version: ColumnType<number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -201,4 +215,5 @@ export interface Database {
   oauth_applications: OAuthApplicationsTable;
   oauth_authorization_codes: OAuthAuthorizationCodesTable;
   oauth_access_tokens: OAuthAccessTokensTable;
+  markers: MarkersTable;
 }

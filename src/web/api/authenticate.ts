@@ -96,3 +96,18 @@ export function optionalToken(): preHandlerAsyncHookHandler {
     if (request.tokenSent && !request.token) return refuse(reply, 401, INVALID_TOKEN);
   };
 }
+
+/**
+ * A preHandler for routes open to anonymous callers whose answer depends on who asks (search): no
+ * token is fine; a token sent must be valid (401) and hold one of `scope` (403), as Mastodon's
+ * `authorize_if_got_token!`.
+ */
+export function scopeIfToken(scope: string | readonly string[]): preHandlerAsyncHookHandler {
+  const anyOf = typeof scope === 'string' ? [scope] : scope;
+  return async function scopeIfTokenHandler(request, reply) {
+    if (!request.tokenSent) return;
+    const token = request.token;
+    if (!token) return refuse(reply, 401, INVALID_TOKEN);
+    if (!anyOf.some((s) => scopeAllows(token.scopes, s))) return refuse(reply, 403, OUTSIDE_SCOPES);
+  };
+}
