@@ -198,6 +198,14 @@ export interface MarkersTable {
   updated_at: Timestamp;
 }
 
+/** An `Idempotency-Key` claimed by an account: the post it made (null only while the post is being made). */
+export interface IdempotencyKeysTable {
+  account_id: ColumnType<string, string | bigint, never>;
+  key: ColumnType<string, string, never>;
+  status_id: ColumnType<string | null, string | bigint | null | undefined, string | bigint | null>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -215,5 +223,6 @@ export interface Database {
   oauth_applications: OAuthApplicationsTable;
   oauth_authorization_codes: OAuthAuthorizationCodesTable;
   oauth_access_tokens: OAuthAccessTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
   markers: MarkersTable;
 }

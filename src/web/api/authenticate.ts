@@ -98,16 +98,14 @@ export function optionalToken(): preHandlerAsyncHookHandler {
 }
 
 /**
- * A preHandler for routes open to anonymous callers whose answer depends on who asks (search): no
- * token is fine; a token sent must be valid (401) and hold one of `scope` (403), as Mastodon's
- * `authorize_if_got_token!`.
+ * A preHandler for public routes that read with a token when one comes (Mastodon's
+ * `authorize_if_got_token!`): no token is fine; an invalid one is 401; a valid one without `scope` is 403.
  */
-export function scopeIfToken(scope: string | readonly string[]): preHandlerAsyncHookHandler {
+export function optionalScope(scope: string | readonly string[]): preHandlerAsyncHookHandler {
   const anyOf = typeof scope === 'string' ? [scope] : scope;
-  return async function scopeIfTokenHandler(request, reply) {
-    if (!request.tokenSent) return;
+  return async function optionalScopeHandler(request, reply) {
+    if (request.tokenSent && !request.token) return refuse(reply, 401, INVALID_TOKEN);
     const token = request.token;
-    if (!token) return refuse(reply, 401, INVALID_TOKEN);
-    if (!anyOf.some((s) => scopeAllows(token.scopes, s))) return refuse(reply, 403, OUTSIDE_SCOPES);
+    if (token && !anyOf.some((s) => scopeAllows(token.scopes, s))) return refuse(reply, 403, OUTSIDE_SCOPES);
   };
 }

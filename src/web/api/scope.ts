@@ -13,6 +13,9 @@ import { registerMarkerRoutes } from './routes/markers.ts';
 import { registerUserProbeRoutes } from './routes/user-probes.ts';
 import { registerInstanceRoutes } from './routes/instance.ts';
 import { registerPipitStats } from './routes/pipit-stats.ts';
+import { registerStatusActionRoutes } from './routes/status-actions.ts';
+import { registerStatusRoutes } from './routes/statuses.ts';
+import { registerTimelineRoutes } from './routes/timelines.ts';
 
 // The Mastodon API, registered with the prefix /api. No cookies are read here: the API authenticates
 // with bearer tokens only (api/authenticate.ts), so no session lookup, no
@@ -38,5 +41,8 @@ export async function apiScope(scope: FastifyInstance, { core, extraRoutes }: { 
   registerFollowRoutes(scope, core);
   registerMarkerRoutes(scope, core);
   registerUserProbeRoutes(scope, core);
+  registerStatusRoutes(scope, core);
+  registerStatusActionRoutes(scope, core);
+  registerTimelineRoutes(scope, core);
   extraRoutes?.(scope);
 }
