@@ -5,21 +5,12 @@ import { buildApp } from '../../src/web/app.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { anotherToken, apiUser, type ApiUser } from '../helpers/api-user.ts';
 import { bearer } from '../helpers/oauth.ts';
+import { ACCOUNT_KEYS, RELATIONSHIP_KEYS } from '../helpers/api-entities.ts';
 
 // The accounts side of the Mastodon API over HTTP: verify_credentials, get, lookup, relationships,
 // follow and unfollow, followers/following with Link paging, and the refusals.
 
 const PUBLIC_URL = 'https://social.example';
-
-export const ACCOUNT_KEYS = [
-  'id', 'username', 'acct', 'display_name', 'locked', 'bot', 'group', 'discoverable', 'indexable', 'noindex', 'created_at', 'note', 'url', 'uri',
-  'avatar', 'avatar_static', 'header', 'header_static', 'followers_count', 'following_count', 'statuses_count', 'last_status_at', 'emojis',
-  'fields', 'moved', 'suspended', 'limited', 'roles',
-].sort();
-export const RELATIONSHIP_KEYS = [
-  'id', 'following', 'showing_reblogs', 'notifying', 'languages', 'followed_by', 'blocking', 'blocked_by', 'muting', 'muting_notifications',
-  'muting_expires_at', 'requested', 'requested_by', 'domain_blocking', 'endorsed', 'note',
-].sort();
 
 forEachBackend(
   'API accounts',
