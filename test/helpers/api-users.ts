@@ -14,7 +14,7 @@ export interface ApiUser {
   browser: BrowserSession;
   /** A token with `read write follow`. */
   token: string;
-  /** Another token of this user with the given scope. */
+  /** A token of this user with the given scope (the same one on each call for a scope). */
   tokenFor(scope: string): Promise<string>;
 }
 
@@ -25,7 +25,12 @@ export async function apiUser(app: FastifyInstance, core: Core, client: TestApp,
   const res = await browser.signUp({ username });
   assert.ok(res.statusCode < 400, res.body.slice(0, 300));
   const account = await core.accounts.getAccountByUsername(username);
-  const tokenFor = (scope: string) => userToken(app, browser, client, scope);
+  // Once approved, a scope is not asked again (the consent page is skipped): one token per scope.
+  const tokens = new Map<string, Promise<string>>();
+  const tokenFor = (scope: string) => {
+    if (!tokens.has(scope)) tokens.set(scope, userToken(app, browser, client, scope));
+    return tokens.get(scope)!;
+  };
   return { id: account.id, username, browser, token: await tokenFor('read write follow'), tokenFor };
 }
 
