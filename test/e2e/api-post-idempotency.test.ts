@@ -85,6 +85,16 @@ forEachBackend('API posting: idempotency and arbitrary parameters', (t) => {
     assert.notEqual(again.json().id, gone.json().id);
   });
 
+  it('the hourly cleanup removes keys past their hour, and only those', async () => {
+    const kept = await postWithKey('fresh-key', 'fresh');
+    const removedNow = await t.core.maintenance.deleteExpiredRows();
+    assert.equal(removedNow.idempotencyKeys, 0, 'a key within its hour stays');
+    assert.equal((await postWithKey('fresh-key', 'again')).json().id, kept.json().id);
+    const later = await t.core.maintenance.deleteExpiredRows({ asOf: new Date(Date.now() + 61 * 60 * 1000) });
+    assert.ok(later.idempotencyKeys >= 1, JSON.stringify(later));
+    assert.notEqual((await postWithKey('fresh-key', 'after the cleanup')).json().id, kept.json().id);
+  });
+
   it('property: any parameters of any type never make a 5xx, and nothing of another account changes', async () => {
     const bobBefore = await countOf(bob.id);
     const bobPosts = (await t.core.posts.accountStatuses(undefined, bob.id, { limit: 40 })).map((p) => p.id);
