@@ -155,23 +155,24 @@ export const IDEMPOTENCY_KEY_MAX = 200;
 export const IDEMPOTENCY_KEY_TTL_MS = 60 * 60 * 1000;
 
 /**
- * createPost, once per (author, key) within an hour: a repeat returns the first post (or a boost-free
- * NotFound if that post is gone). The key is claimed in the post's own transaction, so of two requests
- * racing with one key, the second waits for the first to commit and then answers its post.
+ * createPost, once per (author, key) within an hour: a repeat returns the first post (its deletion
+ * frees the key); `now` lets tests move time. The key is claimed in the post's own transaction, so of
+ * two requests racing with one key, the second waits for the first to commit and answers its post.
  */
-export async function createPostOnce(ctx: CoreContext, authorId: string, key: string, input: CreatePostInput): Promise<Post> {
+export async function createPostOnce(ctx: CoreContext, authorId: string, key: string, input: CreatePostInput, options: { now?: Date } = {}): Promise<Post> {
   if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX) throw new Invalid(`An Idempotency-Key has 1 to ${IDEMPOTENCY_KEY_MAX} characters.`, 'Idempotency-Key');
-  const cutoff = new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS);
+  const now = options.now ?? new Date();
+  const cutoff = new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS);
   const id = await withTransaction(ctx, async (tx) => {
     // Inserts the key, or takes over one older than an hour; a live key of another request is left
     // alone (the conflict waits for that request's transaction to end, so its post is there to read).
     const claimed = await tx.db
       .insertInto('idempotency_keys')
-      .values({ account_id: authorId, key })
+      .values({ account_id: authorId, key, created_at: now })
       .onConflict((oc) =>
         oc
           .columns(['account_id', 'key'])
-          .doUpdateSet({ status_id: null, created_at: new Date() })
+          .doUpdateSet({ status_id: null, created_at: now })
           .where('idempotency_keys.created_at', '<', cutoff),
       )
       .returning('status_id')

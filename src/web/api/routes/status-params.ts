@@ -33,7 +33,8 @@ export interface StatusParams {
 
 /** Reads and type-checks the create parameters; refuses what Pipit does not have yet (media, polls, scheduling). */
 export function readStatusParams(params: Record<string, unknown>): StatusParams {
-  if (listParam(params.media_ids, 'media_ids', 4).length > 0) throw new Invalid('media not supported yet: post without media_ids.', 'media_ids');
+  // An empty `media_ids[]=` (forms send one) is no media.
+  if (listParam(params.media_ids, 'media_ids', 4).some((id) => id !== '')) throw new Invalid('media not supported yet: post without media_ids.', 'media_ids');
   if (params.poll !== undefined && params.poll !== null && params.poll !== '') throw new Invalid('polls are not supported: post without poll.', 'poll');
   if (optionalText(params.scheduled_at, 'scheduled_at') !== undefined) throw new Invalid('scheduling is not supported: post without scheduled_at.', 'scheduled_at');
   const visibility = optionalText(params.visibility, 'visibility');
