@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Account } from '../../src/core/index.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { createAccount } from '../helpers/accounts.ts';
-import { ACCOUNT_KEYS } from '../helpers/api-entities.ts';
+import { ACCOUNT_KEYS, sortedKeys } from '../helpers/mastodon-entities.ts';
 import { anotherToken, apiUser, type ApiUser } from '../helpers/api-user.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { bearer } from '../helpers/oauth.ts';
@@ -88,7 +88,7 @@ forEachBackend(
         assert.equal(res.statusCode, 200, res.body);
         const page = res.json() as { id: string }[];
         if (page.length === 0) break;
-        for (const a of page) assert.deepEqual(Object.keys(a).sort(), ACCOUNT_KEYS);
+        for (const a of page) assert.deepEqual(Object.keys(a).sort(), sortedKeys(ACCOUNT_KEYS));
         seen.push(...page.map((a) => a.id));
         url = nextOf(res.headers.link);
       }

@@ -31,3 +31,17 @@ export function assertStatusShape(s: Json): void {
   assert.equal(s.card, null);
   if (s.reblog) assertStatusShape(s.reblog);
 }
+
+export const RELATIONSHIP_KEYS = [
+  'id', 'following', 'showing_reblogs', 'notifying', 'languages', 'followed_by', 'blocking', 'blocked_by', 'muting', 'muting_notifications',
+  'muting_expires_at', 'requested', 'requested_by', 'domain_blocking', 'endorsed', 'note',
+];
+
+export const NOTIFICATION_KEYS = ['id', 'type', 'created_at', 'group_key', 'account', 'status'];
+
+export const TAG_KEYS = ['name', 'url', 'history', 'following'];
+
+/** `keys` sorted, to compare with `Object.keys(entity).sort()` (exactly these keys, no more). */
+export function sortedKeys(keys: readonly string[]): string[] {
+  return [...keys].sort();
+}
