@@ -4,6 +4,10 @@ import { connect, pgliteDirectory } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { analyze, analyzeNeverAnalyzed } from './db/planner-statistics.ts';
 import * as accounts from './accounts/accounts.ts';
+import * as profiles from './accounts/profile.ts';
+import * as accountSearch from './accounts/search.ts';
+import * as markers from './markers/markers.ts';
+import * as tags from './posts/tags.ts';
 import * as sessions from './sessions/sessions.ts';
 import * as posts from './posts/posts.ts';
 import * as timelines from './posts/timelines.ts';
@@ -40,10 +44,18 @@ export type { TimelineOptions, AccountStatusesOptions } from './posts/timelines.
 export type { ThreadContext } from './posts/thread.ts';
 export type { Viewer } from './posts/visibility.ts';
 export type { Relationship } from './follows/relationship.ts';
+export type { AccountSettings, ProfileChange } from './accounts/profile.ts';
+export type { AccountSearch } from './accounts/search.ts';
+export type { Marker } from './markers/markers.ts';
+export { MARKER_TIMELINES } from './markers/markers.ts';
+export type { Tag } from './posts/tags.ts';
+export type { NotificationFilter } from './notifications/notification-query.ts';
+export { NOTIFICATION_TYPES, MAX_NOTIFICATIONS_PAGE } from './notifications/notification-query.ts';
+export { DISPLAY_NAME_MAX, NOTE_MAX } from './domain/account-rules.ts';
 export type { FollowOptions, AccountEntry } from './follows/follows.ts';
 export type { PostEntry } from './interactions/post-entries.ts';
 export type { ReblogOptions } from './interactions/reblogs.ts';
-export type { Visibility, NotificationType } from './db/schema.ts';
+export type { Visibility, NotificationType, MarkerTimeline } from './db/schema.ts';
 export { isId, compareIds } from './domain/ids.ts';
 export { postLength, RAW_FACTOR, URL_LENGTH } from './domain/post-text.ts';
 export { PIPIT_VERSION } from './version.ts';
@@ -61,6 +73,7 @@ export type { DailyStats } from './stats/daily-stats.ts';
 export type { ExpiredRowsRemoved } from './maintenance/expired-rows.ts';
 export type { CounterDrift } from './maintenance/counter-drift.ts';
 export { clientSubject } from './rate-limits/client-subject.ts';
+export type { RateRule } from './rate-limits/rate-limits.ts';
 export { metrics, metricsAccess, METRICS_REFUSALS, type MetricsAccess, type MetricsClient } from './metrics.ts';
 export { parseDay, previousDay } from './stats/days.ts';
 export type { OAuthApp, RegisteredApp, AppRegistration } from './oauth/applications.ts';
@@ -136,7 +149,11 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
   return {
     config,
     databaseKind: handle.kind,
-    accounts: bindAll(ctx, accounts),
+    accounts: mergeUseCases('accounts', bindAll(ctx, accounts), bindAll(ctx, profiles), bindAll(ctx, accountSearch)),
+    /** Where each account stopped reading (home, notifications), shared by its apps. */
+    markers: bindAll(ctx, markers),
+    /** Hashtags some post has used: by name, by the start of it. */
+    tags: bindAll(ctx, tags),
     sessions: bindAll(ctx, sessions),
     posts: mergeUseCases('posts', bindAll(ctx, posts), bindAll(ctx, timelines), bindAll(ctx, thread)),
     follows: bindAll(ctx, follows),

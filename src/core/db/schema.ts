@@ -25,6 +25,10 @@ export interface AccountsTable {
   following_count: Counter;
   last_status_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   email_notifications: Generated<boolean>;
+  discoverable: Generated<boolean>;
+  default_visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
+  default_sensitive: Generated<boolean>;
+  default_language: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -184,6 +188,24 @@ export interface OAuthAccessTokensTable {
   last_used_at: NullableTime;
 }
 
+export type MarkerTimeline = 'home' | 'notifications';
+
+export interface MarkersTable {
+  account_id: RequiredId;
+  timeline: MarkerTimeline;
+  last_read_id: ColumnType<string, string | bigint, string | bigint>;
+  version: ColumnType<number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+
+/** An `Idempotency-Key` claimed by an account: the post it made (null only while the post is being made). */
+export interface IdempotencyKeysTable {
+  account_id: ColumnType<string, string | bigint, never>;
+  key: ColumnType<string, string, never>;
+  status_id: ColumnType<string | null, string | bigint | null | undefined, string | bigint | null>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -201,4 +223,6 @@ export interface Database {
   oauth_applications: OAuthApplicationsTable;
   oauth_authorization_codes: OAuthAuthorizationCodesTable;
   oauth_access_tokens: OAuthAccessTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
+  markers: MarkersTable;
 }

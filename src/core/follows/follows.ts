@@ -107,7 +107,7 @@ export async function relationships(ctx: CoreContext, viewerId: string, ids: rea
 }
 
 async function followList(ctx: CoreContext, accountId: string, side: 'followers' | 'following', page: PageRequest = {}): Promise<AccountEntry[]> {
-  const bounds = pageBounds(page);
+  const bounds = pageBounds(page, { limit: 40, max: 80 });
   if (!isId(accountId)) throw new NotFound('No such account.');
   // followers: rows whose target is the account, showing who follows; following: the reverse.
   const [mine, theirs] = side === 'followers' ? (['f.target_account_id', 'f.account_id'] as const) : (['f.account_id', 'f.target_account_id'] as const);

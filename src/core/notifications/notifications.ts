@@ -1,13 +1,11 @@
-import { sql, type SqlBool } from 'kysely';
-import { toAccount, type Account } from '../accounts/account-view.ts';
+import { sql } from 'kysely';
+import type { Account } from '../accounts/account-view.ts';
 import type { CoreContext } from '../context.ts';
 import { Invalid, NotFound } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
-import { pageBounds, type PageRequest } from '../posts/page.ts';
 import type { NotificationType } from '../db/schema.ts';
-import { hydratePosts } from '../posts/hydrate.ts';
-import { selectPosts, type Post } from '../posts/post-view.ts';
-import { visibleTo, viewerOf } from '../posts/visibility.ts';
+import type { Post } from '../posts/post-view.ts';
+import { readNotifications, shownTo, type NotificationFilter } from './notification-query.ts';
 import { unsubscribeToken, verifyUnsubscribeToken } from './unsubscribe-token.ts';
 
 export interface Notification {
@@ -18,11 +16,6 @@ export interface Notification {
   from: Account;
   /** The post it is about, hydrated for the recipient; null for a follow. */
   post: Post | null;
-}
-
-/** Notifications (alias `n`) the account is shown: those about no post, or about a post it may see. */
-function shownTo(accountId: string) {
-  return sql<SqlBool>`(n.status_id IS NULL OR EXISTS (SELECT 1 FROM statuses s WHERE s.id = n.status_id AND ${visibleTo(viewerOf(accountId))}))`;
 }
 
 /** A post to notify the mentions of, and the request that made it (carried into its email jobs). */
@@ -84,44 +77,33 @@ export async function notifyMentions(ctx: CoreContext, postId: string): Promise<
 }
 
 /**
- * A page of an account's notifications, newest first (`maxId`: older than it; `minId`: the page just newer).
+ * A page of an account's notifications, newest first (`maxId`: older than it; `sinceId`: newer than it;
+ * `minId`: the page just newer), optionally only some types or from one account (the API's filters).
  * One about a post the account may no longer see (they unfollowed a private poster) is not shown.
  */
-export async function listNotifications(ctx: CoreContext, accountId: string, page: PageRequest = {}): Promise<Notification[]> {
-  const bounds = pageBounds(page);
-  const viewer = viewerOf(accountId);
-  let query = ctx.db
-    .selectFrom('notifications as n')
-    .innerJoin('accounts as f', 'f.id', 'n.from_account_id')
-    .select([
-      'n.id', 'n.type', 'n.created_at', 'n.read_at', 'n.status_id',
-      'f.id as f_id', 'f.username as f_username', 'f.display_name as f_display_name', 'f.note as f_note', 'f.is_admin as f_is_admin',
-      'f.locked as f_locked', 'f.bot as f_bot', 'f.statuses_count as f_statuses_count', 'f.followers_count as f_followers_count',
-      'f.following_count as f_following_count', 'f.last_status_at as f_last_status_at', 'f.created_at as f_created_at',
-    ])
-    .where('n.account_id', '=', accountId)
-    .where(shownTo(accountId))
-    .orderBy('n.id', bounds.minId ? 'asc' : 'desc')
-    .limit(bounds.limit);
-  if (bounds.maxId) query = query.where('n.id', '<', bounds.maxId);
-  if (bounds.minId) query = query.where('n.id', '>', bounds.minId);
-  const rows = await query.execute();
-  // `minId` reads the page just newer than it, upward; the answer is newest first all the same.
-  if (bounds.minId) rows.reverse();
-  if (rows.length === 0) return [];
-  const postIds = [...new Set(rows.flatMap((r) => (r.status_id ? [r.status_id] : [])))];
-  const postRows = postIds.length ? await selectPosts(ctx.db, viewer).where('s.id', 'in', postIds).execute() : [];
-  const byId = new Map((await hydratePosts(ctx.db, viewer, postRows)).map((p) => [p.id, p]));
-  return rows.flatMap((r) => {
-    const post = r.status_id ? byId.get(r.status_id) : null;
-    if (post === undefined) return []; // deleted since the page was read
-    const from = toAccount({
-      id: r.f_id, username: r.f_username, display_name: r.f_display_name, note: r.f_note, is_admin: r.f_is_admin, locked: r.f_locked,
-      bot: r.f_bot, statuses_count: r.f_statuses_count, followers_count: r.f_followers_count, following_count: r.f_following_count,
-      last_status_at: r.f_last_status_at, created_at: r.f_created_at,
-    });
-    return [{ id: r.id, type: r.type, createdAt: r.created_at, readAt: r.read_at, from, post }];
-  });
+export async function listNotifications(ctx: CoreContext, accountId: string, page: NotificationFilter = {}): Promise<Notification[]> {
+  return readNotifications(ctx, accountId, page);
+}
+
+/** One of the account's notifications (as the list shows it); NotFound for another's, or one not shown. */
+export async function getNotification(ctx: CoreContext, accountId: string, id: string): Promise<Notification> {
+  if (!isId(id)) throw new NotFound('No such notification.');
+  const [found] = await readNotifications(ctx, accountId, { limit: 1 }, id);
+  if (!found) throw new NotFound('No such notification.');
+  return found;
+}
+
+/** Removes one of the account's notifications (dismiss); NotFound when it has no such notification. */
+export async function dismissNotification(ctx: CoreContext, accountId: string, id: string): Promise<void> {
+  if (!isId(id)) throw new NotFound('No such notification.');
+  const result = await ctx.db.deleteFrom('notifications').where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+  if (result.numDeletedRows === 0n) throw new NotFound('No such notification.');
+}
+
+/** Removes every notification of the account (clear); returns how many there were. */
+export async function clearNotifications(ctx: CoreContext, accountId: string): Promise<number> {
+  const result = await ctx.db.deleteFrom('notifications').where('account_id', '=', accountId).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /**

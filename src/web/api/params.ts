@@ -87,3 +87,24 @@ export function listParam(value: unknown, name: string, max = 100): string[] {
   if (list.length > max) throw new Invalid(`${name} may list at most ${max} values.`, name);
   return list.map((v) => String(v));
 }
+
+/** A 400 naming a required parameter that is missing (Mastodon's answer for one). */
+export function missingParameter(name: string): Error {
+  return Object.assign(new Error(`${name} is missing: this call needs it.`), { statusCode: 400 });
+}
+
+/** `offset` (search): a whole number clamped to 0…max, 0 when absent or not a number. */
+export function clampOffset(value: unknown, max = 10_000): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n)) return 0;
+  return Math.min(Math.max(Math.trunc(n), 0), max);
+}
+
+/** An optional text parameter: undefined when absent; a string (a number as its digits); anything else is Invalid. */
+export function textParam(value: unknown, name: string, max = 10_000): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') throw new Invalid(`${name} must be text.`, name);
+  if (value.length > max) throw new Invalid(`${name} is too long (at most ${max} characters).`, name);
+  return value;
+}

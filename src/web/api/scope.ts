@@ -5,11 +5,23 @@ import { registerApiBodies } from './body-parsing.ts';
 import { registerApiCors } from './cors.ts';
 import { registerApiErrors } from './errors.ts';
 import { registerApiRateLimit } from './rate-limit.ts';
+import { registerBearerAuthentication } from './authenticate.ts';
+import { registerAccountRoutes } from './routes/accounts.ts';
+import { registerCredentialRoutes } from './routes/accounts-credentials.ts';
+import { registerFollowRoutes } from './routes/accounts-follow.ts';
+import { registerMarkerRoutes } from './routes/markers.ts';
+import { registerUserProbeRoutes } from './routes/user-probes.ts';
+import { registerSearchRoutes } from './routes/search.ts';
+import { registerNotificationRoutes } from './routes/notifications.ts';
+import { registerGroupedNotificationRoutes } from './routes/notifications-v2.ts';
 import { registerInstanceRoutes } from './routes/instance.ts';
 import { registerPipitStats } from './routes/pipit-stats.ts';
+import { registerStatusActionRoutes } from './routes/status-actions.ts';
+import { registerStatusRoutes } from './routes/statuses.ts';
+import { registerTimelineRoutes } from './routes/timelines.ts';
 
 // The Mastodon API, registered with the prefix /api. No cookies are read here: the API authenticates
-// with bearer tokens only (the hook comes with OAuth: api/authenticate.ts), so no session lookup, no
+// with bearer tokens only (api/authenticate.ts), so no session lookup, no
 // CSRF. Routes inside register paths without the prefix (`/v1/instance`).
 
 /** The api scope: CORS, JSON errors and 404, no-store, the clients' body formats, rate limits, routes. */
@@ -22,8 +34,21 @@ export async function apiScope(scope: FastifyInstance, { core, extraRoutes }: { 
   await registerApiCors(scope);
   registerApiErrors(scope, { notFound: true });
   await registerApiBodies(scope);
+  // The token first: the rate limit counts per token once one authenticates the call.
+  registerBearerAuthentication(scope, core);
   registerApiRateLimit(scope, core);
   registerInstanceRoutes(scope, core);
   registerPipitStats(scope, core);
+  registerCredentialRoutes(scope, core);
+  registerAccountRoutes(scope, core);
+  registerFollowRoutes(scope, core);
+  registerMarkerRoutes(scope, core);
+  registerUserProbeRoutes(scope, core);
+  registerSearchRoutes(scope, core);
+  registerNotificationRoutes(scope, core);
+  registerGroupedNotificationRoutes(scope, core);
+  registerStatusRoutes(scope, core);
+  registerStatusActionRoutes(scope, core);
+  registerTimelineRoutes(scope, core);
   extraRoutes?.(scope);
 }

@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Core } from '../../../core/index.ts';
+import { optionalToken, requireScope } from '../authenticate.ts';
+import { setPageLinks } from '../paging.ts';
+import { booleanParam, clampLimit, clampOffset, listParam, missingParameter, PAGE_LIMITS, parseBoolean, readPaging, requireId, textParam } from '../params.ts';
+import { accountSchema, toMastodonAccount } from '../serializers/account.ts';
+import { relationshipSchema, toMastodonRelationship } from '../serializers/relationship.ts';
+import { anyObject, arr } from '../serializers/schema.ts';
+
+// Reading accounts: one by id or handle, the viewer's relationships, search (@-mention autocomplete),
+// followers and following. Accounts are public on Pipit (as on Mastodon without authorized fetch): no
+// token needed, but a token sent must be valid.
+
+type Query = Record<string, unknown>;
+const ACCOUNT = { schema: { response: { 200: accountSchema } } };
+const ACCOUNTS = { schema: { response: { 200: arr(accountSchema) } } };
+
+/** GET /api/v1/accounts/:id, lookup, relationships, search, :id/followers, :id/following, :id/featured_tags, :id/lists. */
+export function registerAccountRoutes(scope: FastifyInstance, core: Core): void {
+  const base = core.config.publicUrl;
+
+  scope.get('/v1/accounts/lookup', { ...ACCOUNT, preHandler: optionalToken() }, async (request) => {
+    const acct = textParam((request.query as Query).acct, 'acct', 2000);
+    if (!acct) throw missingParameter('acct');
+    return toMastodonAccount(await core.accounts.lookupAccount(acct), base);
+  });
+
+  scope.get('/v1/accounts/relationships', { schema: { response: { 200: arr(relationshipSchema) } }, preHandler: requireScope('read:follows', { user: true }) }, async (request) => {
+    const q = request.query as Query;
+    // `id[]=1&id[]=2` (qs makes a list) or a plain `id=1`; ids that name no account are left out.
+    const ids = listParam(q.id, 'id');
+    const relationships = await core.follows.relationships(request.token!.account!.id, ids);
+    return relationships.map(toMastodonRelationship);
+  });
+
+  scope.get('/v1/accounts/search', { ...ACCOUNTS, preHandler: requireScope('read:accounts', { user: true }) }, async (request) => {
+    const q = request.query as Query;
+    const text = textParam(q.q, 'q', 400);
+    if (text === undefined || text.trim() === '') throw missingParameter('q');
+    // `resolve` asks to fetch remote accounts: nothing to fetch without federation, but it must be a boolean.
+    parseBoolean(q.resolve, 'resolve');
+    const accounts = await core.accounts.searchAccounts(request.token!.account!.id, {
+      q: text,
+      limit: clampLimit(q.limit, PAGE_LIMITS.accounts),
+      offset: clampOffset(q.offset),
+      following: booleanParam(q.following, 'following', false),
+    });
+    return accounts.map((a) => toMastodonAccount(a, base));
+  });
+
+  scope.get('/v1/accounts/:id', { ...ACCOUNT, preHandler: optionalToken() }, async (request) => {
+    const id = requireId((request.params as { id: string }).id);
+    return toMastodonAccount(await core.accounts.getAccount(id), base);
+  });
+
+  const followList = (side: 'followers' | 'following') => async (request: FastifyRequest, reply: FastifyReply) => {
+    const id = requireId((request.params as { id: string }).id);
+    const page = readPaging(request.query as Query, PAGE_LIMITS.accounts);
+    const entries = await core.follows[side](id, page);
+    setPageLinks(request, reply, base, entries, (e) => e.pageId);
+    return entries.map((e) => toMastodonAccount(e.account, base));
+  };
+  scope.get('/v1/accounts/:id/followers', { ...ACCOUNTS, preHandler: optionalToken() }, followList('followers'));
+  scope.get('/v1/accounts/:id/following', { ...ACCOUNTS, preHandler: optionalToken() }, followList('following'));
+
+  // Featured tags and lists do not exist yet: an account has none (after checking that it exists).
+  scope.get('/v1/accounts/:id/featured_tags', { schema: { response: { 200: arr(anyObject) } }, preHandler: optionalToken() }, async (request) => {
+    await core.accounts.getAccount(requireId((request.params as { id: string }).id));
+    return [];
+  });
+  scope.get('/v1/accounts/:id/lists', { schema: { response: { 200: arr(anyObject) } }, preHandler: requireScope('read:lists', { user: true }) }, async (request) => {
+    await core.accounts.getAccount(requireId((request.params as { id: string }).id));
+    return [];
+  });
+}

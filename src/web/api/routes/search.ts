@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { NotFound, type Core, type Post } from '../../../core/index.ts';
+import { optionalScope } from '../authenticate.ts';
+import { booleanParam, clampLimit, clampOffset, missingParameter, optionalId, parseBoolean, textParam } from '../params.ts';
+import { accountSchema, toMastodonAccount, type MastodonAccount } from '../serializers/account.ts';
+import { arr, obj } from '../serializers/schema.ts';
+import { statusSchema, toMastodonStatus, type MastodonStatus } from '../serializers/status.ts';
+import { tagSchema, toMastodonTag, type MastodonTag } from '../serializers/tag.ts';
+
+// Search v2 (mastodon-api.md §2): accounts by the start of a username or display name (and `@user`,
+// `@user@thishost`), hashtags some post used by the start of their name, and — since apps paste links —
+// a local profile, post or tag URL finds exactly that object (Elk finds accounts this way). Full-text
+// search of posts is not built: a statuses search that is no post URL answers []. Without federation,
+// `resolve` has nothing to fetch; it is read as a boolean and otherwise changes nothing.
+
+const SEARCH_LIMIT = { default: 20, max: 40 };
+const TYPES = new Set(['accounts', 'hashtags', 'statuses']);
+
+interface SearchResult {
+  accounts: MastodonAccount[];
+  statuses: MastodonStatus[];
+  hashtags: MastodonTag[];
+}
+
+const searchSchema = obj({ accounts: arr(accountSchema), statuses: arr(statusSchema), hashtags: arr(tagSchema) });
+
+function queryOf(request: FastifyRequest): Record<string, unknown> {
+  return (request.query ?? {}) as Record<string, unknown>;
+}
+
+/** GET /api/v2/search. */
+export function registerSearchRoutes(scope: FastifyInstance, core: Core): void {
+  const base = core.config.publicUrl;
+  const origin = new URL(base).origin;
+
+  /** What a local URL names, found for the viewer; undefined when `q` is no URL of this site. */
+  async function byUrl(q: string, viewerId: string | undefined): Promise<SearchResult | undefined> {
+    let url: URL;
+    try {
+      url = new URL(q);
+    } catch {
+      return undefined;
+    }
+    if (url.origin !== origin) return undefined;
+    const empty: SearchResult = { accounts: [], statuses: [], hashtags: [] };
+    const path = decodeURIComponent(url.pathname.replace(/\/+$/, ''));
+    const profile = /^\/@([A-Za-z0-9_]{1,30})(?:\/(\d{1,19}))?$/.exec(path);
+    const tag = /^\/tags\/([^/]{1,100})$/.exec(path);
+    try {
+      if (profile?.[2]) {
+        const post: Post = await core.posts.getStatus(profile[2], viewerId);
+        if (post.account.username !== profile[1]!.toLowerCase()) return empty;
+        return { ...empty, statuses: [toMastodonStatus(post, base)] };
+      }
+      if (profile) return { ...empty, accounts: [toMastodonAccount(await core.accounts.getAccountByUsername(profile[1]!), base)] };
+      if (tag) return { ...empty, hashtags: [toMastodonTag(await core.tags.getTag(tag[1]!), base)] };
+    } catch (error) {
+      if (error instanceof NotFound) return empty;
+      throw error;
+    }
+    return empty;
+  }
+
+  scope.get('/v2/search', { schema: { response: { 200: searchSchema } }, preHandler: optionalScope('read:search') }, async (request): Promise<SearchResult> => {
+    const q = queryOf(request);
+    const text = textParam(q.q, 'q', 2000)?.trim();
+    if (!text) throw missingParameter('q');
+    const type = textParam(q.type, 'type', 50);
+    const only = type && TYPES.has(type) ? type : undefined;
+    const limit = clampLimit(q.limit, SEARCH_LIMIT);
+    const offset = clampOffset(q.offset);
+    parseBoolean(q.resolve, 'resolve');
+    const following = booleanParam(q.following, 'following', false);
+    const accountId = optionalId(q.account_id, 'account_id');
+    const viewerId = request.token?.account?.id;
+
+    const found = await byUrl(text, viewerId);
+    if (found) {
+      if (accountId) found.statuses = found.statuses.filter((s) => s.account.id === accountId);
+      return {
+        accounts: !only || only === 'accounts' ? found.accounts : [],
+        statuses: !only || only === 'statuses' ? found.statuses : [],
+        hashtags: !only || only === 'hashtags' ? found.hashtags : [],
+      };
+    }
+    const wants = (t: string) => !only || only === t;
+    const [accounts, tags] = await Promise.all([
+      wants('accounts') ? core.accounts.searchAccounts(viewerId, { q: text, limit, offset, following }) : [],
+      // A handle (`@user@host`) or several words is no hashtag.
+      wants('hashtags') && !text.startsWith('@') ? core.tags.searchTags(text, { limit, offset }) : [],
+    ]);
+    return { accounts: accounts.map((a) => toMastodonAccount(a, base)), statuses: [], hashtags: tags.map((t) => toMastodonTag(t, base)) };
+  });
+}
