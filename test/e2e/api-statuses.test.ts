@@ -103,6 +103,20 @@ forEachBackend('API statuses', (t) => {
     assert.equal((await call(app, 'GET', `/api/v1/statuses/${s.id}`, { token: alice.token })).statusCode, 200);
   });
 
+  it('GET /api/v1/statuses?id[]= answers the visible ones, in the order asked', async () => {
+    const a = await post(alice, { status: 'first of many' });
+    const b = await post(alice, { status: 'second of many' });
+    const hidden = await post(alice, { status: 'not for bob', visibility: 'direct' });
+    const res = await call(app, 'GET', `/api/v1/statuses?id[]=${b.id}&id[]=${hidden.id}&id[]=abc&id[]=99999999&id[]=${a.id}&id[]=${b.id}`, { token: bob.token });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual((res.json() as Json[]).map((s) => s.id), [b.id, a.id]);
+    (res.json() as Json[]).forEach(assertStatusShape);
+    assert.deepEqual((await call(app, 'GET', `/api/v1/statuses?id=${a.id}`)).json().map((s: Json) => s.id), [a.id]);
+    assert.deepEqual((await call(app, 'GET', '/api/v1/statuses')).json(), []);
+    const tooMany = Array.from({ length: 21 }, (_, i) => `id[]=${i + 1}`).join('&');
+    assert.equal((await call(app, 'GET', `/api/v1/statuses?${tooMany}`)).statusCode, 422);
+  });
+
   it('malformed and unknown ids are 404 Record not found on every route', async () => {
     for (const id of ['abc', '-1', '1e5', '99999999999999999', '1'.repeat(40), '%00']) {
       for (const [method, suffix] of [['GET', ''], ['GET', '/context'], ['GET', '/source'], ['DELETE', ''], ['POST', '/favourite'], ['POST', '/reblog'], ['POST', '/bookmark'], ['GET', '/favourited_by'], ['GET', '/reblogged_by'], ['POST', '/pin']] as const) {
