@@ -139,6 +139,7 @@ forEachBackend('API statuses', (t) => {
       [{ status: 'x', language: 'english!' }, /Language/],
       [{ status: { nested: true } }, /status must be text/],
       [{ status: 'x', in_reply_to_id: 'abc' }, /in_reply_to_id/],
+      [{ status: 'x', in_reply_to_id: 2 ** 60 }, /in_reply_to_id must be an id sent as a string/],
       [{ status: 'x', sensitive: 'maybe' }, /sensitive must be true or false/],
     ];
     for (const [payload, message] of cases) {
