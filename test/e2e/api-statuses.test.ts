@@ -48,6 +48,7 @@ forEachBackend('API statuses', (t) => {
     assert.equal(s.sensitive, true, 'a content warning makes a post sensitive');
     assert.equal(s.language, 'en');
     assert.equal(s.account.id, alice.id);
+    assert.deepEqual(s.application, { name: 'Test client', website: null }, 'the app that posted');
     assert.equal(s.url, `${publicUrl}/@${alice.username}/${s.id}`);
     assert.deepEqual(s.mentions, [{ id: bob.id, username: bob.username, url: `${publicUrl}/@${bob.username}`, acct: bob.username }]);
     assert.deepEqual(s.tags, [{ name: 'pipit', url: `${publicUrl}/tags/pipit` }]);
@@ -65,6 +66,12 @@ forEachBackend('API statuses', (t) => {
     assert.equal(got.statusCode, 200);
     assertStatusShape(got.json());
     assert.deepEqual(got.json(), s);
+
+    const fromWebsite = await alice.browser.postStatus('posted on the website');
+    assert.ok(fromWebsite.statusCode < 400, fromWebsite.body.slice(0, 300));
+    const latest = (await call(app, 'GET', `/api/v1/accounts/${alice.id}/statuses?limit=1`)).json()[0];
+    assert.equal(latest.content, '<p>posted on the website</p>');
+    assert.equal(latest.application, null, 'the website is no app');
   });
 
   it('scopes: no token 401, a read token 403, an app token 422; invalid token on a public route 401', async () => {
