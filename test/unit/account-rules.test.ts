@@ -8,6 +8,9 @@ import {
   validateEmail,
   validatePassword,
   validateUsername,
+  validateDisplayName,
+  validateNote,
+  validateLanguage,
 } from '../../src/core/domain/account-rules.ts';
 import { Invalid } from '../../src/core/domain/errors.ts';
 import { domainError } from '../helpers/errors.ts';
@@ -85,5 +88,25 @@ describe('validatePassword', () => {
   it('returns the password untouched (no trimming or normalising)', () => {
     const password = '  spaced Pässwörd\t ';
     assert.equal(validatePassword(password), password);
+  });
+});
+
+describe('profile text', () => {
+  it('display names: one line, trimmed, at most 30 characters (not bytes)', () => {
+    assert.equal(validateDisplayName('  Ann \n Example\t'), 'Ann Example');
+    assert.equal(validateDisplayName('é'.repeat(30)), 'é'.repeat(30));
+    assert.equal(validateDisplayName('🐦'.repeat(30)), '🐦'.repeat(30));
+    assert.throws(() => validateDisplayName('x'.repeat(31)), domainError(Invalid, 'display_name'));
+    assert.equal(validateDisplayName('a\u0000b'), 'ab');
+  });
+  it('notes: line breaks kept, at most 500 characters', () => {
+    assert.equal(validateNote(' one\r\ntwo '), 'one\ntwo');
+    assert.throws(() => validateNote('y'.repeat(501)), domainError(Invalid, 'note'));
+  });
+  it('languages: ISO 639 codes, empty clears', () => {
+    assert.equal(validateLanguage('FR'), 'fr');
+    assert.equal(validateLanguage('fil'), 'fil');
+    assert.equal(validateLanguage(' '), null);
+    for (const bad of ['english', 'e', 'f1', 'en-US']) assert.throws(() => validateLanguage(bad), domainError(Invalid, 'source[language]'), bad);
   });
 });
