@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { createOAuthAPIClient, createRestAPIClient, type mastodon } from 'masto';
+import type { Core } from '../../src/core/index.ts';
 import { uniqueUsername } from './accounts.ts';
 import { BrowserSession } from './browser-session.ts';
 import { authorize, pkce, type TestApp } from './oauth.ts';
@@ -80,4 +81,19 @@ export async function tokenWithoutPkce(base: string, browser: BrowserSession, re
 /** A REST client of masto.js for this token. */
 export function restClient(base: string, accessToken: string): mastodon.rest.Client {
   return createRestAPIClient({ url: base, accessToken, timeout: 30_000 });
+}
+
+export interface MastoUser {
+  id: string;
+  username: string;
+  accessToken: string;
+  rest: mastodon.rest.Client;
+}
+
+/** A person signed up on the website, with a token for `registered` (PKCE) and a masto.js client. */
+export async function mastoUser(base: string, app: FastifyInstance, core: Core, registered: MastoApp, prefix: string): Promise<MastoUser> {
+  const { username, browser } = await signUpOnWebsite(app, prefix);
+  const token = await tokenWithPkce(base, browser, registered);
+  const account = await core.accounts.getAccountByUsername(username);
+  return { id: account.id, username, accessToken: token.accessToken, rest: restClient(base, token.accessToken) };
 }
