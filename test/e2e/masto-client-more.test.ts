@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import type { mastodon } from 'masto';
+import { MastoHttpError, createOAuthAPIClient, type mastodon } from 'masto';
 import pino from 'pino';
 import { buildApp } from '../../src/web/app.ts';
 import { startWorker, type RunningWorker } from '../../src/worker/worker.ts';
 import { forEachBackend } from '../helpers/databases.ts';
-import { mastoUser, registerWithMasto, type MastoUser } from '../helpers/masto.ts';
+import { mastoUser, registerWithMasto, restClient, type MastoApp, type MastoUser } from '../helpers/masto.ts';
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -33,11 +33,12 @@ forEachBackend(
     let worker: RunningWorker;
     let dana: MastoUser;
     let eli: MastoUser;
+    let registered: MastoApp;
     before(async () => {
       app = await buildApp(t.core);
       assert.equal(await app.listen({ port: PORT, host: '127.0.0.1' }), BASE);
       worker = await startWorker(t.core, { logger: pino({ level: 'silent' }), schedules: false });
-      const registered = await registerWithMasto(BASE);
+      registered = await registerWithMasto(BASE);
       dana = await mastoUser(BASE, app, t.core, registered, 'dana');
       eli = await mastoUser(BASE, app, t.core, registered, 'eli');
     });
@@ -143,6 +144,36 @@ forEachBackend(
       assert.equal(preferences['posting:default:visibility'], 'public');
       assert.equal(preferences['posting:default:sensitive'], false);
       assert.equal(preferences['reading:expand:spoilers'], false);
+    });
+
+    it('an app token by client_credentials through masto.js: app credentials yes, a user route no', async () => {
+      const token = await createOAuthAPIClient({ url: BASE }).token.create({
+        grantType: 'client_credentials',
+        clientId: registered.testApp.client_id,
+        clientSecret: registered.testApp.client_secret,
+        redirectUri: registered.testApp.redirect_uri,
+        scope: 'read',
+      });
+      assert.equal(token.scope, 'read');
+      const appClient = restClient(BASE, token.accessToken);
+      assert.equal((await appClient.v1.apps.verifyCredentials()).name, 'masto.js e2e');
+      const refused = await appClient.v1.accounts.verifyCredentials().catch((error: unknown) => error);
+      assert.ok(refused instanceof MastoHttpError, String(refused));
+      // Mastodon's answer to a user-only method called with an app token, which masto.js surfaces as is.
+      assert.equal(refused.statusCode, 422);
+      assert.equal(refused.message, 'This method requires an authenticated user');
+    });
+
+    it('a refused post reaches masto.js as a 422 saying why; $raw shows the rate-limit headers', async () => {
+      const tooLong = 'x'.repeat(t.config.maxPostLength + 1);
+      const refused = await dana.rest.v1.statuses.create({ status: tooLong }).catch((error: unknown) => error);
+      assert.ok(refused instanceof MastoHttpError, String(refused));
+      assert.equal(refused.statusCode, 422);
+      assert.match(refused.message, new RegExp(String(t.config.maxPostLength)));
+      const raw = await dana.rest.v1.accounts.verifyCredentials.$raw();
+      assert.equal(raw.data.id, dana.id);
+      assert.equal(raw.headers.get('x-ratelimit-limit'), '100000');
+      assert.ok(Number(raw.headers.get('x-ratelimit-remaining')) < 100000);
     });
   },
   { env: { PUBLIC_URL: BASE, API_RATE_LIMIT: '100000' } },
