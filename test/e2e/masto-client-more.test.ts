@@ -175,6 +175,36 @@ forEachBackend(
       assert.equal(raw.headers.get('x-ratelimit-limit'), '100000');
       assert.ok(Number(raw.headers.get('x-ratelimit-remaining')) < 100000);
     });
+
+    it('visibility as masto.js readers meet it: public, unlisted, private and direct posts', async () => {
+      const fay = await mastoUser(BASE, app, t.core, registered, 'fay');
+      await fay.rest.v1.accounts.$select(dana.id).follow();
+      const make = (status: string, visibility: mastodon.v1.StatusVisibility) => dana.rest.v1.statuses.create({ status, visibility });
+      const open = await make('vis public #Vis', 'public');
+      const quiet = await make('vis unlisted #Vis', 'unlisted');
+      const followers = await make('vis private #Vis', 'private');
+      const direct = await make(`vis direct @${eli.username} #Vis`, 'direct');
+      assert.deepEqual([open, quiet, followers, direct].map((s) => s.visibility), ['public', 'unlisted', 'private', 'direct']);
+
+      const anonymous = restClient(BASE, '');
+      const publicIds = ids((await anonymous.v1.timelines.public.list({ limit: 40 })));
+      assert.ok(publicIds.includes(open.id) && !publicIds.includes(quiet.id) && !publicIds.includes(followers.id) && !publicIds.includes(direct.id), `public timeline: ${publicIds}`);
+      const home = ids(await fay.rest.v1.timelines.home.list({ limit: 40 }));
+      assert.deepEqual(home.filter((id) => [open.id, quiet.id, followers.id, direct.id].includes(id)), [followers.id, quiet.id, open.id]);
+
+      assert.equal((await eli.rest.v1.statuses.$select(direct.id).fetch()).visibility, 'direct', 'the one mentioned sees it');
+      assert.equal((await eli.rest.v1.statuses.$select(quiet.id).fetch()).id, quiet.id);
+      for (const [who, client] of [['a stranger', eli.rest], ['nobody logged in', anonymous]] as const) {
+        const hidden = await client.v1.statuses.$select(followers.id).fetch().catch((error: unknown) => error);
+        assert.ok(hidden instanceof MastoHttpError && hidden.statusCode === 404, `${who} gets a 404 for a followers-only post: ${String(hidden)}`);
+      }
+      const hiddenDirect = await fay.rest.v1.statuses.$select(direct.id).fetch().catch((error: unknown) => error);
+      assert.ok(hiddenDirect instanceof MastoHttpError && hiddenDirect.statusCode === 404, 'a follower not mentioned does not see a direct post');
+      const onProfile = ids(await anonymous.v1.accounts.$select(dana.id).statuses.list({ tagged: 'vis' }));
+      assert.deepEqual(onProfile, [quiet.id, open.id]);
+      const forFay = ids(await fay.rest.v1.accounts.$select(dana.id).statuses.list({ tagged: 'vis', excludeReplies: true }));
+      assert.deepEqual(forFay, [followers.id, quiet.id, open.id]);
+    });
   },
   { env: { PUBLIC_URL: BASE, API_RATE_LIMIT: '100000' } },
 );
