@@ -19,10 +19,10 @@ export interface ComposeState {
 }
 
 const VISIBILITY_CHOICES: { value: Visibility; label: string }[] = [
-  { value: 'public', label: 'Public: anyone, and on the public timeline' },
-  { value: 'unlisted', label: 'Unlisted: anyone with the link, not on the public timeline' },
-  { value: 'private', label: 'Followers only: your followers and the people you mention' },
-  { value: 'direct', label: 'Direct: only the people you mention' },
+  { value: 'public', label: 'Public: everyone, in public timelines' },
+  { value: 'unlisted', label: 'Unlisted: everyone, not in public timelines' },
+  { value: 'private', label: 'Followers only: followers and people mentioned' },
+  { value: 'direct', label: 'Direct: only the people mentioned' },
 ];
 
 /** "@author @other " for a reply: the people in the conversation, not the viewer themselves. */
