@@ -195,6 +195,17 @@ forEachBackend('website interactions', (t) => {
       assert.equal((await t.core.accounts.getAccountByUsername('bob')).followersCount, 0);
     });
 
+    it('comes back only to a page of this site, whatever return_to says', async () => {
+      const id = await postFrom(bob, { status: 'return here' });
+      await alice.get('/');
+      for (const evil of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
+        const res = await alice.post(`/statuses/${id}/bookmark`, { return_to: evil });
+        assertRedirect(res, '/');
+      }
+      // Without return_to, the page the form was on (its Referer's path).
+      assertRedirect(await alice.post(`/statuses/${id}/unbookmark`, {}, { headers: { referer: 'http://localhost/@bob?x=1' } }), '/@bob');
+    });
+
     it('answers 404 for a button on a post the viewer may not see', async () => {
       const id = await postFrom(bob, { status: 'secret', visibility: 'direct' });
       await carol.get('/');
