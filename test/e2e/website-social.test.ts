@@ -236,7 +236,8 @@ forEachBackend('website interactions', (t) => {
       const c = card((await carol.get('/public')).body, id);
       assert.match(c, /<details class="post-cw"><summary><span class="post-cw-label">Content warning:<\/span> <span dir="auto">Mystery spoilers<\/span>[\s\S]*<\/summary><div class="post-content"[^>]*><p>the butler did it<\/p><\/div><\/details>/);
 
-      await alice.get(`/@bob/${id}`);
+      const replyBox = await alice.get(`/@bob/${id}`);
+      assert.equal(inputValueIn(replyBox.body, 'spoiler_text'), 'Mystery spoilers', 'a reply keeps the warning by default');
       const refused = await alice.post('/statuses', { status: 'x'.repeat(600), spoiler_text: 'still here', visibility: 'unlisted', in_reply_to_id: id, return_to: `/@bob/${id}` });
       assertRedirect(refused, `/@bob/${id}#compose-error`);
       const back = await alice.get(`/@bob/${id}`);

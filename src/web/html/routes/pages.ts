@@ -82,8 +82,8 @@ export function registerPages(app: FastifyInstance, core: Core): void {
     }
     const thread = await core.posts.postContext(viewerId, post.id);
     const draft = draftFor(core, request, post.id);
-    // A reply goes, by default, to no more people than the post it answers.
-    const state = draft ? composeState(core, draft) : { maxLength: core.config.maxPostLength, visibility: post.visibility };
+    // A reply goes, by default, to no more people than the post it answers, under the same content warning.
+    const state = draft ? composeState(core, draft) : { maxLength: core.config.maxPostLength, visibility: post.visibility, spoilerText: post.spoilerText || undefined };
     return sendPage(reply, postPage(pageContext(request, reply), post, thread, state));
   });
 

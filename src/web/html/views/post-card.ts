@@ -42,7 +42,7 @@ export function postCard(page: PageContext, card: Post, options: PostCardOptions
     ${post.inReplyToId ? html`<p class="post-context">Replying to a <a href="${postPath(a.username, post.inReplyToId)}">post</a></p>` : ''}
     ${
       post.spoilerText
-        ? html`<details class="post-cw"><summary><span class="post-cw-label">Content warning:</span> <span dir="auto"${lang}>${post.spoilerText}</span> <span class="post-cw-toggle">Show post</span></summary>${content}</details>`
+        ? html`<details class="post-cw"><summary><span class="post-cw-label">Content warning:</span> <span dir="auto"${lang}>${post.spoilerText}</span> <span class="post-cw-toggle post-cw-show">Show post</span><span class="post-cw-toggle post-cw-hide">Hide post</span></summary>${content}</details>`
         : content
     }
     ${options.focused ? html`<p class="post-date"><a href="${permalink}"><time datetime="${post.createdAt.toISOString()}">${fullTime(post.createdAt)}</time></a></p>` : ''}
