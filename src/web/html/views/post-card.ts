@@ -1,6 +1,6 @@
 import { postPath, profilePath, type Post } from '../../../core/index.ts';
 import { avatar, displayName, isPaged, pager, type ListPage } from './components.ts';
-import { count, fullTime, relativeTime } from './format.ts';
+import { fullTime, relativeTime } from './format.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
 import { icon, postActions } from './post-actions.ts';
@@ -62,9 +62,4 @@ export function entryList(page: PageContext, list: ListPage<{ id: string; post: 
   if (list.items.length === 0) return html`<div class="empty">${isPaged(list) ? html`<p>No more posts this way.</p>` : options.empty}</div>${pagerHtml}`;
   return html`<div class="feed">${list.items.map((entry) => postCard(page, entry.post))}</div>
 ${pagerHtml}`;
-}
-
-/** Replies and favourites as a number beside a word, for people who cannot press the buttons. */
-export function countLabel(n: number, one: string, many: string): string {
-  return `${count(n)} ${n === 1 ? one : many}`;
 }
