@@ -48,6 +48,7 @@ forEachBackend('API statuses', (t) => {
     assert.equal(s.sensitive, true, 'a content warning makes a post sensitive');
     assert.equal(s.language, 'en');
     assert.equal(s.account.id, alice.id);
+    assert.deepEqual(s.application, { name: 'Test client', website: null }, 'the app that posted');
     assert.equal(s.url, `${publicUrl}/@${alice.username}/${s.id}`);
     assert.deepEqual(s.mentions, [{ id: bob.id, username: bob.username, url: `${publicUrl}/@${bob.username}`, acct: bob.username }]);
     assert.deepEqual(s.tags, [{ name: 'pipit', url: `${publicUrl}/tags/pipit` }]);
@@ -65,6 +66,12 @@ forEachBackend('API statuses', (t) => {
     assert.equal(got.statusCode, 200);
     assertStatusShape(got.json());
     assert.deepEqual(got.json(), s);
+
+    const fromWebsite = await alice.browser.postStatus('posted on the website');
+    assert.ok(fromWebsite.statusCode < 400, fromWebsite.body.slice(0, 300));
+    const latest = (await call(app, 'GET', `/api/v1/accounts/${alice.id}/statuses?limit=1`)).json()[0];
+    assert.equal(latest.content, '<p>posted on the website</p>');
+    assert.equal(latest.application, null, 'the website is no app');
   });
 
   it('scopes: no token 401, a read token 403, an app token 422; invalid token on a public route 401', async () => {
@@ -103,6 +110,20 @@ forEachBackend('API statuses', (t) => {
     assert.equal((await call(app, 'GET', `/api/v1/statuses/${s.id}`, { token: alice.token })).statusCode, 200);
   });
 
+  it('GET /api/v1/statuses?id[]= answers the visible ones, in the order asked', async () => {
+    const a = await post(alice, { status: 'first of many' });
+    const b = await post(alice, { status: 'second of many' });
+    const hidden = await post(alice, { status: 'not for bob', visibility: 'direct' });
+    const res = await call(app, 'GET', `/api/v1/statuses?id[]=${b.id}&id[]=${hidden.id}&id[]=abc&id[]=99999999&id[]=${a.id}&id[]=${b.id}`, { token: bob.token });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual((res.json() as Json[]).map((s) => s.id), [b.id, a.id]);
+    (res.json() as Json[]).forEach(assertStatusShape);
+    assert.deepEqual((await call(app, 'GET', `/api/v1/statuses?id=${a.id}`)).json().map((s: Json) => s.id), [a.id]);
+    assert.deepEqual((await call(app, 'GET', '/api/v1/statuses')).json(), []);
+    const tooMany = Array.from({ length: 21 }, (_, i) => `id[]=${i + 1}`).join('&');
+    assert.equal((await call(app, 'GET', `/api/v1/statuses?${tooMany}`)).statusCode, 422);
+  });
+
   it('malformed and unknown ids are 404 Record not found on every route', async () => {
     for (const id of ['abc', '-1', '1e5', '99999999999999999', '1'.repeat(40), '%00']) {
       for (const [method, suffix] of [['GET', ''], ['GET', '/context'], ['GET', '/source'], ['DELETE', ''], ['POST', '/favourite'], ['POST', '/reblog'], ['POST', '/bookmark'], ['GET', '/favourited_by'], ['GET', '/reblogged_by'], ['POST', '/pin']] as const) {
@@ -125,6 +146,7 @@ forEachBackend('API statuses', (t) => {
       [{ status: 'x', language: 'english!' }, /Language/],
       [{ status: { nested: true } }, /status must be text/],
       [{ status: 'x', in_reply_to_id: 'abc' }, /in_reply_to_id/],
+      [{ status: 'x', in_reply_to_id: 2 ** 60 }, /in_reply_to_id must be an id sent as a string/],
       [{ status: 'x', sensitive: 'maybe' }, /sensitive must be true or false/],
     ];
     for (const [payload, message] of cases) {

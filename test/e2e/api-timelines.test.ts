@@ -98,16 +98,26 @@ forEachBackend('API timelines', (t) => {
     assert.equal(bad.statusCode, 422);
   });
 
-  it('tag: posts with the hashtag; any[]/all[]/none[] are not errors; none[] of the tag itself lists nothing', async () => {
-    const tagged = await post(carol, { status: 'about #Birds' });
-    await post(carol, { status: 'about #fish' });
-    assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds')), [tagged.id]);
-    assert.deepEqual(ids(await get('/api/v1/timelines/tag/BIRDS?local=true')), [tagged.id]);
-    assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds?any[]=fish&all[]=x')), [tagged.id]);
+  it('tag: posts with the hashtag, widened by any[], narrowed by all[] and none[]; only_media and odd tags list nothing', async () => {
+    const birds = await post(carol, { status: 'about #Birds' });
+    const fish = await post(carol, { status: 'about #fish' });
+    const both = await post(carol, { status: 'about #birds and #fish and #sea' });
+    assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds')), [both.id, birds.id]);
+    assert.deepEqual(ids(await get('/api/v1/timelines/tag/BIRDS?local=true')), [both.id, birds.id]);
+    assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds?any[]=fish')), [both.id, fish.id, birds.id], 'each post once');
+    assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds?all[]=fish')), [both.id]);
+    assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds?all[]=fish&all[]=sea')), [both.id]);
+    assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds?all[]=nothing_like_it')), []);
+    assert.deepEqual(ids(await get(`/api/v1/timelines/tag/birds?all[]=${'x'.repeat(150)}`)), []);
+    assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds?none[]=fish')), [birds.id]);
+    assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds?any[]=fish&none[]=sea')), [fish.id, birds.id]);
     assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds?none[]=birds')), []);
+    assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds?any=fish')), [both.id, fish.id, birds.id], 'a single value without brackets');
     assert.deepEqual(ids(await get('/api/v1/timelines/tag/birds?only_media=1')), []);
     assert.deepEqual(ids(await get(`/api/v1/timelines/tag/${'x'.repeat(150)}`)), []);
     assert.deepEqual(ids(await get('/api/v1/timelines/tag/%00')), []);
+    const many = Array.from({ length: 21 }, (_, i) => `any[]=t${i}`).join('&');
+    assert.equal((await call(app, 'GET', `/api/v1/timelines/tag/birds?${many}`)).statusCode, 422);
   });
 
   it('an account\'s statuses: exclude_replies, exclude_reblogs, pinned, tagged, only_media; unknown 404; visibility', async () => {

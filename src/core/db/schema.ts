@@ -61,6 +61,8 @@ export interface StatusesTable {
   favourites_count: Counter;
   created_at: Timestamp;
   edited_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The OAuth app it was posted with (null from the website, or once the app is gone). */
+  application_id: ColumnType<string | null, string | bigint | null | undefined, string | null>;
 }
 
 export interface MentionsTable {

@@ -22,6 +22,8 @@ export interface CreatePostInput {
   spoilerText?: string | undefined;
   sensitive?: boolean | undefined;
   language?: string | undefined;
+  /** The OAuth app posting for the author (shown as the Status's `application`). */
+  applicationId?: string | undefined;
 }
 
 const SPOILER_MAX = 500;
@@ -129,6 +131,7 @@ async function insertPost(
       language: v.language,
       in_reply_to_id: input.inReplyToId ?? null,
       in_reply_to_account_id: inReplyToAccountId,
+      application_id: input.applicationId ?? null,
     })
     .returning(['id', 'created_at'])
     .executeTakeFirstOrThrow();

@@ -22,6 +22,12 @@ export function optionalText(value: unknown, name: string): string | undefined {
   throw new Invalid(`${name} must be text.`, name);
 }
 
+/** An optional id parameter: text, or a JSON number only while it is exact (snowflakes pass 2^53: send them as strings). */
+function optionalIdText(value: unknown, name: string): string | undefined {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new Invalid(`${name} must be an id sent as a string (this number lost digits).`, name);
+  return optionalText(value, name);
+}
+
 export interface StatusParams {
   text: string;
   visibility: Visibility | undefined;
@@ -41,7 +47,7 @@ export function readStatusParams(params: Record<string, unknown>): StatusParams 
   return {
     text: optionalText(params.status, 'status') ?? '',
     visibility: visibility as Visibility | undefined,
-    inReplyToId: optionalText(params.in_reply_to_id, 'in_reply_to_id'),
+    inReplyToId: optionalIdText(params.in_reply_to_id, 'in_reply_to_id'),
     spoilerText: optionalText(params.spoiler_text, 'spoiler_text'),
     sensitive: parseBoolean(params.sensitive, 'sensitive'),
     language: optionalText(params.language, 'language'),

@@ -14,6 +14,8 @@ import { actorId, viewerId } from './statuses.ts';
 
 type Query = Record<string, unknown>;
 
+const MAX_TAGS = 20;
+
 function queryOf(request: FastifyRequest): Query {
   return (request.query as Query | undefined) ?? {};
 }
@@ -45,18 +47,15 @@ export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void
     return page(request, reply, await core.posts.publicTimeline({ ...paging, onlyMedia }, viewerId(request)));
   });
 
-  // any[], all[] and none[] are read (and checked) but not applied yet: the core's tag timeline takes
-  // one tag. Asking for none of the very tag shown is answered honestly with nothing.
+  // any[] widens the tag, all[] and none[] narrow it (at most 20 each: each is a condition of the query).
   scope.get<{ Params: { hashtag: string } }>('/v1/timelines/tag/:hashtag', { preHandler: optionalScope('read:statuses'), schema }, async (request, reply) => {
     const q = queryOf(request);
     const paging = readPaging(q, PAGE_LIMITS.statuses);
     parseBoolean(q.local, 'local');
-    listParam(q.any, 'any');
-    listParam(q.all, 'all');
-    const none = listParam(q.none, 'none').map((t) => t.replace(/^#/, '').toLowerCase());
-    if (parseBoolean(q.remote, 'remote') || none.includes(request.params.hashtag.replace(/^#/, '').toLowerCase())) return [];
+    const tags = { any: listParam(q.any, 'any', MAX_TAGS), all: listParam(q.all, 'all', MAX_TAGS), none: listParam(q.none, 'none', MAX_TAGS) };
+    if (parseBoolean(q.remote, 'remote')) return [];
     const onlyMedia = parseBoolean(q.only_media, 'only_media');
-    return page(request, reply, await core.posts.tagTimeline(request.params.hashtag, { ...paging, onlyMedia }, viewerId(request)));
+    return page(request, reply, await core.posts.tagTimeline(request.params.hashtag, { ...paging, ...tags, onlyMedia }, viewerId(request)));
   });
 
   scope.get<{ Params: { id: string } }>('/v1/accounts/:id/statuses', { preHandler: optionalScope('read:statuses'), schema }, async (request, reply) => {

@@ -92,8 +92,8 @@ export function toMastodonStatus(post: Post, publicUrl: string): MastodonStatus 
     in_reply_to_id: post.inReplyToId,
     in_reply_to_account_id: post.inReplyToAccountId,
     reblog: post.reblog ? toMastodonStatus(post.reblog, publicUrl) : null,
-    // Pipit does not record which app posted (the website or a client): null, as Mastodon sends for web posts.
-    application: null,
+    // The app that posted; null for the website's posts and boosts.
+    application: post.application,
     poll: null,
     card: null,
     favourited: post.favourited,
