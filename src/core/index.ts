@@ -4,7 +4,7 @@ import { connect, pgliteDirectory } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { analyze, analyzeNeverAnalyzed } from './db/planner-statistics.ts';
 import * as accounts from './accounts/accounts.ts';
-import * as profiles from './accounts/profile.ts';
+import * as profile from './accounts/profile.ts';
 import * as accountSearch from './accounts/search.ts';
 import * as markers from './markers/markers.ts';
 import * as tags from './posts/tags.ts';
@@ -38,20 +38,20 @@ export { loadConfig, ConfigError } from './config.ts';
 export type { TrustProxy } from './trust-proxy.ts';
 export * from './domain/errors.ts';
 export type { Account } from './accounts/account-view.ts';
+export { DISPLAY_NAME_MAX, NOTE_MAX, type ProfileChanges } from './accounts/profile.ts';
 export type { Post, PostMention } from './posts/post-view.ts';
 export type { PageRequest } from './posts/page.ts';
 export type { TimelineOptions, AccountStatusesOptions } from './posts/timelines.ts';
 export type { ThreadContext } from './posts/thread.ts';
 export type { Viewer } from './posts/visibility.ts';
 export type { Relationship } from './follows/relationship.ts';
-export type { AccountSettings, ProfileChange } from './accounts/profile.ts';
+export type { AccountSettings } from './accounts/profile.ts';
 export type { AccountSearch } from './accounts/search.ts';
 export type { Marker } from './markers/markers.ts';
 export { MARKER_TIMELINES } from './markers/markers.ts';
 export type { Tag } from './posts/tags.ts';
 export type { NotificationFilter } from './notifications/notification-query.ts';
 export { NOTIFICATION_TYPES, MAX_NOTIFICATIONS_PAGE } from './notifications/notification-query.ts';
-export { DISPLAY_NAME_MAX, NOTE_MAX } from './domain/account-rules.ts';
 export type { FollowOptions, AccountEntry } from './follows/follows.ts';
 export type { PostEntry } from './interactions/post-entries.ts';
 export type { ReblogOptions } from './interactions/reblogs.ts';
@@ -149,7 +149,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
   return {
     config,
     databaseKind: handle.kind,
-    accounts: mergeUseCases('accounts', bindAll(ctx, accounts), bindAll(ctx, profiles), bindAll(ctx, accountSearch)),
+    accounts: mergeUseCases('accounts', bindAll(ctx, accounts), bindAll(ctx, profile), bindAll(ctx, accountSearch)),
     /** Where each account stopped reading (home, notifications), shared by its apps. */
     markers: bindAll(ctx, markers),
     /** Hashtags some post has used: by name, by the start of it. */

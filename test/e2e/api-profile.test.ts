@@ -70,8 +70,8 @@ forEachBackend(
     it('refusals: too long, bad privacy, locked, profile fields, an avatar file — 422 and nothing saved', async () => {
       const before = (await app.inject({ url: '/api/v1/accounts/verify_credentials', headers: bearer(ann.token) })).json();
       const cases: [string | object, Record<string, string>, RegExp][] = [
-        [{ display_name: 'x'.repeat(31) }, {}, /Display names have at most 30/],
-        [{ display_name: 'ok name', note: 'y'.repeat(501) }, {}, /Bios have at most 500/],
+        [{ display_name: 'x'.repeat(31) }, {}, /display name has at most 30 characters; this one has 31/],
+        [{ display_name: 'ok name', note: 'y'.repeat(501) }, {}, /bio has at most 500 characters; this one has 501/],
         [{ source: { privacy: 'friends' } }, {}, /default visibility/],
         [{ source: { language: 'english' } }, {}, /ISO 639/],
         [{ locked: true }, {}, /Locked accounts/],

@@ -8,8 +8,6 @@ import {
   validateEmail,
   validatePassword,
   validateUsername,
-  validateDisplayName,
-  validateNote,
   validateLanguage,
 } from '../../src/core/domain/account-rules.ts';
 import { Invalid } from '../../src/core/domain/errors.ts';
@@ -91,18 +89,7 @@ describe('validatePassword', () => {
   });
 });
 
-describe('profile text', () => {
-  it('display names: one line, trimmed, at most 30 characters (not bytes)', () => {
-    assert.equal(validateDisplayName('  Ann \n Example\t'), 'Ann Example');
-    assert.equal(validateDisplayName('é'.repeat(30)), 'é'.repeat(30));
-    assert.equal(validateDisplayName('🐦'.repeat(30)), '🐦'.repeat(30));
-    assert.throws(() => validateDisplayName('x'.repeat(31)), domainError(Invalid, 'display_name'));
-    assert.equal(validateDisplayName('a\u0000b'), 'ab');
-  });
-  it('notes: line breaks kept, at most 500 characters', () => {
-    assert.equal(validateNote(' one\r\ntwo '), 'one\ntwo');
-    assert.throws(() => validateNote('y'.repeat(501)), domainError(Invalid, 'note'));
-  });
+describe('posting defaults', () => {
   it('languages: ISO 639 codes, empty clears', () => {
     assert.equal(validateLanguage('FR'), 'fr');
     assert.equal(validateLanguage('fil'), 'fil');

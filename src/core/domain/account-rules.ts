@@ -71,25 +71,9 @@ export function throwFieldErrors(kind: new (message: string, field?: string, fie
   if (first) throw new kind(first[1], first[0], { ...errors });
 }
 
-// Profile text, as Mastodon limits it (clients show these counters): characters, not bytes.
-export const DISPLAY_NAME_MAX = 30;
-export const NOTE_MAX = 500;
+// The posting defaults an account may choose (the rest of the profile's rules: accounts/profile.ts).
 export const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
 const LANGUAGE_PATTERN = /^[a-z]{2,3}$/;
-
-/** A display name: one line, trimmed, at most DISPLAY_NAME_MAX characters. */
-export function validateDisplayName(input: string): string {
-  const name = cleanText(input).replace(/\s+/g, ' ').trim();
-  if ([...name].length > DISPLAY_NAME_MAX) throw new Invalid(`Display names have at most ${DISPLAY_NAME_MAX} characters.`, 'display_name');
-  return name;
-}
-
-/** A bio (plain text; line breaks kept), at most NOTE_MAX characters. */
-export function validateNote(input: string): string {
-  const note = cleanText(input).trim();
-  if ([...note].length > NOTE_MAX) throw new Invalid(`Bios have at most ${NOTE_MAX} characters.`, 'note');
-  return note;
-}
 
 /** A default posting language: an ISO 639 code (two or three letters), or null for none. */
 export function validateLanguage(input: string): string | null {

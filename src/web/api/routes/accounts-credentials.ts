@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Invalid, type Core, type ProfileChange } from '../../../core/index.ts';
+import { Invalid, type Core, type ProfileChanges } from '../../../core/index.ts';
 import { requireScope } from '../authenticate.ts';
 import { parseBoolean, textParam } from '../params.ts';
 import { credentialAccountSchema, toMastodonCredentialAccount } from '../serializers/credential-account.ts';
@@ -24,7 +24,7 @@ function refuseProfileFields(value: unknown): void {
 }
 
 /** What a body asks to change, read leniently as clients send it; Invalid names the field at fault. */
-function profileChange(body: Body): ProfileChange {
+function profileChanges(body: Body): ProfileChanges {
   for (const image of ['avatar', 'header'] as const) {
     // A file part is refused by the body parser; a text value here would be a URL or data we cannot take either.
     if (body[image] !== undefined && body[image] !== '') throw new Invalid(`Uploading an ${image === 'avatar' ? 'avatar' : 'header image'} is not supported yet.`, image);
@@ -57,8 +57,8 @@ export function registerCredentialRoutes(scope: FastifyInstance, core: Core): vo
 
   scope.patch('/v1/accounts/update_credentials', { ...CREDENTIAL_ACCOUNT, preHandler: requireScope('write:accounts', { user: true }) }, async (request) => {
     const body = isObject(request.body) ? request.body : {};
-    const { account, settings } = await core.accounts.updateProfile(request.token!.account!.id, profileChange(body));
+    const account = await core.accounts.updateProfile(request.token!.account!.id, profileChanges(body));
     request.log.info({ accountId: account.id }, 'profile updated');
-    return toMastodonCredentialAccount(account, settings, base);
+    return toMastodonCredentialAccount(account, await core.accounts.getAccountSettings(account.id), base);
   });
 }
