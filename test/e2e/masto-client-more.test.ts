@@ -205,6 +205,40 @@ forEachBackend(
       const forFay = ids(await fay.rest.v1.accounts.$select(dana.id).statuses.list({ tagged: 'vis', excludeReplies: true }));
       assert.deepEqual(forFay, [followers.id, quiet.id, open.id]);
     });
+
+    it('the calls an app makes right after login answer what masto.js expects (empty where Pipit lacks the feature)', async () => {
+      const api = dana.rest;
+      const empties: [string, PromiseLike<unknown[]>][] = [
+        ['custom_emojis', api.v1.customEmojis.list()],
+        ['filters v1', api.v1.filters.list()],
+        ['filters v2', api.v2.filters.list()],
+        ['lists', api.v1.lists.list()],
+        ['followed_tags', api.v1.followedTags.list()],
+        ['follow_requests', api.v1.followRequests.list()],
+        ['trends/tags', api.v1.trends.tags.list()],
+        ['announcements', api.v1.announcements.list()],
+        ['conversations', api.v1.conversations.list()],
+      ];
+      for (const [name, answer] of empties) assert.deepEqual(await answer, [], name);
+      const suggestions = await api.v2.suggestions.list();
+      assert.ok(Array.isArray(suggestions), 'suggestions are a list');
+    });
+
+    it('dismisses one notification and clears the rest', async () => {
+      const gus = await mastoUser(BASE, app, t.core, registered, 'gus');
+      const post = await gus.rest.v1.statuses.create({ status: 'for dismissal' });
+      await dana.rest.v1.accounts.$select(gus.id).follow();
+      await dana.rest.v1.statuses.$select(post.id).favourite();
+      const notes = await waitFor(async () => {
+        const list = await gus.rest.v1.notifications.list();
+        return list.length === 2 && list;
+      }, { what: "Gus's follow and favourite notifications" });
+      assert.deepEqual(notes.map((n) => n.type).sort(), ['favourite', 'follow']);
+      await gus.rest.v1.notifications.$select(notes[0]!.id).dismiss();
+      assert.deepEqual((await gus.rest.v1.notifications.list()).map((n) => n.id), [notes[1]!.id]);
+      await gus.rest.v1.notifications.clear();
+      assert.deepEqual(await gus.rest.v1.notifications.list(), []);
+    });
   },
   { env: { PUBLIC_URL: BASE, API_RATE_LIMIT: '100000' } },
 );
