@@ -4,6 +4,7 @@ import { connect, pgliteDirectory } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { analyze, analyzeNeverAnalyzed } from './db/planner-statistics.ts';
 import * as accounts from './accounts/accounts.ts';
+import * as profile from './accounts/profile.ts';
 import * as sessions from './sessions/sessions.ts';
 import * as posts from './posts/posts.ts';
 import * as timelines from './posts/timelines.ts';
@@ -34,6 +35,7 @@ export { loadConfig, ConfigError } from './config.ts';
 export type { TrustProxy } from './trust-proxy.ts';
 export * from './domain/errors.ts';
 export type { Account } from './accounts/account-view.ts';
+export { DISPLAY_NAME_MAX, NOTE_MAX, type ProfileChanges } from './accounts/profile.ts';
 export type { Post, PostMention } from './posts/post-view.ts';
 export type { PageRequest } from './posts/page.ts';
 export type { TimelineOptions, AccountStatusesOptions } from './posts/timelines.ts';
@@ -136,7 +138,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
   return {
     config,
     databaseKind: handle.kind,
-    accounts: bindAll(ctx, accounts),
+    accounts: mergeUseCases('accounts', bindAll(ctx, accounts), bindAll(ctx, profile)),
     sessions: bindAll(ctx, sessions),
     posts: mergeUseCases('posts', bindAll(ctx, posts), bindAll(ctx, timelines), bindAll(ctx, thread)),
     follows: bindAll(ctx, follows),

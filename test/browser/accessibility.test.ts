@@ -8,7 +8,10 @@ import type { AxeResults } from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { previousDay, type Account, type Post } from '../../src/core/index.ts';
 import { startWeb, type RunningWeb } from '../../src/web/server.ts';
+import pino from 'pino';
+import { startWorker } from '../../src/worker/worker.ts';
 import { createAccount } from '../helpers/accounts.ts';
+import { waitForQueuesDrained } from '../helpers/wait.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { freePort } from '../helpers/ports.ts';
 
@@ -56,12 +59,15 @@ forEachBackend(
     let post: Post;
     let oldestPostId: string;
     let oauthClientId: string;
+    let bob: Account;
+    let reply: Post;
+    let warned: Post;
     const contexts = new Map<string, BrowserContext>();
 
     before(async () => {
       if (chromiumMissing) return;
       alice = await createAccount(t.core, 'alice');
-      const bob = await createAccount(t.core, 'bob');
+      bob = await createAccount(t.core, 'bob');
       await t.core.accounts.setAdmin(alice.username, true);
       // Enough posts for a second page (Newer and Older links), mentions in both directions, a tag.
       for (let i = 0; i < 22; i++) await t.core.posts.createPost(bob.id, { text: `Post number ${i} from bob #pipit` });
@@ -74,6 +80,24 @@ forEachBackend(
         const mention = await t.core.posts.createPost(bob.id, { text: `@${alice.username} are you there? (${i})` });
         await t.core.notifications.notifyMentions(mention.id);
       }
+      // The everyday interactions: follows both ways, a boost, a content warning, a followers-only post,
+      // a thread, favourites and bookmarks, and the notifications they make (through the bus's workers).
+      const worker = await startWorker(t.core, { logger: pino({ level: 'silent' }), schedules: false });
+      await t.core.accounts.updateProfile(bob.id, { displayName: 'Bob Builder', note: 'Builds things. Posts about them.' });
+      await t.core.follows.follow(alice.id, bob.id);
+      await t.core.follows.follow(bob.id, alice.id);
+      warned = await t.core.posts.createPost(bob.id, { text: 'The ending of the film, in detail', spoilerText: 'Film spoilers' });
+      await t.core.posts.createPost(bob.id, { text: 'Only my followers read this', visibility: 'private' });
+      await t.core.interactions.reblog(bob.id, post.id);
+      await t.core.interactions.favourite(bob.id, post.id);
+      reply = await t.core.posts.createPost(bob.id, { text: `@${alice.username} a reply to your post`, inReplyToId: post.id });
+      await t.core.posts.createPost(alice.id, { text: `@${bob.username} and an answer to the reply`, inReplyToId: reply.id });
+      await t.core.interactions.favourite(alice.id, reply.id);
+      await t.core.interactions.bookmark(alice.id, reply.id);
+      await t.core.interactions.reblog(alice.id, warned.id);
+      await t.core.notifications.notifyMentions(reply.id);
+      await waitForQueuesDrained(t.core, ['notify-follow', 'notify-favourite', 'notify-reblog']);
+      await worker.stop();
       await t.core.stats.computeDailyStats(previousDay());
       oldestPostId = (await t.core.posts.publicTimeline({ limit: 40 })).at(-1)!.id;
       // An app alice authorized (the settings page lists it) and one to consent to (out of band).
@@ -198,6 +222,49 @@ forEachBackend(
       },
       { name: 'oauth-invalid-request', path: () => '/oauth/authorize?response_type=code&client_id=unknown', as: 'alice', status: 400 },
       { name: 'stats-logged-in', path: () => '/about/stats', as: 'alice', status: 200 },
+      { name: 'public-logged-in', path: () => '/public', as: 'alice', status: 200 },
+      { name: 'profile-other', path: () => `/@${bob.username}`, as: 'alice', status: 200 },
+      { name: 'followers-visitor', path: () => `/@${alice.username}/followers`, as: 'visitor', status: 200 },
+      { name: 'following', path: () => `/@${alice.username}/following`, as: 'alice', status: 200 },
+      { name: 'thread', path: () => `/@${bob.username}/${reply.id}`, as: 'alice', status: 200 },
+      { name: 'thread-visitor', path: () => `/@${bob.username}/${reply.id}`, as: 'visitor', status: 200 },
+      {
+        name: 'content-warning-open',
+        path: () => `/@${bob.username}/${warned.id}`,
+        as: 'alice',
+        status: 200,
+        act: async (page) => {
+          await page.locator('.post-focused summary').click();
+          await page.getByText('The ending of the film').waitFor();
+        },
+      },
+      {
+        name: 'reply-rejected',
+        path: () => `/@${bob.username}/${reply.id}`,
+        as: 'alice',
+        status: 200,
+        act: async (page) => {
+          await page.getByLabel('Your reply').fill('x'.repeat(600));
+          await page.getByLabel('Content warning').fill('kept');
+          await page.getByRole('button', { name: 'Reply', exact: true }).click();
+          await page.locator('#compose-error').waitFor();
+        },
+      },
+      { name: 'bookmarks', path: () => '/bookmarks', as: 'alice', status: 200 },
+      { name: 'favourites', path: () => '/favourites', as: 'alice', status: 200 },
+      { name: 'profile-settings', path: () => '/settings/profile', as: 'alice', status: 200 },
+      {
+        name: 'profile-settings-errors',
+        path: () => '/settings/profile',
+        as: 'alice',
+        status: 200,
+        act: async (page) => {
+          await page.getByLabel('Display name').fill('n'.repeat(40));
+          await page.getByLabel('Bio').fill('b'.repeat(600));
+          await page.getByRole('button', { name: 'Save profile' }).click();
+          await page.locator('#field-note-error').waitFor();
+        },
+      },
       { name: 'error-404-logged-in', path: () => `/@${alice.username}/1`, as: 'alice', status: 404 },
       {
         // Last, as it spends this address's sign-in budget.

@@ -61,7 +61,7 @@ forEachBackend(
       await page.waitForURL(`${base}/`);
       await openAccountMenu();
       await page.getByRole('banner').getByRole('button', { name: 'Log out' }).waitFor();
-      assert.equal(await page.getByRole('banner').getByRole('link', { name: 'Profile' }).getAttribute('href'), `/@${username}`);
+      assert.equal(await page.getByRole('banner').getByRole('link', { name: 'Profile', exact: true }).getAttribute('href'), `/@${username}`);
       assert.equal(await page.getByRole('banner').getByRole('link', { name: 'Settings' }).getAttribute('href'), '/settings');
     }
 

@@ -1,9 +1,9 @@
 import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-// A rejected post comes back through post/redirect/get: the form's POST answers 303 to `/`, and what
-// was typed travels with the message in a short-lived cookie, signed by @fastify/cookie (SECRET_KEY)
-// so nobody can plant text or a message in someone's compose box. A reload then re-shows the page; it
+// A rejected post comes back through post/redirect/get: the form's POST answers 303 to the page it was
+// on (`/`, or the post a reply answers), and what was typed (text, content warning, visibility, the post
+// replied to) travels with the message in a short-lived cookie, signed by @fastify/cookie (SECRET_KEY) so nobody can plant text or a message in someone's compose box. A reload then re-shows the page; it
 // never sends the post again. The cookie is bound to the account (another person logging in on the same
 // browser does not see it) and lives until the next successful post or for DRAFT_SECONDS.
 // Browsers keep ~4 KB per cookie: the text is compressed, and a draft that still does not fit is not
@@ -13,6 +13,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export interface ComposeDraft {
   text: string;
   error: string;
+  spoilerText?: string | undefined;
+  /** As the form sent it (checked again when posted). */
+  visibility?: string | undefined;
+  /** The post this was a reply to: the draft is shown in that post's reply form only. */
+  inReplyToId?: string | undefined;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 const DRAFT_SECONDS = 15 * 60;
@@ -32,7 +41,7 @@ function cookieOptions(secure: boolean) {
 /** Puts the draft in the cookie; false when it does not fit (the caller shows it in place instead). */
 export function saveDraft(reply: FastifyReply, secure: boolean, accountId: string, draft: ComposeDraft): boolean {
   const expires = Date.now() + DRAFT_SECONDS * 1000;
-  const json = JSON.stringify({ a: accountId, t: draft.text, e: draft.error, x: expires });
+  const json = JSON.stringify({ a: accountId, t: draft.text, e: draft.error, s: draft.spoilerText, v: draft.visibility, r: draft.inReplyToId, x: expires });
   const value = brotliCompressSync(Buffer.from(json, 'utf8')).toString('base64url');
   if (value.length > MAX_COOKIE_VALUE) return false;
   reply.setCookie(draftCookieName(secure), value, { ...cookieOptions(secure), maxAge: DRAFT_SECONDS });
@@ -47,10 +56,10 @@ export function readDraft(request: FastifyRequest, secure: boolean, accountId: s
   if (!unsigned.valid || !unsigned.value) return undefined;
   try {
     const json = brotliDecompressSync(Buffer.from(unsigned.value, 'base64url'), { maxOutputLength: MAX_JSON_BYTES }).toString('utf8');
-    const data = JSON.parse(json) as { a?: unknown; t?: unknown; e?: unknown; x?: unknown };
+    const data = JSON.parse(json) as { a?: unknown; t?: unknown; e?: unknown; s?: unknown; v?: unknown; r?: unknown; x?: unknown };
     if (data.a !== accountId || typeof data.t !== 'string' || typeof data.e !== 'string' || typeof data.x !== 'number') return undefined;
     if (data.x < Date.now()) return undefined;
-    return { text: data.t, error: data.e };
+    return { text: data.t, error: data.e, spoilerText: optionalString(data.s), visibility: optionalString(data.v), inReplyToId: optionalString(data.r) };
   } catch {
     return undefined; // a cookie from an older version, or damaged: no draft
   }

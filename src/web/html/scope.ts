@@ -15,6 +15,8 @@ import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerAuth } from './routes/auth.ts';
 import { registerPages } from './routes/pages.ts';
 import { registerStatusForms } from './routes/statuses.ts';
+import { registerInteractions } from './routes/interactions.ts';
+import { registerProfileSettings } from './routes/profile-settings.ts';
 import { registerNotificationPages } from './routes/notifications.ts';
 import { registerStats } from './routes/stats.ts';
 import { registerAdminJobs } from './routes/admin-jobs.ts';
@@ -89,6 +91,8 @@ async function pagesScope(scope: FastifyInstance, { core, extraRoutes }: HtmlSco
   registerPages(scope, core);
   registerAuth(scope, core);
   registerStatusForms(scope, core);
+  registerInteractions(scope, core);
+  registerProfileSettings(scope, core);
   registerNotificationPages(scope, core);
   registerStats(scope, core);
   registerAdminJobs(scope, core);

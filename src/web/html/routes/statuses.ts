@@ -1,26 +1,13 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Forbidden, Invalid, RAW_FACTOR, profilePath, type Core } from '../../../core/index.ts';
+import type { FastifyInstance } from 'fastify';
+import { Forbidden, Invalid, RAW_FACTOR, profilePath, type Core, type Visibility } from '../../../core/index.ts';
 import { deletePostPage, homePage, PAGE_SIZE } from '../views/pages.ts';
 import { pageContext, sendPage } from '../views/page-context.ts';
 import { clearDraft, saveDraft } from '../compose-draft.ts';
-import { COMPOSE_ERROR_ID } from '../views/components.ts';
-import { formField, type FormBody } from './form.ts';
+import { COMPOSE_ERROR_ID } from '../views/compose-form.ts';
+import { formField, safeReturnTo, type FormBody } from './form.ts';
+import { requireLogin } from './login.ts';
 import { readPageOf } from './paging.ts';
-
-/** The path of the page the form was on, or `/`. */
-function refererPath(referer: string | undefined): string {
-  // The Referer is whatever the client sends: `new URL` throws on a malformed one ("http://["),
-  // which made this redirect a 500. Such a header just means "no page to come back to".
-  if (!referer || !URL.canParse(referer, 'http://x')) return '/';
-  return new URL(referer, 'http://x').pathname;
-}
-
-/** Sends a logged-out visitor to the login page, coming back here afterwards. */
-function requireLogin(request: FastifyRequest, reply: FastifyReply): boolean {
-  if (request.account) return true;
-  void reply.redirect(`/auth/sign_in?return_to=${encodeURIComponent(refererPath(request.headers.referer))}`, 303);
-  return false;
-}
+import { composeState } from './pages.ts';
 
 /** Writing and deleting posts from the website. Both go through the same core use cases as the API. */
 export function registerStatusForms(app: FastifyInstance, core: Core): void {
@@ -31,22 +18,32 @@ export function registerStatusForms(app: FastifyInstance, core: Core): void {
   app.post<{ Body: FormBody }>('/statuses', csrf, async (request, reply) => {
     if (!requireLogin(request, reply)) return reply;
     const text = formField(request.body, 'status', rawLimit + 1);
+    // Beyond the core's limit (500), so it can say how long the warning was; the select's values are
+    // checked by the core, which names the allowed ones.
+    const spoilerText = formField(request.body, 'spoiler_text', 1_000);
+    const visibility = formField(request.body, 'visibility', 20) || undefined;
+    const inReplyToId = formField(request.body, 'in_reply_to_id', 40) || undefined;
+    // Back to the page the form was on: the timeline, or the post a reply answers (where it now shows).
+    const returnTo = safeReturnTo(formField(request.body, 'return_to', 2000) || '/').split('#')[0]!;
     const secure = core.config.secureCookies;
     try {
-      const post = await core.posts.createPost(request.account!.id, { text });
+      const post = await core.posts.createPost(request.account!.id, { text, spoilerText, visibility: visibility as Visibility | undefined, inReplyToId });
       request.log.info({ postId: post.id }, 'post created');
       clearDraft(request, reply, secure);
-      return reply.redirect('/', 303);
+      return reply.redirect(returnTo, 303);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
       request.log.info({ status: 422, reason: error.message }, 'post rejected');
-      // Post/redirect/get: the home page shows the message and what was typed, and a reload does not post
+      const draft = { text, error: error.message, spoilerText, visibility, inReplyToId };
+      // Post/redirect/get: the page shows the message and everything typed, and a reload does not post
       // again. The fragment takes the browser to the message (and tells a script the post was refused).
-      if (saveDraft(reply, secure, request.account!.id, { text, error: error.message })) return reply.redirect(`/#${COMPOSE_ERROR_ID}`, 303);
-      // Too large for a cookie: re-show the timeline here, with the message and the text, so nothing is lost.
-      const list = await readPageOf({}, PAGE_SIZE, (bounds, limit) => core.posts.publicTimeline({ ...bounds, limit }));
-      const page = pageContext(request, reply);
-      return sendPage(reply, homePage(page, list, { maxLength: core.config.maxPostLength, text, error: error.message }), 422);
+      if (saveDraft(reply, secure, request.account!.id, draft)) return reply.redirect(`${returnTo}#${COMPOSE_ERROR_ID}`, 303);
+      // Too large for a cookie: re-show the home timeline here, with the message and the text, so nothing is lost
+      // (a reply keeps its in_reply_to_id in the form).
+      const viewerId = request.account!.id;
+      const list = await readPageOf({}, PAGE_SIZE, (bounds, limit) => core.posts.homeTimeline(viewerId, { ...bounds, limit }));
+      const page = { ...pageContext(request, reply), path: '/' };
+      return sendPage(reply, homePage(page, list, { ...composeState(core, draft), inReplyToId }, 'home'), 422);
     }
   });
 

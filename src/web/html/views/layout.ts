@@ -12,8 +12,10 @@ export interface PageContext {
   csrfToken: string;
   /** The viewer's unread notifications (capped at UNREAD_CAP), when known. */
   unread?: number | undefined;
+  /** The address of this page (path and query), where its forms send the visitor back to. */
+  path?: string | undefined;
   /** Which nav entry is current. */
-  current?: 'home' | 'profile' | 'sign_in' | 'sign_up' | 'notifications' | 'settings' | 'admin' | undefined;
+  current?: 'home' | 'public' | 'profile' | 'edit_profile' | 'bookmarks' | 'favourites' | 'sign_in' | 'sign_up' | 'notifications' | 'settings' | 'admin' | undefined;
 }
 
 export interface LayoutOptions {
@@ -47,6 +49,9 @@ function accountMenu(page: PageContext, viewer: Account): SafeHtml {
         <summary class="nav-link account-menu-toggle">${avatar(viewer)}<span class="visually-hidden">Account menu</span><span class="menu-handle">@${viewer.username}</span></summary>
         <ul class="menu-panel">
           ${item(profilePath(viewer.username), 'Profile', page.current === 'profile')}
+          ${item('/settings/profile', 'Edit profile', page.current === 'edit_profile')}
+          ${item('/bookmarks', 'Bookmarks', page.current === 'bookmarks')}
+          ${item('/favourites', 'Favourites', page.current === 'favourites')}
           ${item('/settings', 'Settings', page.current === 'settings')}
           ${item('/settings/apps', 'Authorized apps', false)}
           ${viewer.isAdmin ? item('/admin/jobs', 'Job queues', page.current === 'admin') : ''}

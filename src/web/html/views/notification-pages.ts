@@ -1,17 +1,28 @@
 import { profilePath, type Notification } from '../../../core/index.ts';
-import { avatar, csrfField, displayName, isPaged, pager, postCard, type ListPage } from './components.ts';
+import { avatar, csrfField, displayName, isPaged, pager, type ListPage } from './components.ts';
+import { postCard } from './post-card.ts';
 import { fullTime, relativeTime } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
 
-const NOTIFICATION_VERBS: Record<Notification['type'], string> = {
+type Kind = Notification['type'] | 'reply';
+
+// Each kind has a word (the verb, read by everyone) and a small mark of its own beside the avatar.
+const NOTIFICATION_VERBS: Record<Kind, string> = {
   mention: 'mentioned you',
+  reply: 'replied to your post',
   follow: 'followed you',
   favourite: 'favourited your post',
   reblog: 'boosted your post',
 };
+const NOTIFICATION_MARKS: Record<Kind, string> = { mention: '@', reply: '↩', follow: '+', favourite: '★', reblog: '⟲' };
 
-/** `/notifications`: who mentioned the viewer, newest first. */
+/** A reply is a mention of the person replied to (as on Mastodon); the page names it for what it is. */
+function kindOf(n: Notification, viewerId: string): Kind {
+  return n.type === 'mention' && n.post?.inReplyToAccountId === viewerId ? 'reply' : n.type;
+}
+
+/** `/notifications`: who followed, mentioned, replied to, favourited or boosted the viewer, newest first. */
 export function notificationsPage(page: PageContext, list: ListPage<Notification>): SafeHtml {
   const items = list.items;
   const paged = isPaged(list);
@@ -21,12 +32,15 @@ export function notificationsPage(page: PageContext, list: ListPage<Notification
     body: html`<h1 class="page-title">Notifications</h1>
 ${
   items.length === 0
-    ? html`<div class="empty"><p>${paged ? 'No more notifications this way.' : 'Nothing yet. When someone mentions you with @' + page.viewer!.username + ', it shows up here.'}</p></div>${paged ? pagerHtml : ''}`
+    ? html`<div class="empty"><p>${paged ? 'No more notifications this way.' : 'Nothing yet. When someone follows you, mentions you with @' + page.viewer!.username + ', replies to, favourites or boosts your posts, it shows up here.'}</p></div>${paged ? pagerHtml : ''}`
     : html`<div class="feed notifications">${items.map(
-        (n) => html`<div class="notification${n.readAt ? '' : ' notification-unread'}">
-  <p class="notification-line">${avatar(n.from)} <span><a href="${profilePath(n.from.username)}"><strong>${displayName(n.from)}</strong></a> ${NOTIFICATION_VERBS[n.type]} · <time datetime="${n.createdAt.toISOString()}" title="${fullTime(n.createdAt)}">${relativeTime(n.createdAt)}</time>${n.readAt ? '' : html` <span class="badge">New</span>`}</span></p>
+        (n) => {
+          const kind = kindOf(n, page.viewer!.id);
+          return html`<div class="notification notification-${kind}${n.readAt ? '' : ' notification-unread'}">
+  <p class="notification-line"><span class="notification-mark" aria-hidden="true">${NOTIFICATION_MARKS[kind]}</span>${avatar(n.from)} <span><a href="${profilePath(n.from.username)}"><strong>${displayName(n.from)}</strong></a> ${NOTIFICATION_VERBS[kind]} · <time datetime="${n.createdAt.toISOString()}" title="${fullTime(n.createdAt)}">${relativeTime(n.createdAt)}</time>${n.readAt ? '' : html` <span class="badge">New</span>`}</span></p>
   ${n.post ? postCard(page, n.post) : ''}
-</div>`,
+</div>`;
+        },
       )}</div>
 ${pagerHtml}`
 }

@@ -7,7 +7,12 @@ import type { PageContext } from './layout.ts';
  */
 export function pageContext(request: FastifyRequest, reply: FastifyReply, options: { forms?: boolean } = {}): PageContext {
   const needsToken = options.forms || request.account !== undefined;
-  return { viewer: request.account, csrfToken: needsToken ? reply.generateCsrf({ userInfo: request.csrfBinding }) : '', unread: request.unreadNotifications };
+  return {
+    viewer: request.account,
+    csrfToken: needsToken ? reply.generateCsrf({ userInfo: request.csrfBinding }) : '',
+    unread: request.unreadNotifications,
+    path: request.url,
+  };
 }
 
 /** Sends a rendered page as HTML. Pages can differ per visitor, so shared caches must not keep them. */

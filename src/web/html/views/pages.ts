@@ -1,84 +1,58 @@
-import { postPath, profilePath, tagPath, type Account, type Post } from '../../../core/index.ts';
-import { avatar, composeForm, csrfField, displayName, isPaged, postCard, postList, type ListPage } from './components.ts';
-import { count, monthYear } from './format.ts';
+import { postPath, tagPath, type Post } from '../../../core/index.ts';
+import { csrfField, isPaged, type ListPage } from './components.ts';
+import { composeForm, type ComposeState } from './compose-form.ts';
+import { count } from './format.ts';
+import { postCard, postList } from './post-card.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
 
 export const PAGE_SIZE = 20;
 
-export interface ComposeState {
-  maxLength: number;
-  text?: string;
-  error?: string | undefined;
+export type TimelineKind = 'home' | 'public';
+
+/** "Home" and "Public" as tabs over the timeline of a logged-in visitor. */
+function timelineTabs(kind: TimelineKind): SafeHtml {
+  const tab = (href: string, label: string, current: boolean) => html`<a href="${href}" class="tab"${current ? html` aria-current="page"` : ''}>${label}</a>`;
+  return html`<nav class="tabs" aria-label="Timelines">${tab('/', 'Home', kind === 'home')}${tab('/public', 'Public', kind === 'public')}</nav>`;
 }
 
-/** `/`: the public timeline, with the compose box for a logged-in visitor on its first page. */
-export function homePage(page: PageContext, list: ListPage<Post>, compose: ComposeState): SafeHtml {
+/**
+ * `/` and `/home`: the home timeline of a logged-in visitor (their posts, and those of the accounts they
+ * follow), with the compose box; `/public` and `/` logged out: everyone's public posts.
+ */
+export function homePage(page: PageContext, list: ListPage<Post>, compose: ComposeState, kind: TimelineKind = 'public'): SafeHtml {
   const paged = isPaged(list);
-  const intro = page.viewer
-    ? html`<h1 class="visually-hidden">Home</h1>
-${composeForm(page, compose)}`
+  const viewer = page.viewer;
+  const intro = viewer
+    ? html`<h1 class="visually-hidden">${kind === 'home' ? 'Home' : 'Public timeline'}</h1>
+${composeForm(page, compose, { returnTo: kind === 'home' ? '/' : '/public' })}`
     : html`<section class="hero">
   <h1>Short posts from people you like.</h1>
   <p>Pipit is a small, fast microblog. Read along freely, or join to post your own.</p>
   <p class="hero-actions"><a class="button" href="/auth/sign_up">Create an account</a> <a class="button button-secondary" href="/auth/sign_in">Log in</a></p>
 </section>`;
-  // Every page has one <h1>: the hero's or a hidden "Home" on the first page, the timeline's own on later ones.
+  const title = kind === 'home' ? 'Your timeline' : 'Latest posts';
+  // Every page has one <h1>: the hero's or a hidden one on the first page, the timeline's own on later ones.
   const timelineHeading = paged
-    ? html`<h1 id="timeline-heading" class="section-title">Latest posts</h1>`
-    : html`<h2 id="timeline-heading" class="section-title">Latest posts</h2>`;
+    ? html`<h1 id="timeline-heading" class="section-title">${title}</h1>`
+    : html`<h2 id="timeline-heading" class="section-title">${title}</h2>`;
+  const basePath = kind === 'home' ? '/' : viewer ? '/public' : '/';
+  const empty =
+    kind === 'home'
+      ? html`<p>Nothing here yet. Write a post, or follow people from the <a href="/public">public timeline</a> to see theirs here.</p>`
+      : html`<p>No posts yet. ${viewer ? 'Be the first to write one!' : html`<a href="/auth/sign_up">Sign up</a> and be the first.`}</p>`;
   return layout(
-    { ...page, current: 'home' },
+    { ...page, current: kind === 'home' || !viewer ? 'home' : 'public' },
     {
-      title: 'Home',
+      title: kind === 'home' ? 'Home' : viewer ? 'Public timeline' : 'Home',
       body: html`${paged ? '' : intro}
+${viewer ? timelineTabs(kind) : ''}
 <section aria-labelledby="timeline-heading">
   ${timelineHeading}
-  ${postList(page, list, { basePath: '/', empty: html`<p>No posts yet. ${page.viewer ? 'Be the first to write one!' : html`<a href="/auth/sign_up">Sign up</a> and be the first.`}</p>` })}
+  ${postList(page, list, { basePath, empty })}
 </section>`,
     },
   );
-}
-
-/** `/@username`: who they are and their posts. */
-export function profilePage(page: PageContext, account: Account, list: ListPage<Post>, options: { deleted?: boolean } = {}): SafeHtml {
-  const own = page.viewer?.id === account.id;
-  return layout(
-    { ...page, current: own ? 'profile' : undefined },
-    {
-      title: `${displayName(account)} (@${account.username})`,
-      description: account.note || `Posts by @${account.username} on Pipit`,
-      body: html`${options.deleted ? html`<div class="alert alert-success" role="status">Your post was deleted.</div>` : ''}
-<section class="profile" aria-labelledby="profile-name">
-  ${avatar(account, 'large')}
-  <div>
-    <h1 id="profile-name">${displayName(account)}</h1>
-    <p class="handle">@${account.username}${account.isAdmin ? html` <span class="badge">Admin</span>` : ''}</p>
-    ${account.note ? html`<p class="profile-note">${account.note}</p>` : ''}
-    <dl class="profile-stats">
-      <div><dt>Posts</dt><dd>${count(account.statusesCount)}</dd></div>
-      <div><dt>Joined</dt><dd>${monthYear(account.createdAt)}</dd></div>
-    </dl>
-  </div>
-</section>
-<section aria-labelledby="posts-heading">
-  <h2 id="posts-heading" class="section-title">Posts</h2>
-  ${postList(page, list, { basePath: profilePath(account.username), empty: html`<p>@${account.username} hasn't posted yet.</p>` })}
-</section>`,
-    },
-  );
-}
-
-/** `/@username/:id`: one post on its own. */
-export function postPage(page: PageContext, post: Post): SafeHtml {
-  const a = post.account;
-  const excerpt = post.text.length > 80 ? `${post.text.slice(0, 80)}…` : post.text;
-  return layout(page, {
-    title: `${displayName(a)}: “${excerpt}”`,
-    description: excerpt,
-    body: html`<p class="back"><a href="${profilePath(a.username)}">← More from @${a.username}</a></p>
-${postCard(page, post, { focused: true })}`,
-  });
 }
 
 /** `/statuses/:id/delete`: the question before deleting, with the post, so a stray click deletes nothing. */

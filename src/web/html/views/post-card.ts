@@ -1,0 +1,65 @@
+import { postPath, profilePath, type Post } from '../../../core/index.ts';
+import { avatar, displayName, isPaged, pager, type ListPage } from './components.ts';
+import { fullTime, relativeTime } from './format.ts';
+import { html, raw, type SafeHtml } from './html.ts';
+import type { PageContext } from './layout.ts';
+import { icon, postActions } from './post-actions.ts';
+
+export const VISIBILITY_LABEL = { public: 'Public', unlisted: 'Unlisted', private: 'Followers only', direct: 'Mentioned people only' };
+
+export interface PostCardOptions {
+  /** The post of its own page: a larger card with the full date, the heading of the page. */
+  focused?: boolean;
+  /** Shown on the delete question: no buttons. */
+  confirming?: boolean;
+}
+
+/**
+ * One post as a card: author, time (linking to the post), content (behind its content warning), and
+ * the buttons. A boost shows the boosted post under "Boosted by …"; its buttons act on that post.
+ * Ids in the card are made from the card's own post (the boost), so a post and a boost of it can share a page.
+ */
+export function postCard(page: PageContext, card: Post, options: PostCardOptions = {}): SafeHtml {
+  const post = card.reblog ?? card;
+  const key = card.id;
+  const a = post.account;
+  const permalink = postPath(a.username, post.id);
+  const heading = options.focused ? 'h1' : 'h2';
+  // What people write may be right-to-left (dir="auto" lets the browser see it) and in any language.
+  const lang = post.language ? html` lang="${post.language}"` : '';
+  const content = html`<div class="post-content" dir="auto"${lang}>${raw(post.contentHtml)}</div>`;
+  const booster = card.reblog ? card.account : undefined;
+  return html`<article class="post${options.focused ? ' post-focused' : ''}${booster ? ' post-boost' : ''}" id="p-${key}" aria-labelledby="post-${key}-author">
+  ${booster ? html`<p class="post-boosted">${icon('boost')} <a href="${profilePath(booster.username)}">${displayName(booster)}</a> boosted</p>` : ''}
+  <a href="${profilePath(a.username)}" class="post-avatar" tabindex="-1" aria-hidden="true">${avatar(a)}</a>
+  <div class="post-body">
+    <header class="post-header">
+      <${raw(heading)} class="post-author" id="post-${key}-author">
+        <a href="${profilePath(a.username)}"><span class="display-name">${displayName(a)}</span> <span class="handle">@${a.username}</span></a>
+      </${raw(heading)}>
+      ${options.focused ? '' : html`<a href="${permalink}" class="post-time"><time datetime="${post.createdAt.toISOString()}" title="${fullTime(post.createdAt)}">${relativeTime(post.createdAt)}</time></a>`}
+    </header>
+    ${post.inReplyToId ? html`<p class="post-context">Replying to a <a href="${postPath(a.username, post.inReplyToId)}">post</a></p>` : ''}
+    ${
+      post.spoilerText
+        ? html`<details class="post-cw"><summary><span class="post-cw-label">Content warning:</span> <span dir="auto"${lang}>${post.spoilerText}</span> <span class="post-cw-toggle post-cw-show">Show post</span><span class="post-cw-toggle post-cw-hide">Hide post</span></summary>${content}</details>`
+        : content
+    }
+    ${options.focused ? html`<p class="post-date"><a href="${permalink}"><time datetime="${post.createdAt.toISOString()}">${fullTime(post.createdAt)}</time></a></p>` : ''}
+    ${postActions(page, post, { key, confirming: options.confirming ?? false, visibilityLabel: post.visibility === 'public' ? undefined : VISIBILITY_LABEL[post.visibility] })}
+  </div>
+</article>`;
+}
+
+/** A list of posts with "Newer posts" and "Older posts" links. */
+export function postList(page: PageContext, list: ListPage<Post>, options: { basePath: string; empty: SafeHtml }): SafeHtml {
+  return entryList(page, { ...list, items: list.items.map((post) => ({ id: post.id, post })) }, options);
+}
+
+/** Posts in a list paged by another id (a bookmark's, a favourite's): `id` is the cursor, `post` the card. */
+export function entryList(page: PageContext, list: ListPage<{ id: string; post: Post }>, options: { basePath: string; empty: SafeHtml }): SafeHtml {
+  const pagerHtml = pager(list, { basePath: options.basePath, newer: 'Newer posts', older: 'Older posts' });
+  if (list.items.length === 0) return html`<div class="empty">${isPaged(list) ? html`<p>No more posts this way.</p>` : options.empty}</div>${pagerHtml}`;
+  return html`<div class="feed">${list.items.map((entry) => postCard(page, entry.post))}</div>
+${pagerHtml}`;
+}
