@@ -30,10 +30,10 @@ forEachBackend('cleanup of expired rows', (t) => {
     await endedWindows(t.core, 7);
 
     const now = await t.core.maintenance.deleteExpiredRows({ batchSize: 2 });
-    assert.deepEqual(now, { sessions: 0, rateLimits: 7, oauthCodes: 0 });
+    assert.deepEqual(now, { sessions: 0, rateLimits: 7, oauthCodes: 0, idempotencyKeys: 0 });
     assert.equal(await t.core.rateLimits.peekRateLimit(open, 'still-counting'), 1, 'an open window is kept');
     assert.equal((await t.core.sessions.resolveSession(token))?.id, account.id, 'a live session is kept');
-    assert.deepEqual(await t.core.maintenance.deleteExpiredRows(), { sessions: 0, rateLimits: 0, oauthCodes: 0 }, 'nothing left to do');
+    assert.deepEqual(await t.core.maintenance.deleteExpiredRows(), { sessions: 0, rateLimits: 0, oauthCodes: 0, idempotencyKeys: 0 }, 'nothing left to do');
 
     // A month on, the session and the hour-long window have both expired.
     const later = await t.core.maintenance.deleteExpiredRows({ asOf: new Date(Date.now() + 31 * DAY) });
@@ -52,7 +52,7 @@ forEachBackend('cleanup of expired rows', (t) => {
       await t.core.jobs.send('cleanup', {});
       const done = () => logs.records().find((r) => r.msg === 'expired rows removed' && r.queue === 'cleanup');
       await waitFor(() => done() !== undefined, { what: 'the cleanup job' });
-      assert.deepEqual(done()!.removed, { sessions: 0, rateLimits: 3, oauthCodes: 0 });
+      assert.deepEqual(done()!.removed, { sessions: 0, rateLimits: 3, oauthCodes: 0, idempotencyKeys: 0 });
     } finally {
       await worker.stop();
     }

@@ -5,6 +5,7 @@ import * as rootRelativePostLinks from './migrations/0003-root-relative-post-lin
 import * as expiryIndexes from './migrations/0004-expiry-indexes.ts';
 import * as social from './migrations/0005-social.ts';
 import * as oauth from './migrations/0006-oauth.ts';
+import * as idempotencyKeys from './migrations/0007-idempotency-keys.ts';
 
 // A static list rather than a folder scan: works the same from any working directory, and type-checks.
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-expiry-indexes': expiryIndexes,
   '0005-social': social,
   '0006-oauth': oauth,
+  '0007-idempotency-keys': idempotencyKeys,
 };
 
 function migrator(db: Kysely<any>): Migrator {

@@ -57,6 +57,8 @@ export interface StatusesTable {
   favourites_count: Counter;
   created_at: Timestamp;
   edited_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The OAuth app it was posted with (null from the website, or once the app is gone). */
+  application_id: ColumnType<string | null, string | bigint | null | undefined, string | null>;
 }
 
 export interface MentionsTable {
@@ -184,6 +186,14 @@ export interface OAuthAccessTokensTable {
   last_used_at: NullableTime;
 }
 
+/** An `Idempotency-Key` claimed by an account: the post it made (null only while the post is being made). */
+export interface IdempotencyKeysTable {
+  account_id: ColumnType<string, string | bigint, never>;
+  key: ColumnType<string, string, never>;
+  status_id: ColumnType<string | null, string | bigint | null | undefined, string | bigint | null>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -201,4 +211,5 @@ export interface Database {
   oauth_applications: OAuthApplicationsTable;
   oauth_authorization_codes: OAuthAuthorizationCodesTable;
   oauth_access_tokens: OAuthAccessTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
+import { IDEMPOTENCY_KEY_TTL_MS } from '../posts/posts.ts';
 
 // Rows that only age: sessions past their expiry, rate-limit windows that have ended and OAuth codes
 // past their ten minutes. Nothing reads
 // them (an expired session resolves to no one; an ended window counts as zero), but nothing removed
-// them either, and anyone can add rate-limit rows by trying to log in. The `cleanup` job runs this
+// them either, and anyone can add rate-limit rows by trying to log in. Idempotency keys go an hour
+// after their claim, when they stop answering. The `cleanup` job runs this
 // every hour. Deletes go in batches, each its own short statement on an index of `expires_at`, so a
 // large backlog never holds long locks; one run stops after MAX_BATCHES and the next goes on.
 
@@ -15,6 +17,7 @@ export interface ExpiredRowsRemoved {
   sessions: number;
   rateLimits: number;
   oauthCodes: number;
+  idempotencyKeys: number;
 }
 
 export interface ExpiredRowsOptions {
@@ -68,11 +71,25 @@ export async function deleteExpiredOAuthCodes(ctx: CoreContext, options: Expired
   }, options.batchSize ?? BATCH_SIZE);
 }
 
+/** Removes `Idempotency-Key` claims past their hour (they answer nothing any more), in batches; returns how many. */
+export async function deleteExpiredIdempotencyKeys(ctx: CoreContext, options: ExpiredRowsOptions = {}): Promise<number> {
+  const cutoff = new Date((options.asOf ?? new Date()).getTime() - IDEMPOTENCY_KEY_TTL_MS);
+  return inBatches(async (limit) => {
+    // A key claimed anew meanwhile (created_at moved on) is kept by the second condition.
+    const result = await sql`
+      DELETE FROM idempotency_keys WHERE (account_id, key) IN (
+        SELECT account_id, key FROM idempotency_keys WHERE created_at <= ${cutoff} LIMIT ${limit})
+      AND created_at <= ${cutoff}`.execute(ctx.db);
+    return Number(result.numAffectedRows ?? 0);
+  }, options.batchSize ?? BATCH_SIZE);
+}
+
 /** Removes every kind of expired row (the hourly `cleanup` job); returns how many of each. */
 export async function deleteExpiredRows(ctx: CoreContext, options: ExpiredRowsOptions = {}): Promise<ExpiredRowsRemoved> {
   return {
     sessions: await deleteExpiredSessions(ctx, options),
     rateLimits: await deleteExpiredRateLimits(ctx, options),
     oauthCodes: await deleteExpiredOAuthCodes(ctx, options),
+    idempotencyKeys: await deleteExpiredIdempotencyKeys(ctx, options),
   };
 }

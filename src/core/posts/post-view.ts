@@ -27,6 +27,8 @@ export interface Post {
   favouritesCount: number;
   createdAt: Date;
   editedAt: Date | null;
+  /** The app it was posted with (null from the website). */
+  application: { name: string; website: string | null } | null;
   account: Account;
   /** The boosted post when this is a boost (itself hydrated, and visible to the viewer); else null. */
   reblog: Post | null;
@@ -48,6 +50,7 @@ export function selectPosts(db: Kysely<Database>, viewer: Viewer) {
   return db
     .selectFrom('statuses as s')
     .innerJoin('accounts as a', 'a.id', 's.account_id')
+    .leftJoin('oauth_applications as oa', 'oa.id', 's.application_id')
     .select([
       's.id',
       's.text',
@@ -65,6 +68,8 @@ export function selectPosts(db: Kysely<Database>, viewer: Viewer) {
       's.account_id',
       's.created_at',
       's.edited_at',
+      'oa.name as application_name',
+      'oa.website as application_website',
       'a.username as account_username',
       'a.display_name as account_display_name',
       'a.note as account_note',
@@ -100,6 +105,7 @@ export function toBarePost(row: PostRow): Post {
     favouritesCount: row.favourites_count,
     createdAt: row.created_at,
     editedAt: row.edited_at,
+    application: row.application_name === null ? null : { name: row.application_name, website: row.application_website },
     account: toAccount({
       id: row.account_id,
       username: row.account_username,

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import type { Database, Visibility } from '../db/schema.ts';
 import { constraintViolation } from '../db/errors.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { Forbidden, Invalid, NotFound } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
 import { MAX_URL_LENGTH } from '../domain/post-links.ts';
@@ -21,6 +22,8 @@ export interface CreatePostInput {
   spoilerText?: string | undefined;
   sensitive?: boolean | undefined;
   language?: string | undefined;
+  /** The OAuth app posting for the author (shown as the Status's `application`). */
+  applicationId?: string | undefined;
 }
 
 const SPOILER_MAX = 500;
@@ -72,7 +75,8 @@ export async function createPost(ctx: CoreContext, authorId: string, input: Crea
   const v = validatePostInput(ctx, input);
   let id: string;
   try {
-    id = await ctx.db.transaction().execute((trx) => insertPost(ctx, trx, authorId, input, v));
+    // Joins the caller's transaction when there is one (createPostOnce claims its key in it).
+    id = await withTransaction(ctx, (tx) => insertPost(tx, tx.db, authorId, input, v));
   } catch (error) {
     // The locks below prevent these; this is the net for any race they do not cover.
     throw constraintViolation(error, 'The post you reply to, or your account, no longer exists.') ?? error;
@@ -127,6 +131,7 @@ async function insertPost(
       language: v.language,
       in_reply_to_id: input.inReplyToId ?? null,
       in_reply_to_account_id: inReplyToAccountId,
+      application_id: input.applicationId ?? null,
     })
     .returning(['id', 'created_at'])
     .executeTakeFirstOrThrow();
@@ -147,6 +152,45 @@ async function insertPost(
   return status.id;
 }
 
+/** The longest `Idempotency-Key` kept (clients send UUIDs); a key past it is refused. */
+export const IDEMPOTENCY_KEY_MAX = 200;
+/** How long a key answers with its first post (Mastodon: one hour). */
+export const IDEMPOTENCY_KEY_TTL_MS = 60 * 60 * 1000;
+
+/**
+ * createPost, once per (author, key) within an hour: a repeat returns the first post (its deletion
+ * frees the key); `now` lets tests move time. The key is claimed in the post's own transaction, so of
+ * two requests racing with one key, the second waits for the first to commit and answers its post.
+ */
+export async function createPostOnce(ctx: CoreContext, authorId: string, key: string, input: CreatePostInput, options: { now?: Date } = {}): Promise<Post> {
+  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX) throw new Invalid(`An Idempotency-Key has 1 to ${IDEMPOTENCY_KEY_MAX} characters.`, 'Idempotency-Key');
+  const now = options.now ?? new Date();
+  const cutoff = new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS);
+  const id = await withTransaction(ctx, async (tx) => {
+    // Inserts the key, or takes over one older than an hour; a live key of another request is left
+    // alone (the conflict waits for that request's transaction to end, so its post is there to read).
+    const claimed = await tx.db
+      .insertInto('idempotency_keys')
+      .values({ account_id: authorId, key, created_at: now })
+      .onConflict((oc) =>
+        oc
+          .columns(['account_id', 'key'])
+          .doUpdateSet({ status_id: null, created_at: now })
+          .where('idempotency_keys.created_at', '<', cutoff),
+      )
+      .returning('status_id')
+      .executeTakeFirst();
+    if (!claimed) {
+      const first = await tx.db.selectFrom('idempotency_keys').select('status_id').where('account_id', '=', authorId).where('key', '=', key).executeTakeFirst();
+      if (first?.status_id) return first.status_id;
+      throw new NotFound('No such post.');
+    }
+    const post = await createPost(tx, authorId, input);
+    await tx.db.updateTable('idempotency_keys').set({ status_id: post.id }).where('account_id', '=', authorId).where('key', '=', key).execute();
+    return post.id;
+  });
+  return getPost(ctx, id, authorId);
+}
 
 /** One post, if the viewer (or a logged-out visitor) may see it; NotFound otherwise. */
 export function getPost(ctx: CoreContext, id: string, viewerId?: string): Promise<Post> {

@@ -130,16 +130,44 @@ export async function profile(
   return { account, posts };
 }
 
-/** Public posts carrying a hashtag, newest first. */
-export async function tagTimeline(ctx: CoreContext, tag: string, page?: TimelineOptions, viewerId?: string): Promise<Post[]> {
+export interface TagTimelineOptions extends TimelineOptions {
+  /** Posts with the tag or any of these. */
+  any?: readonly string[] | undefined;
+  /** Posts that also carry every one of these. */
+  all?: readonly string[] | undefined;
+  /** Posts that carry none of these. */
+  none?: readonly string[] | undefined;
+}
+
+/** Tags as typed, normalised; those no stored tag could match are left out. */
+function tagNames(tags: readonly string[] | undefined): string[] {
+  return (tags ?? []).flatMap((t) => tagName(t) ?? []);
+}
+
+/** Public posts carrying a hashtag (or any of `any`, with all of `all`, none of `none`), newest first. */
+export async function tagTimeline(ctx: CoreContext, tag: string, page?: TagTimelineOptions, viewerId?: string): Promise<Post[]> {
   const bounds = pageBounds(page);
   const name = tagName(tag);
   if (name === undefined || page?.onlyMedia) return [];
+  const anyNames = [...new Set([name, ...tagNames(page?.any)])];
+  const allNames = tagNames(page?.all);
+  const noneNames = tagNames(page?.none);
+  // A required tag that cannot exist matches nothing.
+  if (allNames.length !== (page?.all ?? []).length) return [];
   const viewer = viewerOf(viewerId);
-  const query = selectPosts(ctx.db, viewer)
-    .innerJoin('statuses_tags as st', 'st.status_id', 's.id')
-    .innerJoin('tags as t', 't.id', 'st.tag_id')
-    .where('t.name', '=', name)
-    .where('s.visibility', '=', 'public');
-  return readPage(ctx, viewer, query, bounds);
+  const withTag = (names: readonly string[]) =>
+    sql<boolean>`EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND t.name IN (${sql.join(names)}))`;
+  // One tag (the common case, and the website's): a join that walks that tag's rows; several: EXISTS,
+  // so a post with two of them is listed once.
+  let query =
+    anyNames.length === 1
+      ? selectPosts(ctx.db, viewer)
+          .innerJoin('statuses_tags as st', 'st.status_id', 's.id')
+          .innerJoin('tags as t', 't.id', 'st.tag_id')
+          .where('t.name', '=', name)
+          .where('s.visibility', '=', 'public')
+      : selectPosts(ctx.db, viewer).where('s.visibility', '=', 'public').where(withTag(anyNames));
+  for (const required of allNames) query = query.where(withTag([required]));
+  if (noneNames.length > 0) query = query.where(sql<boolean>`NOT ${withTag(noneNames)}`);
+  return readPage(ctx, viewer, query as PostQuery, bounds);
 }

@@ -96,3 +96,16 @@ export function optionalToken(): preHandlerAsyncHookHandler {
     if (request.tokenSent && !request.token) return refuse(reply, 401, INVALID_TOKEN);
   };
 }
+
+/**
+ * A preHandler for public routes that read with a token when one comes (Mastodon's
+ * `authorize_if_got_token!`): no token is fine; an invalid one is 401; a valid one without `scope` is 403.
+ */
+export function optionalScope(scope: string | readonly string[]): preHandlerAsyncHookHandler {
+  const anyOf = typeof scope === 'string' ? [scope] : scope;
+  return async function optionalScopeHandler(request, reply) {
+    if (request.tokenSent && !request.token) return refuse(reply, 401, INVALID_TOKEN);
+    const token = request.token;
+    if (token && !anyOf.some((s) => scopeAllows(token.scopes, s))) return refuse(reply, 403, OUTSIDE_SCOPES);
+  };
+}

@@ -7,6 +7,10 @@ import { registerApiErrors } from './errors.ts';
 import { registerApiRateLimit } from './rate-limit.ts';
 import { registerInstanceRoutes } from './routes/instance.ts';
 import { registerPipitStats } from './routes/pipit-stats.ts';
+import { registerStatusActionRoutes } from './routes/status-actions.ts';
+import { registerStatusRoutes } from './routes/statuses.ts';
+import { registerTimelineRoutes } from './routes/timelines.ts';
+import { registerBearerAuthentication } from './authenticate.ts';
 
 // The Mastodon API, registered with the prefix /api. No cookies are read here: the API authenticates
 // with bearer tokens only (the hook comes with OAuth: api/authenticate.ts), so no session lookup, no
@@ -23,7 +27,11 @@ export async function apiScope(scope: FastifyInstance, { core, extraRoutes }: { 
   registerApiErrors(scope, { notFound: true });
   await registerApiBodies(scope);
   registerApiRateLimit(scope, core);
+  registerBearerAuthentication(scope, core);
   registerInstanceRoutes(scope, core);
   registerPipitStats(scope, core);
+  registerStatusRoutes(scope, core);
+  registerStatusActionRoutes(scope, core);
+  registerTimelineRoutes(scope, core);
   extraRoutes?.(scope);
 }

@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Invalid, type AccountEntry, type Core, type Post } from '../../../core/index.ts';
+import { optionalScope, requireScope } from '../authenticate.ts';
+import { setPageLinks } from '../paging.ts';
+import { PAGE_LIMITS, readPaging, requireId } from '../params.ts';
+import { accountSchema, toMastodonAccount } from '../serializers/account.ts';
+import { arr } from '../serializers/schema.ts';
+import { statusSchema, toMastodonStatus } from '../serializers/status.ts';
+import { bodyParams, optionalText } from './status-params.ts';
+import { actorId, viewerId } from './statuses.ts';
+
+// What a user does to a status (favourite, boost, bookmark and their undoing, all idempotent as on
+// Mastodon) and who did it (favourited_by, reblogged_by, paged by the favourite's or boost's own row id,
+// which only appears in `Link`). Pinning and muting conversations do not exist in Pipit: pin is refused
+// with a 422 saying so; mute/unmute answer the status unchanged (`muted` stays false; README).
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+type Action = (actor: string, postId: string, request: IdRequest) => Promise<Post>;
+
+/** POST /api/v1/statuses/:id/{favourite,…}, GET /:id/favourited_by and /reblogged_by. */
+export function registerStatusActionRoutes(scope: FastifyInstance, core: Core): void {
+  const publicUrl = core.config.publicUrl;
+
+  const action = (path: string, scopeName: string, run: Action) => {
+    scope.post<{ Params: { id: string } }>(`/v1/statuses/:id/${path}`, { preHandler: requireScope(scopeName, { user: true }), schema: { response: { 200: statusSchema } } }, async (request) => {
+      return toMastodonStatus(await run(actorId(request), requireId(request.params.id), request), publicUrl);
+    });
+  };
+
+  action('favourite', 'write:favourites', (me, id) => core.interactions.favourite(me, id));
+  action('unfavourite', 'write:favourites', (me, id) => core.interactions.unfavourite(me, id));
+  action('bookmark', 'write:bookmarks', (me, id) => core.interactions.bookmark(me, id));
+  action('unbookmark', 'write:bookmarks', (me, id) => core.interactions.unbookmark(me, id));
+  // The wrapper, with the original in `reblog`; unreblog answers the original.
+  action('reblog', 'write:statuses', (me, id, request) => {
+    const visibility = optionalText(bodyParams(request).visibility, 'visibility');
+    return core.interactions.reblog(me, id, { visibility: visibility as 'public' | 'unlisted' | undefined });
+  });
+  action('unreblog', 'write:statuses', (me, id) => core.interactions.unreblog(me, id));
+  action('pin', 'write:accounts', async (me, id) => {
+    await core.posts.getStatus(id, me); // an invisible post is still a 404
+    throw new Invalid('pinning is not supported.', 'id');
+  });
+  action('unpin', 'write:accounts', (me, id) => core.posts.getStatus(id, me));
+  action('mute', 'write:mutes', (me, id) => core.posts.getStatus(id, me));
+  action('unmute', 'write:mutes', (me, id) => core.posts.getStatus(id, me));
+
+  const accountList = (path: string, list: (viewer: string | undefined, id: string, request: IdRequest) => Promise<AccountEntry[]>) => {
+    scope.get<{ Params: { id: string } }>(`/v1/statuses/:id/${path}`, { preHandler: optionalScope('read:accounts'), schema: { response: { 200: arr(accountSchema) } } }, async (request, reply) => {
+      const entries = await list(viewerId(request), requireId(request.params.id), request);
+      setPageLinks(request, reply, publicUrl, entries, (e) => e.pageId);
+      return entries.map((e) => toMastodonAccount(e.account, publicUrl));
+    });
+  };
+  accountList('favourited_by', (viewer, id, request) => core.interactions.favouritedBy(viewer, id, readPaging(request.query as Record<string, unknown>, PAGE_LIMITS.accounts)));
+  accountList('reblogged_by', (viewer, id, request) => core.interactions.rebloggedBy(viewer, id, readPaging(request.query as Record<string, unknown>, PAGE_LIMITS.accounts)));
+}

@@ -1,0 +1,55 @@
+import type { FastifyRequest } from 'fastify';
+import { Invalid, type Visibility } from '../../../core/index.ts';
+import { listParam, parseBoolean } from '../params.ts';
+
+// The parameters of POST /api/v1/statuses as clients send them (JSON, form or multipart, merged with the
+// query): each checked for its type here, so a number where text belongs or an object where a list
+// belongs is a 422 naming the parameter, never a 500. The core checks the values (length, visibility).
+
+/** A request's body as a parameter object; anything else (a JSON array, a string) is refused. */
+export function bodyParams(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new Invalid('The body must be an object of parameters.', 'body');
+  return body as Record<string, unknown>;
+}
+
+/** An optional text parameter: absent, null or '' is undefined; numbers are taken as their text. */
+export function optionalText(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  throw new Invalid(`${name} must be text.`, name);
+}
+
+/** An optional id parameter: text, or a JSON number only while it is exact (snowflakes pass 2^53: send them as strings). */
+function optionalIdText(value: unknown, name: string): string | undefined {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new Invalid(`${name} must be an id sent as a string (this number lost digits).`, name);
+  return optionalText(value, name);
+}
+
+export interface StatusParams {
+  text: string;
+  visibility: Visibility | undefined;
+  inReplyToId: string | undefined;
+  spoilerText: string | undefined;
+  sensitive: boolean | undefined;
+  language: string | undefined;
+}
+
+/** Reads and type-checks the create parameters; refuses what Pipit does not have yet (media, polls, scheduling). */
+export function readStatusParams(params: Record<string, unknown>): StatusParams {
+  // An empty `media_ids[]=` (forms send one) is no media.
+  if (listParam(params.media_ids, 'media_ids', 4).some((id) => id !== '')) throw new Invalid('media not supported yet: post without media_ids.', 'media_ids');
+  if (params.poll !== undefined && params.poll !== null && params.poll !== '') throw new Invalid('polls are not supported: post without poll.', 'poll');
+  if (optionalText(params.scheduled_at, 'scheduled_at') !== undefined) throw new Invalid('scheduling is not supported: post without scheduled_at.', 'scheduled_at');
+  const visibility = optionalText(params.visibility, 'visibility');
+  return {
+    text: optionalText(params.status, 'status') ?? '',
+    visibility: visibility as Visibility | undefined,
+    inReplyToId: optionalIdText(params.in_reply_to_id, 'in_reply_to_id'),
+    spoilerText: optionalText(params.spoiler_text, 'spoiler_text'),
+    sensitive: parseBoolean(params.sensitive, 'sensitive'),
+    language: optionalText(params.language, 'language'),
+  };
+}

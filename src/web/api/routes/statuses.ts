@@ -1,0 +1,84 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Invalid, NotFound, isId, type Core, type Post } from '../../../core/index.ts';
+import { optionalScope, requireScope } from '../authenticate.ts';
+import { listParam, requireId } from '../params.ts';
+import { deletedStatusSchema, statusListSchema, statusSchema, toMastodonDeletedStatus, toMastodonStatus } from '../serializers/status.ts';
+import { arr, obj, str } from '../serializers/schema.ts';
+import { bodyParams, readStatusParams } from './status-params.ts';
+
+// Posting, reading, and deleting statuses (mastodon-api.md §2 Statuses). Reading is public (with a
+// token, it must hold read:statuses, and the viewer's flags and private posts follow it); an invisible
+// or unknown id is Mastodon's 404 `Record not found`, whatever its shape.
+
+const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** `GET /api/v1/statuses?id[]=…` answers at most this many (Mastodon's limit too). */
+const MAX_STATUS_IDS = 20;
+
+/** The user a request acts for, or undefined (no token, or an app token): the viewer of what it reads. */
+export function viewerId(request: FastifyRequest): string | undefined {
+  return request.token?.account?.id;
+}
+
+/** The user of a route guarded by `requireScope(…, { user: true })`. */
+export function actorId(request: FastifyRequest): string {
+  return request.token!.account!.id;
+}
+
+const contextSchema = obj({ ancestors: arr(statusSchema), descendants: arr(statusSchema) });
+const sourceSchema = obj({ id: str, text: str, spoiler_text: str });
+
+/** POST/GET/DELETE /api/v1/statuses[/:id], /context and /source; GET /api/v1/statuses?id[]=. */
+export function registerStatusRoutes(scope: FastifyInstance, core: Core): void {
+  const publicUrl = core.config.publicUrl;
+
+  scope.post('/v1/statuses', { preHandler: requireScope('write:statuses', { user: true }), schema: { response: { 200: statusSchema } } }, async (request) => {
+    const p = readStatusParams(bodyParams(request));
+    const input = { text: p.text, visibility: p.visibility, inReplyToId: p.inReplyToId, spoilerText: p.spoilerText, sensitive: p.sensitive, language: p.language, applicationId: request.token!.app.id };
+    const key = request.headers[IDEMPOTENCY_HEADER];
+    if (Array.isArray(key)) throw new Invalid('Send one Idempotency-Key.', 'Idempotency-Key');
+    const post = key ? await core.posts.createPostOnce(actorId(request), key, input) : await core.posts.createPost(actorId(request), input);
+    return toMastodonStatus(post, publicUrl);
+  });
+
+  // Several statuses by id, in the order asked; unknown, malformed and invisible ids are left out (Mastodon).
+  scope.get('/v1/statuses', { preHandler: optionalScope('read:statuses'), schema: { response: { 200: statusListSchema } } }, async (request) => {
+    const ids = listParam((request.query as Record<string, unknown> | undefined)?.id, 'id', MAX_STATUS_IDS);
+    const found: Post[] = [];
+    for (const id of new Set(ids)) {
+      if (!isId(id)) continue;
+      try {
+        found.push(await core.posts.getStatus(id, viewerId(request)));
+      } catch (error) {
+        if (!(error instanceof NotFound)) throw error;
+      }
+    }
+    return found.map((p) => toMastodonStatus(p, publicUrl));
+  });
+
+  scope.get<{ Params: { id: string } }>('/v1/statuses/:id', { preHandler: optionalScope('read:statuses'), schema: { response: { 200: statusSchema } } }, async (request) => {
+    return toMastodonStatus(await core.posts.getStatus(requireId(request.params.id), viewerId(request)), publicUrl);
+  });
+
+  scope.get<{ Params: { id: string } }>('/v1/statuses/:id/context', { preHandler: optionalScope('read:statuses'), schema: { response: { 200: contextSchema } } }, async (request) => {
+    const thread = await core.posts.postContext(viewerId(request), requireId(request.params.id));
+    return { ancestors: thread.ancestors.map((p) => toMastodonStatus(p, publicUrl)), descendants: thread.descendants.map((p) => toMastodonStatus(p, publicUrl)) };
+  });
+
+  scope.get<{ Params: { id: string } }>('/v1/statuses/:id/source', { preHandler: requireScope('read:statuses', { user: true }), schema: { response: { 200: sourceSchema } } }, async (request) => {
+    const post = await core.posts.getPost(requireId(request.params.id), actorId(request));
+    return { id: post.id, text: post.text, spoiler_text: post.spoilerText };
+  });
+
+  // Deleting the id of one's own boost takes the boost back (Mastodon finds reblogs here too and removes
+  // them); the answer is then the boost as it was, whose text is ''.
+  scope.delete<{ Params: { id: string } }>('/v1/statuses/:id', { preHandler: requireScope('write:statuses', { user: true }), schema: { response: { 200: deletedStatusSchema } } }, async (request) => {
+    const id = requireId(request.params.id);
+    const me = actorId(request);
+    const status = await core.posts.getStatus(id, me);
+    if (status.reblog && status.account.id === me) {
+      await core.interactions.unreblog(me, status.reblog.id);
+      return toMastodonDeletedStatus({ ...status, reblogged: false, reblog: { ...status.reblog, reblogged: false, reblogsCount: Math.max(0, status.reblog.reblogsCount - 1) } }, publicUrl);
+    }
+    return toMastodonDeletedStatus(await core.posts.deletePost(me, id), publicUrl);
+  });
+}

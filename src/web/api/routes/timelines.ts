@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type Core, type Post, type PostEntry } from '../../../core/index.ts';
+import { optionalScope, requireScope } from '../authenticate.ts';
+import { setPageLinks } from '../paging.ts';
+import { PAGE_LIMITS, parseBoolean, readPaging, requireId, listParam } from '../params.ts';
+import { statusListSchema, toMastodonStatus } from '../serializers/status.ts';
+import { optionalText } from './status-params.ts';
+import { actorId, viewerId } from './statuses.ts';
+
+// Lists of statuses, newest first, paged by max_id/since_id/min_id with `Link` (mastodon-api.md §2
+// Timelines): home, public, tag, an account's statuses, and the user's bookmarks and favourites (these
+// two page by the bookmark's or favourite's own row id, as Mastodon does). Every account is local, so
+// `local` changes nothing and `remote` lists nothing; nothing has media yet, so `only_media` lists nothing.
+
+type Query = Record<string, unknown>;
+
+const MAX_TAGS = 20;
+
+function queryOf(request: FastifyRequest): Query {
+  return (request.query as Query | undefined) ?? {};
+}
+
+/** GET /api/v1/timelines/{home,public,tag/:hashtag}, /api/v1/accounts/:id/statuses, /bookmarks, /favourites. */
+export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void {
+  const publicUrl = core.config.publicUrl;
+  const schema = { response: { 200: statusListSchema } };
+
+  const page = (request: FastifyRequest, reply: Parameters<typeof setPageLinks>[1], posts: Post[]) => {
+    setPageLinks(request, reply, publicUrl, posts);
+    return posts.map((p) => toMastodonStatus(p, publicUrl));
+  };
+  const entries = (request: FastifyRequest, reply: Parameters<typeof setPageLinks>[1], list: PostEntry[]) => {
+    setPageLinks(request, reply, publicUrl, list, (e) => e.pageId);
+    return list.map((e) => toMastodonStatus(e.post, publicUrl));
+  };
+
+  scope.get('/v1/timelines/home', { preHandler: requireScope('read:statuses', { user: true }), schema }, async (request, reply) => {
+    return page(request, reply, await core.posts.homeTimeline(actorId(request), readPaging(queryOf(request), PAGE_LIMITS.statuses)));
+  });
+
+  scope.get('/v1/timelines/public', { preHandler: optionalScope('read:statuses'), schema }, async (request, reply) => {
+    const q = queryOf(request);
+    const paging = readPaging(q, PAGE_LIMITS.statuses);
+    parseBoolean(q.local, 'local');
+    if (parseBoolean(q.remote, 'remote')) return [];
+    const onlyMedia = parseBoolean(q.only_media, 'only_media');
+    return page(request, reply, await core.posts.publicTimeline({ ...paging, onlyMedia }, viewerId(request)));
+  });
+
+  // any[] widens the tag, all[] and none[] narrow it (at most 20 each: each is a condition of the query).
+  scope.get<{ Params: { hashtag: string } }>('/v1/timelines/tag/:hashtag', { preHandler: optionalScope('read:statuses'), schema }, async (request, reply) => {
+    const q = queryOf(request);
+    const paging = readPaging(q, PAGE_LIMITS.statuses);
+    parseBoolean(q.local, 'local');
+    const tags = { any: listParam(q.any, 'any', MAX_TAGS), all: listParam(q.all, 'all', MAX_TAGS), none: listParam(q.none, 'none', MAX_TAGS) };
+    if (parseBoolean(q.remote, 'remote')) return [];
+    const onlyMedia = parseBoolean(q.only_media, 'only_media');
+    return page(request, reply, await core.posts.tagTimeline(request.params.hashtag, { ...paging, ...tags, onlyMedia }, viewerId(request)));
+  });
+
+  scope.get<{ Params: { id: string } }>('/v1/accounts/:id/statuses', { preHandler: optionalScope('read:statuses'), schema }, async (request, reply) => {
+    const q = queryOf(request);
+    const posts = await core.posts.accountStatuses(viewerId(request), requireId(request.params.id), {
+      ...readPaging(q, PAGE_LIMITS.statuses),
+      excludeReplies: parseBoolean(q.exclude_replies, 'exclude_replies'),
+      excludeReblogs: parseBoolean(q.exclude_reblogs, 'exclude_reblogs'),
+      onlyMedia: parseBoolean(q.only_media, 'only_media'),
+      pinned: parseBoolean(q.pinned, 'pinned'),
+      tagged: optionalText(q.tagged, 'tagged'),
+    });
+    return page(request, reply, posts);
+  });
+
+  scope.get('/v1/bookmarks', { preHandler: requireScope('read:bookmarks', { user: true }), schema }, async (request, reply) => {
+    return entries(request, reply, await core.interactions.bookmarksOf(actorId(request), readPaging(queryOf(request), PAGE_LIMITS.statuses)));
+  });
+
+  scope.get('/v1/favourites', { preHandler: requireScope('read:favourites', { user: true }), schema }, async (request, reply) => {
+    return entries(request, reply, await core.interactions.favouritesOf(actorId(request), readPaging(queryOf(request), PAGE_LIMITS.statuses)));
+  });
+}

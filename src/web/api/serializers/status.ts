@@ -1,0 +1,159 @@
+import { absoluteLinks, postUrl, profileUrl, tagUrl, type Post } from '../../../core/index.ts';
+import { accountSchema, toMastodonAccount, type MastodonAccount } from './account.ts';
+import { anyObject, arr, bool, int, nul, obj, objOrNull, orNull, str } from './schema.ts';
+
+// The Status entity (mastodon-api.md §3), every key present. `content` is the HTML the website shows,
+// stored root-relative and made absolute here (Tusky matches a mention's href against `mentions[].url`,
+// which is the same profile URL). A boost is a wrapper with empty content and the original in `reblog`,
+// as Mastodon sends it.
+//
+// The viewer's flags (favourited, reblogged, bookmarked, muted, pinned) are always present: `false` for
+// an anonymous caller. Mastodon leaves them out then, but strict decoders accept a false where they
+// would have to tolerate a missing key, and a logged-out viewer has indeed done none of these.
+
+export interface MastodonMention {
+  id: string;
+  username: string;
+  url: string;
+  acct: string;
+}
+
+export interface MastodonStatusTag {
+  name: string;
+  url: string;
+}
+
+export interface MastodonApplication {
+  name: string;
+  website: string | null;
+}
+
+export interface MastodonStatus {
+  id: string;
+  uri: string;
+  url: string | null;
+  created_at: string;
+  edited_at: string | null;
+  account: MastodonAccount;
+  content: string;
+  visibility: string;
+  sensitive: boolean;
+  spoiler_text: string;
+  language: string | null;
+  media_attachments: never[];
+  mentions: MastodonMention[];
+  tags: MastodonStatusTag[];
+  emojis: never[];
+  reblogs_count: number;
+  favourites_count: number;
+  replies_count: number;
+  quotes_count: number;
+  in_reply_to_id: string | null;
+  in_reply_to_account_id: string | null;
+  reblog: MastodonStatus | null;
+  application: MastodonApplication | null;
+  poll: null;
+  card: null;
+  favourited: boolean;
+  reblogged: boolean;
+  muted: boolean;
+  bookmarked: boolean;
+  pinned: boolean;
+  filtered: never[];
+}
+
+/** A Status as the API answers DELETE: the entity plus its source text, for "delete and redraft". */
+export type MastodonDeletedStatus = MastodonStatus & { text: string };
+
+/** A post (or a boost, with its post inside) as the Mastodon API shows it; `publicUrl` without trailing slash. */
+export function toMastodonStatus(post: Post, publicUrl: string): MastodonStatus {
+  const url = postUrl(publicUrl, post.account.username, post.id);
+  return {
+    id: post.id,
+    // Without ActivityPub the post's page is its identity, as the profile page is the account's.
+    uri: url,
+    url,
+    created_at: post.createdAt.toISOString(),
+    edited_at: post.editedAt ? post.editedAt.toISOString() : null,
+    account: toMastodonAccount(post.account, publicUrl),
+    content: absoluteLinks(post.contentHtml, publicUrl),
+    visibility: post.visibility,
+    sensitive: post.sensitive,
+    spoiler_text: post.spoilerText,
+    language: post.language,
+    media_attachments: [],
+    mentions: post.mentions.map((m) => ({ id: m.id, username: m.username, url: profileUrl(publicUrl, m.username), acct: m.username })),
+    tags: post.tags.map((name) => ({ name, url: tagUrl(publicUrl, name) })),
+    emojis: [],
+    reblogs_count: post.reblogsCount,
+    favourites_count: post.favouritesCount,
+    replies_count: post.repliesCount,
+    quotes_count: 0,
+    in_reply_to_id: post.inReplyToId,
+    in_reply_to_account_id: post.inReplyToAccountId,
+    reblog: post.reblog ? toMastodonStatus(post.reblog, publicUrl) : null,
+    // The app that posted; null for the website's posts and boosts.
+    application: post.application,
+    poll: null,
+    card: null,
+    favourited: post.favourited,
+    reblogged: post.reblogged,
+    muted: false,
+    bookmarked: post.bookmarked,
+    pinned: false,
+    filtered: [],
+  };
+}
+
+/** The DELETE answer: the Status and the text it was written as. */
+export function toMastodonDeletedStatus(post: Post, publicUrl: string): MastodonDeletedStatus {
+  return { ...toMastodonStatus(post, publicUrl), text: post.text };
+}
+
+const statusProperties = {
+  id: str,
+  uri: str,
+  url: orNull(str),
+  created_at: str,
+  edited_at: orNull(str),
+  account: accountSchema,
+  content: str,
+  visibility: str,
+  sensitive: bool,
+  spoiler_text: str,
+  language: orNull(str),
+  media_attachments: arr(anyObject),
+  mentions: arr(obj({ id: str, username: str, url: str, acct: str })),
+  tags: arr(obj({ name: str, url: str })),
+  emojis: arr(anyObject),
+  reblogs_count: int,
+  favourites_count: int,
+  replies_count: int,
+  quotes_count: int,
+  in_reply_to_id: orNull(str),
+  in_reply_to_account_id: orNull(str),
+  application: objOrNull({ name: str, website: orNull(str) }),
+  poll: nul,
+  card: nul,
+  favourited: bool,
+  reblogged: bool,
+  muted: bool,
+  bookmarked: bool,
+  pinned: bool,
+  filtered: arr(anyObject),
+};
+
+/** The Status a boost wraps: the same entity, whose own `reblog` is always null (a boost of a boost is the post). */
+const innerStatusSchema = obj({ ...statusProperties, reblog: nul });
+
+/** The response schema of a Status (every key required: see schema.ts). */
+export const statusSchema = obj({ ...statusProperties, reblog: { anyOf: [innerStatusSchema, nul] } });
+
+/** The response schema of DELETE /api/v1/statuses/:id: a Status with its `text`. */
+export const deletedStatusSchema = obj({ ...statusProperties, reblog: { anyOf: [innerStatusSchema, nul] }, text: str });
+
+/** The response schema of a list of statuses (timelines, bookmarks, favourites). */
+export const statusListSchema = arr(statusSchema);
+
+/** Every key a Status carries (tests check each is present). */
+export const STATUS_KEYS = Object.keys(statusSchema.properties as Record<string, unknown>);
