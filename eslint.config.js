@@ -98,7 +98,7 @@ const envProperty = { 'no-restricted-properties': ['error', { object: 'process',
 
 export default defineConfig(
   {
-    ignores: ['node_modules/', 'data/', 'bench/results/', 'test-results/', 'coverage/'],
+    ignores: ['node_modules/', '.cache/', 'data/', 'bench/results/', 'test-results/', 'coverage/'],
   },
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'eslint.config.js'],

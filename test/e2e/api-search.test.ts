@@ -47,6 +47,8 @@ forEachBackend(
       assert.ok(usernames(byPrefix).includes(zed.username) && usernames(byPrefix).includes(zelda.username));
       assert.ok(!usernames(byPrefix).includes(hidden.username), 'not discoverable: not found by prefix');
       assert.deepEqual(usernames(await get(`/api/v1/accounts/search?q=${hidden.username}`)), [hidden.username], 'found by exact username');
+      assert.equal((await get(`/api/v1/accounts/${hidden.id}`, null)).json().discoverable, false, 'the Account says so');
+      assert.equal((await get(`/api/v1/accounts/${zed.id}`, null)).json().discoverable, true);
       assert.deepEqual(usernames(await get('/api/v1/accounts/search?q=quokka')), [zelda.username]);
       assert.deepEqual(usernames(await get(`/api/v1/accounts/search?q=${encodeURIComponent(`@${zed.username}@social.example`)}`))[0], zed.username);
       assert.deepEqual(usernames(await get(`/api/v1/accounts/search?q=${encodeURIComponent(`@${zed.username}@elsewhere.example`)}`)), []);

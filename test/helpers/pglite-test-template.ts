@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCore, loadConfig } from '../../src/core/index.ts';
 
@@ -38,8 +38,12 @@ async function build(path: string): Promise<void> {
     rmSync(building, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   }
+  // Copies for other migrations go once a day has passed: a checkout on another branch (a git
+  // worktree sharing .cache/) may still be copying its own.
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
   for (const entry of readdirSync(CACHE)) {
-    if (entry.startsWith(PREFIX) && join(CACHE, entry) !== path) rmSync(join(CACHE, entry), { recursive: true, force: true });
+    const other = join(CACHE, entry);
+    if (entry.startsWith(PREFIX) && other !== path && statSync(other).mtimeMs < dayAgo) rmSync(other, { recursive: true, force: true });
   }
 }
 

@@ -10,6 +10,8 @@ export interface Account {
   isAdmin: boolean;
   locked: boolean;
   bot: boolean;
+  /** Wants to be found (search by the start of a name, directories); false: only by exact username. */
+  discoverable: boolean;
   statusesCount: number;
   followersCount: number;
   followingCount: number;
@@ -26,6 +28,7 @@ export const ACCOUNT_COLUMNS = [
   'is_admin',
   'locked',
   'bot',
+  'discoverable',
   'statuses_count',
   'followers_count',
   'following_count',
@@ -44,6 +47,7 @@ export function toAccount(row: AccountRow): Account {
     isAdmin: row.is_admin,
     locked: row.locked,
     bot: row.bot,
+    discoverable: row.discoverable,
     statusesCount: row.statuses_count,
     followersCount: row.followers_count,
     followingCount: row.following_count,

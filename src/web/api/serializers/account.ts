@@ -60,7 +60,7 @@ export function toMastodonAccount(account: Account, publicUrl: string): Mastodon
     locked: account.locked,
     bot: account.bot,
     group: false,
-    discoverable: true,
+    discoverable: account.discoverable,
     indexable: false,
     noindex: false,
     created_at: account.createdAt.toISOString(),

@@ -25,6 +25,7 @@ export function placeholderContact(): Account {
     isAdmin: false,
     locked: false,
     bot: true,
+    discoverable: false,
     statusesCount: 0,
     followersCount: 0,
     followingCount: 0,
