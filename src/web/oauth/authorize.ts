@@ -67,6 +67,16 @@ export function registerAuthorize(app: FastifyInstance, core: Core): void {
     throw error;
   };
 
+  /** The request's authorization, checked; `null` once it was refused (the answer is then sent). */
+  const validated = async (request: FastifyRequest, reply: FastifyReply, p: Parameters): Promise<AuthorizationRequest | null> => {
+    try {
+      return await core.oauth.validateAuthorizationRequest(authorizationInput(p));
+    } catch (error) {
+      await refuse(request, reply, error);
+      return null;
+    }
+  };
+
   const approveOrDeny = async (request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, approved: boolean) => {
     if (!approved) {
       return refuse(request, reply, new AuthorizationRefused('access_denied', 'The person denied the request.', auth.redirectUri, auth.state));
@@ -79,12 +89,8 @@ export function registerAuthorize(app: FastifyInstance, core: Core): void {
 
   app.get('/oauth/authorize', async (request, reply) => {
     const p = parametersOf(request);
-    let auth: AuthorizationRequest;
-    try {
-      auth = await core.oauth.validateAuthorizationRequest(authorizationInput(p));
-    } catch (error) {
-      return refuse(request, reply, error);
-    }
+    const auth = await validated(request, reply, p);
+    if (!auth) return reply;
     const back = returnPath(request);
     if (request.account && booleanParameter(p, 'force_login')) {
       // Logging in again (another account, as clients offer): the sign-in form, even with a session.
@@ -99,12 +105,8 @@ export function registerAuthorize(app: FastifyInstance, core: Core): void {
 
   app.post('/oauth/authorize', { preHandler: app.csrfProtection }, async (request, reply) => {
     const p = parametersOf(request);
-    let auth: AuthorizationRequest;
-    try {
-      auth = await core.oauth.validateAuthorizationRequest(authorizationInput(p));
-    } catch (error) {
-      return refuse(request, reply, error);
-    }
+    const auth = await validated(request, reply, p);
+    if (!auth) return reply;
     // The session may have ended since the page was shown: log in again, then decide again.
     if (!request.account) {
       const query = new URLSearchParams();
