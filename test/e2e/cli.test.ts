@@ -8,6 +8,7 @@ import { buildCore, loadConfig } from '../../src/core/index.ts';
 import { createScratchDatabase } from '../../src/core/db/scratch-database.ts';
 import { SEED_PASSWORD } from '../../src/core/seed/seed.ts';
 import { backends } from '../helpers/databases.ts';
+import { nodeArgs, nodeEnv } from '../helpers/node-process.ts';
 
 // The `pipit` command as people run it: a process of its own, its exit code and what it prints.
 // Each run starts in an empty temporary directory (so no .env is read) with NODE_ENV=test and only
@@ -30,9 +31,9 @@ interface Run {
 
 /** Runs `pipit …args` to completion, feeding `input` on stdin (stdin is empty, not a terminal, otherwise). */
 function pipit(args: string[], env: Record<string, string>, input = ''): Promise<Run> {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  const child = spawn(process.execPath, nodeArgs(MAIN, args), {
     cwd: env.DATA_DIR ?? tmpdir(),
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
+    env: nodeEnv({ PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -186,9 +187,9 @@ for (const backend of backends()) {
     });
 
     it('serves until SIGTERM, then shuts down gracefully with exit code 0', async () => {
-      const child = spawn(process.execPath, [MAIN, 'start'], {
+      const child = spawn(process.execPath, nodeArgs(MAIN, ['start']), {
         cwd: dir,
-        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
+        env: nodeEnv({ PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';

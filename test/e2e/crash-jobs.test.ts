@@ -11,6 +11,7 @@ import { backends, POSTGRES_SKIP_REASON } from '../helpers/databases.ts';
 import { exitOf, spawnPipit, waitUntilReady, type PipitProcess } from '../helpers/pipit-process.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { nodeArgs, nodeEnv } from '../helpers/node-process.ts';
 
 // After a kill -9, the jobs the dead process was running must not wait for their whole expiry (and
 // its emails for their lease): embedded, `pipit start` hands them back when it starts again, and the
@@ -101,8 +102,8 @@ describe(`jobs of a killed process come back promptly (${postgres!.name})`, { sk
   const open = () => buildCore(loadConfig({ ...env, NODE_ENV: 'test' }, { dotenvPath: null }));
 
   function startWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [FIXTURE], {
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', FIXTURE_QUEUE_EXPIRY: 'default', ...env },
+    const child = spawn(process.execPath, nodeArgs(FIXTURE), {
+      env: nodeEnv({ PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', FIXTURE_QUEUE_EXPIRY: 'default', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);

@@ -10,6 +10,7 @@ import { backends } from '../helpers/databases.ts';
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { CookieJar, csrfToken, request } from '../helpers/web-client.ts';
+import { nodeArgs, nodeEnv } from '../helpers/node-process.ts';
 
 // `kill -9` of the server (`pipit start`, the embedded database on disk) while posts are being written,
 // then a start on the same data: every post whose request got its success response (303) is there,
@@ -39,9 +40,9 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 
 /** Runs `pipit start` and resolves once /readyz answers 200 (the database is open and migrated). */
 async function startServer(env: Record<string, string>, cwd: string, base: string): Promise<Server> {
-  const child = spawn(process.execPath, [MAIN, 'start'], {
+  const child = spawn(process.execPath, nodeArgs(MAIN, ['start']), {
     cwd, // no stray .env from the repository
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+    env: nodeEnv({ PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

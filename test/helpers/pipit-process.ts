@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { nodeArgs, nodeEnv } from './node-process.ts';
 
 // A `pipit` command in a process of its own (the real CLI), for the tests that kill it, stop it with
 // SIGTERM, or take its database away. The working directory is the data directory, so no stray .env
@@ -24,9 +25,9 @@ export function exitOf(child: ChildProcess): Promise<{ code: number | null; sign
 
 /** Starts `pipit <args>` with `env` (plus NODE_ENV=test, LOG_LEVEL=warn, HOST=127.0.0.1 unless given). */
 export function spawnPipit(args: string[], env: Record<string, string>, cwd: string): PipitProcess {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  const child = spawn(process.execPath, nodeArgs(MAIN, args), {
     cwd,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+    env: nodeEnv({ PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

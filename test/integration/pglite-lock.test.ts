@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { buildCore, DatabaseInUse, loadConfig } from '../../src/core/index.ts';
+import { nodeArgs, nodeEnv } from '../helpers/node-process.ts';
 
 // The embedded database on disk may be opened by one process at a time: a second opener must get a
 // clear refusal rather than corrupt the data directory, and a lock whose holder died (kill -9, a
@@ -19,8 +20,8 @@ interface Opener {
 }
 
 function startOpener(dataDir: string): Opener {
-  const child = spawn(process.execPath, [OPENER], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATA_DIR: dataDir },
+  const child = spawn(process.execPath, nodeArgs(OPENER), {
+    env: nodeEnv({ PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATA_DIR: dataDir }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';

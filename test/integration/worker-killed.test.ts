@@ -11,6 +11,7 @@ import { createAccount } from '../helpers/accounts.ts';
 import { backends } from '../helpers/databases.ts';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { nodeArgs, nodeEnv } from '../helpers/node-process.ts';
 
 // A worker process killed with SIGKILL while it is in the middle of sending (the SMTP server holds
 // its RCPT commands unanswered), then restarted: every mention still gets exactly one email.
@@ -20,7 +21,6 @@ import { waitFor } from '../helpers/wait.ts';
 // "Exactly one" is counted once the restarted worker reports every delivery sent and its queues
 // drained (nothing waiting, retrying or running), so no later duplicate could still be coming.
 
-const NODE = process.execPath;
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'worker-process.ts');
 
 interface WorkStatus {
@@ -38,7 +38,7 @@ interface Child {
 const started: ChildProcess[] = [];
 
 async function startChild(env: Record<string, string>): Promise<Child> {
-  const child = spawn(NODE, [FIXTURE], { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, nodeArgs(FIXTURE), { env: nodeEnv({ PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
   started.push(child);
   let errors = '';
   child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
