@@ -102,10 +102,15 @@ forEachBackend(
       assert.equal((await get('/api/v2/search?q=x&limit=-3&offset=abc')).statusCode, 200);
     });
 
-    it('tags/:name: Tag with following false; unknown → 404', async () => {
+    it('tags/:name: Tag with its last week of public use and following false; unknown → 404', async () => {
+      // Public posts count (zed's from before, and zelda's); the private one and an unlisted one do not.
+      const post = await t.core.posts.createPost(zelda.id, { text: 'me too #SearchAble' });
+      await t.core.posts.createPost(zelda.id, { text: 'quietly #searchable', visibility: 'unlisted' });
       const res = await get('/api/v1/tags/SearchAble', null);
       assert.equal(res.statusCode, 200, res.body);
-      assert.deepEqual(res.json(), { name: 'searchable', url: `${PUBLIC_URL}/tags/searchable`, history: [], following: false });
+      const today = Math.floor(new Date(post.createdAt).getTime() / 86_400_000) * 86_400;
+      const history = Array.from({ length: 7 }, (_, i) => ({ day: String(today - i * 86_400), uses: i ? '0' : '2', accounts: i ? '0' : '2' }));
+      assert.deepEqual(res.json(), { name: 'searchable', url: `${PUBLIC_URL}/tags/searchable`, history, following: false });
       assert.equal((await get('/api/v1/tags/neverusedtag')).statusCode, 404);
       assert.equal((await get(`/api/v1/tags/${'x'.repeat(180)}`)).statusCode, 404);
     });

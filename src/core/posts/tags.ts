@@ -1,13 +1,70 @@
 import type { CoreContext } from '../context.ts';
 import { NotFound } from '../domain/errors.ts';
+import { idAtTime } from '../domain/ids.ts';
 import { normalizeTag } from '../domain/post-text.ts';
 import { cleanText } from '../domain/text-input.ts';
 
 // Hashtags as things to find: those some post has used (the tags table), by exact name or by the
-// start of their name (search). Case-insensitive, as tags are stored lower-case.
+// start of their name (search). Case-insensitive, as tags are stored lower-case. Each comes with its
+// use over the last week, as apps draw it (Mastodon's Tag history): public posts only, as a tag's
+// public timeline shows them.
+
+/** One UTC day of a tag's use: the day's start (Unix seconds), posts, distinct authors. */
+export interface TagDay {
+  day: Date;
+  uses: number;
+  accounts: number;
+}
 
 export interface Tag {
   name: string;
+  /** The last HISTORY_DAYS UTC days, today first; days without use count 0. */
+  history: TagDay[];
+}
+
+export const HISTORY_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+/** The history of each of `names` (lower-case, as stored), in one query. */
+async function histories(ctx: CoreContext, names: string[], now: Date): Promise<Map<string, TagDay[]>> {
+  const today = Math.floor(now.getTime() / DAY_MS);
+  const since = new Date((today - HISTORY_DAYS + 1) * DAY_MS);
+  const rows = names.length
+    ? await ctx.db
+        .selectFrom('tags as t')
+        .innerJoin('statuses_tags as st', 'st.tag_id', 't.id')
+        .innerJoin('statuses as s', 's.id', 'st.status_id')
+        .where('t.name', 'in', names)
+        // The id bound lets the (tag_id, status_id) key find the week; created_at decides (ids come from creation time).
+        .where('st.status_id', '>=', idAtTime(since))
+        .where('s.created_at', '>=', since)
+        .where('s.visibility', '=', 'public')
+        .select((eb) => [
+          't.name',
+          eb.cast<number>(eb.fn('floor', [eb(eb.fn('date_part', [eb.val('epoch'), 's.created_at']), '/', DAY_MS / 1000)]), 'integer').as('day'),
+          eb.fn.countAll<string>().as('uses'),
+          eb.fn.count<string>('s.account_id').distinct().as('accounts'),
+        ])
+        .groupBy(['t.name', 'day'])
+        .execute()
+    : [];
+  const byName = new Map<string, TagDay[]>();
+  for (const name of names) {
+    byName.set(
+      name,
+      Array.from({ length: HISTORY_DAYS }, (_, i) => ({ day: new Date((today - i) * DAY_MS), uses: 0, accounts: 0 })),
+    );
+  }
+  for (const row of rows) {
+    const day = byName.get(row.name)?.[today - Number(row.day)];
+    if (day) Object.assign(day, { uses: Number(row.uses), accounts: Number(row.accounts) });
+  }
+  return byName;
+}
+
+async function withHistory(ctx: CoreContext, names: string[]): Promise<Tag[]> {
+  const found = await histories(ctx, names, new Date());
+  return names.map((name) => ({ name, history: found.get(name)! }));
 }
 
 const MAX_TAG_QUERY = 100;
@@ -17,7 +74,8 @@ export async function getTag(ctx: CoreContext, name: string): Promise<Tag> {
   const wanted = normalizeTag(cleanText(String(name)).trim().replace(/^#/, '')).slice(0, MAX_TAG_QUERY + 1);
   const row = wanted ? await ctx.db.selectFrom('tags').select('name').where('name', '=', wanted).executeTakeFirst() : undefined;
   if (!row) throw new NotFound('No such tag.');
-  return { name: row.name };
+  const [tag] = await withHistory(ctx, [row.name]);
+  return tag!;
 }
 
 /** Tags whose name starts with `q` (a leading `#` ignored), shortest first. */
@@ -35,5 +93,5 @@ export async function searchTags(ctx: CoreContext, q: string, options: { limit?:
     .limit(limit)
     .offset(offset)
     .execute();
-  return rows;
+  return withHistory(ctx, rows.map((r) => r.name));
 }

@@ -1,18 +1,25 @@
 import { tagUrl, type Tag } from '../../../core/index.ts';
-import { anyObject, arr, bool, obj, str } from './schema.ts';
+import { arr, bool, obj, str } from './schema.ts';
 
-// The Tag entity: name, url, history (Pipit keeps no daily usage yet: []), and `following` for a signed-in
-// caller (followed tags do not exist yet: false).
+// The Tag entity: name, url, the last week's use (history: numbers as strings, as Mastodon sends them
+// and apps parse them), and `following` for a signed-in caller (followed tags do not exist yet: false).
+
+interface MastodonTagDay {
+  day: string;
+  uses: string;
+  accounts: string;
+}
 
 export interface MastodonTag {
   name: string;
   url: string;
-  history: never[];
+  history: MastodonTagDay[];
   following: boolean;
 }
 
 export function toMastodonTag(tag: Tag, publicUrl: string): MastodonTag {
-  return { name: tag.name, url: tagUrl(publicUrl, tag.name), history: [], following: false };
+  const history = tag.history.map((d) => ({ day: String(d.day.getTime() / 1000), uses: String(d.uses), accounts: String(d.accounts) }));
+  return { name: tag.name, url: tagUrl(publicUrl, tag.name), history, following: false };
 }
 
-export const tagSchema = obj({ name: str, url: str, history: arr(anyObject), following: bool });
+export const tagSchema = obj({ name: str, url: str, history: arr(obj({ day: str, uses: str, accounts: str })), following: bool });
