@@ -90,6 +90,8 @@ export interface BuildCoreOptions {
   migrate?: boolean;
   /** Override where PGlite lives (tests use `memory://`). */
   pgliteDir?: string;
+  /** With `pgliteDir: 'memory://'`: start from this database archive (tests: a migrated empty one). */
+  pgliteArchive?: Blob;
   /** Job queue timings (tests shorten them); the queue policies themselves are in jobs/queues.ts. */
   jobs?: BusOptions;
   /**
@@ -117,6 +119,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
   const handle = await connect({
     ...databaseOptions(config),
     pgliteDir: options.pgliteDir ?? pgliteDirectory(config.dataDir),
+    ...(options.pgliteArchive ? { pgliteArchive: options.pgliteArchive } : {}),
     ...(options.onQuery ? { onQuery: options.onQuery } : {}),
   });
   const role = options.role ?? 'all';

@@ -1,13 +1,13 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import { buildCore, loadConfig, type BuildCoreOptions, type Config, type Core } from '../../src/core/index.ts';
 import { createScratchDatabase } from '../../src/core/db/scratch-database.ts';
-import { migratedPgliteTemplate } from './pglite-test-template.ts';
+import { migratedPgliteArchive } from './pglite-test-template.ts';
 
-// The databases the suite runs on: PGlite always (each suite a copy of one migrated empty database:
-// pglite-test-template.ts), a real PostgreSQL when TEST_DATABASE_URL names a server (each suite then
+// The databases the suite runs on: PGlite always (each suite in memory, loaded from one migrated empty
+// database: pglite-test-template.ts), a real PostgreSQL when TEST_DATABASE_URL names a server (each suite then
 // gets its own scratch database, dropped afterwards).
 
 export type BackendName = 'pglite' | 'postgres';
@@ -32,13 +32,10 @@ export interface Backend {
 
 export const POSTGRES_SKIP_REASON = 'set TEST_DATABASE_URL to run on PostgreSQL';
 
-/** A suite's own PGlite directory: a copy of the migrated template inside its data directory. */
-async function pgliteCopy(dataDir: string): Promise<string> {
-  const template = await migratedPgliteTemplate();
-  if (!template) return 'memory://';
-  const dir = join(dataDir, 'db');
-  await cp(template, dir, { recursive: true });
-  return dir;
+/** A suite's own PGlite: in memory, loaded from the migrated empty database's archive when there is one. */
+async function pgliteOptions(): Promise<Pick<BuildCoreOptions, 'pgliteDir' | 'pgliteArchive'>> {
+  const archive = await migratedPgliteArchive();
+  return { pgliteDir: 'memory://', ...(archive ? { pgliteArchive: new Blob([archive]) } : {}) };
 }
 
 async function openCore(backendName: BackendName, env: EnvOverrides, serverUrl?: string, coreOptions: Pick<BuildCoreOptions, 'jobs' | 'role' | 'onQuery'> = {}): Promise<OpenCore> {
@@ -50,7 +47,7 @@ async function openCore(backendName: BackendName, env: EnvOverrides, serverUrl?:
   };
   try {
     const config = loadConfig({ ...env, NODE_ENV: 'test', DATABASE_URL: scratch?.url, DATA_DIR: dataDir }, { dotenvPath: null });
-    const core = await buildCore(config, { ...coreOptions, ...(backendName === 'pglite' ? { pgliteDir: await pgliteCopy(dataDir) } : {}) });
+    const core = await buildCore(config, { ...coreOptions, ...(backendName === 'pglite' ? await pgliteOptions() : {}) });
     return {
       core,
       config,

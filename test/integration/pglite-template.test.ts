@@ -25,7 +25,7 @@ describe('new embedded databases start from the copy made at install', () => {
     (await pglite.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()')).rows[0]!.id;
 
   async function idOf(dir: string, template?: string): Promise<string> {
-    const pglite = await openPglite(dir, template);
+    const pglite = await openPglite(dir, { template });
     try {
       await pglite.query('CREATE TABLE IF NOT EXISTS probe (id int)');
       return await systemId(pglite);

@@ -26,6 +26,8 @@ export interface ConnectOptions {
   url: string | undefined;
   /** PGlite's directory; `memory://` keeps it in memory (tests). */
   pgliteDir: string;
+  /** In memory only: start from this archive of a database (PGlite's `dumpDataDir`) instead of initdb. */
+  pgliteArchive?: Blob;
   poolSize?: number;
   /** Server-side bound on one statement (PostgreSQL only; 0: none). */
   statementTimeoutMs?: number;
@@ -76,7 +78,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     unlock = lockPgliteDirectory(options.pgliteDir);
   }
   try {
-    const pglite = await openPglite(options.pgliteDir);
+    const pglite = await openPglite(options.pgliteDir, { archive: options.pgliteArchive });
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), ...queryLog(options) });
     return {
       db,

@@ -52,8 +52,14 @@ export async function makeTemplate(): Promise<string> {
  * Opens PGlite at `dir` with Pipit's options. A new database on disk (an empty or absent directory)
  * starts as a copy of `template` when there is one; if that fails to open, the copy is removed and
  * PGlite initializes the directory as it would have anyway: a damaged copy costs time, never a start.
+ * An in-memory database (`memory://`) may start from an `archive` (PGlite's `dumpDataDir`) instead.
  */
-export async function openPglite(dir: string, template = templatePath()): Promise<PGlite> {
+export async function openPglite(dir: string, options: { template?: string; archive?: Blob | undefined } = {}): Promise<PGlite> {
+  const template = options.template ?? templatePath();
+  if (options.archive) {
+    if (!dir.startsWith('memory://')) throw new Error('a PGlite archive is loaded in memory only (memory://)');
+    return PGlite.create(dir, { ...PGLITE_OPTIONS, loadDataDir: options.archive });
+  }
   const fresh = !dir.startsWith('memory://') && (!existsSync(dir) || readdirSync(dir).length === 0);
   if (fresh && existsSync(join(template, 'PG_VERSION'))) {
     try {
@@ -64,6 +70,16 @@ export async function openPglite(dir: string, template = templatePath()): Promis
     }
   }
   return PGlite.create(dir, PGLITE_OPTIONS);
+}
+
+/** An archive of the (closed) embedded database at `dir`, which `openPglite('memory://', { archive })` loads. */
+export async function archivePglite(dir: string): Promise<Blob> {
+  const pglite = await PGlite.create(dir, PGLITE_OPTIONS);
+  try {
+    return await pglite.dumpDataDir('none');
+  } finally {
+    await pglite.close();
+  }
 }
 
 // `node src/core/db/pglite-template.ts` (npm's postinstall): make the copy. Never fails the install:
