@@ -4,7 +4,6 @@ import type { Database, Visibility } from '../db/schema.ts';
 import { constraintViolation } from '../db/errors.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { Forbidden, Invalid, NotFound } from '../domain/errors.ts';
-import { isId } from '../domain/ids.ts';
 import { renderPostHtml } from '../domain/post-text.ts';
 import type { Post } from './post-view.ts';
 import { visiblePost } from './hydrate.ts';
