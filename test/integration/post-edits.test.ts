@@ -134,6 +134,19 @@ forEachBackend(
       assert.equal(now.text, history.at(-1)!.text, 'the post is its last version');
       assert.deepEqual(now.editedAt, history.at(-1)!.createdAt);
     });
+
+    it('what an edit leaves out is taken from the post as the edit before it left it', async () => {
+      const post = await t.core.posts.createPost(author.id, { text: 'plain', spoilerText: 'old cw' });
+      // Whichever runs second keeps what the other set: the warning is the new one in either order.
+      await Promise.all([
+        t.core.posts.editPost(author.id, post.id, { text: 'text only' }),
+        t.core.posts.editPost(author.id, post.id, { text: 'with a new warning', spoilerText: 'new cw' }),
+        t.core.posts.editPost(author.id, post.id, { text: 'text only again' }),
+      ]);
+      const now = await t.core.posts.getPost(post.id);
+      assert.equal(now.spoilerText, 'new cw');
+      assert.equal(now.sensitive, true);
+    });
   },
   { core: { jobs: FAST_JOBS } },
 );

@@ -47,38 +47,45 @@ export interface PostRevision {
 export async function editPost(ctx: CoreContext, actorId: string, id: string, input: EditPostInput): Promise<Post> {
   const current = await visiblePost(ctx.db, id, viewerOf(actorId));
   if (current.account.id !== actorId) throw new NotFound('No such post of yours.');
-  if (input.visibility !== undefined && input.visibility !== current.visibility) {
-    throw new Invalid(`The visibility of a post cannot change when it is edited (it is ${current.visibility}).`, 'visibility');
-  }
-  const spoilerGiven = input.spoilerText !== undefined;
-  const v = validatePostInput(ctx, {
-    text: input.text,
-    visibility: current.visibility,
-    spoilerText: input.spoilerText ?? current.spoilerText,
-    // Without a word on it, the flag stays as it was, unless a new content warning says otherwise.
-    sensitive: input.sensitive ?? (spoilerGiven ? undefined : current.sensitive),
-    language: input.language ?? current.language ?? undefined,
-  });
   try {
-    await withTransaction(ctx, (tx) => applyEdit(tx, tx.db, actorId, id, v));
+    await withTransaction(ctx, (tx) => applyEdit(tx, tx.db, actorId, id, input));
   } catch (error) {
     throw constraintViolation(error, 'The post, or your account, no longer exists.') ?? error;
   }
   return visiblePost(ctx.db, id, viewerOf(actorId));
 }
 
-async function applyEdit(ctx: CoreContext, trx: Transaction<Database>, authorId: string, id: string, v: ValidPostInput): Promise<void> {
-  // FOR UPDATE: a second edit waits here for the first to commit and then edits its result, so the
-  // history is a line; a delete that came first leaves nothing to lock.
+/** The input checked as a new post is, what it leaves out taken from the post as it is now. */
+function validateEdit(ctx: CoreContext, input: EditPostInput, now: { visibility: Visibility; spoiler_text: string; sensitive: boolean; language: string | null }): ValidPostInput {
+  if (input.visibility !== undefined && input.visibility !== now.visibility) {
+    throw new Invalid(`The visibility of a post cannot change when it is edited (it is ${now.visibility}).`, 'visibility');
+  }
+  return validatePostInput(ctx, {
+    text: input.text,
+    visibility: now.visibility,
+    spoilerText: input.spoilerText ?? now.spoiler_text,
+    // Without a word on it, the flag stays as it was, unless a new content warning says otherwise.
+    sensitive: input.sensitive ?? (input.spoilerText !== undefined ? undefined : now.sensitive),
+    language: input.language ?? now.language ?? undefined,
+  });
+}
+
+async function applyEdit(ctx: CoreContext, trx: Transaction<Database>, authorId: string, id: string, input: EditPostInput): Promise<void> {
+  // FOR NO KEY UPDATE: a second edit (or a delete) waits here for the first to commit, and an edit then
+  // edits its result (what it leaves out is taken from that result, not from an older read), so the
+  // history is a line; a delete that came first leaves nothing to lock. Boosts and favourites, which only
+  // hold the post's key, are not held up.
   const status = await trx
     .selectFrom('statuses')
-    .select(['id', 'text', 'content_html', 'spoiler_text', 'sensitive', 'language', 'created_at'])
+    .select(['id', 'text', 'content_html', 'spoiler_text', 'sensitive', 'language', 'visibility', 'created_at'])
     .where('id', '=', id)
     .where('account_id', '=', authorId)
     .where('reblog_of_id', 'is', null)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
   if (!status) throw new NotFound('No such post.');
+  // Linear in a text already bounded by the request, like createPost's checks: cheap under the lock.
+  const v = validateEdit(ctx, input, status);
   // As in createPost: the mentioned accounts cannot be deleted until this commits.
   const mentioned = v.parsed.mentions.length
     ? await trx.selectFrom('accounts').select(['id', 'username']).where('username', 'in', v.parsed.mentions).forKeyShare().execute()
