@@ -6,6 +6,8 @@
 export interface EventPayloads {
   /** A post was committed (with its mentions and tags). */
   'post.created': { postId: string; authorId: string };
+  /** A post was edited by its author (its text, mentions and tags are the new ones). */
+  'post.edited': { postId: string; authorId: string };
   /** A post was deleted by its author. */
   'post.deleted': { postId: string; authorId: string };
   /** Someone signed up (or an account was made from the terminal). */
@@ -20,7 +22,7 @@ export interface EventPayloads {
 
 export type EventName = keyof EventPayloads;
 
-export const EVENT_NAMES: readonly EventName[] = ['post.created', 'post.deleted', 'account.created', 'follow.created', 'favourite.created', 'reblog.created'];
+export const EVENT_NAMES: readonly EventName[] = ['post.created', 'post.edited', 'post.deleted', 'account.created', 'follow.created', 'favourite.created', 'reblog.created'];
 
 /** What travels in every job: the event's ids plus the request id that caused it. */
 export type JobData<T> = T & { reqId?: string | undefined };

@@ -10,6 +10,7 @@ import * as markers from './markers/markers.ts';
 import * as tags from './posts/tags.ts';
 import * as sessions from './sessions/sessions.ts';
 import * as posts from './posts/posts.ts';
+import * as editPost from './posts/edit-post.ts';
 import * as timelines from './posts/timelines.ts';
 import * as thread from './posts/thread.ts';
 import * as follows from './follows/follows.ts';
@@ -40,6 +41,7 @@ export * from './domain/errors.ts';
 export type { Account } from './accounts/account-view.ts';
 export { DISPLAY_NAME_MAX, NOTE_MAX, type ProfileChanges } from './accounts/profile.ts';
 export type { Post, PostMention } from './posts/post-view.ts';
+export type { EditPostInput, PostRevision } from './posts/edit-post.ts';
 export type { PageRequest } from './posts/page.ts';
 export type { TimelineOptions, AccountStatusesOptions } from './posts/timelines.ts';
 export type { ThreadContext } from './posts/thread.ts';
@@ -158,7 +160,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     /** Hashtags some post has used: by name, by the start of it. */
     tags: bindAll(ctx, tags),
     sessions: bindAll(ctx, sessions),
-    posts: mergeUseCases('posts', bindAll(ctx, posts), bindAll(ctx, timelines), bindAll(ctx, thread)),
+    posts: mergeUseCases('posts', bindAll(ctx, posts), bindAll(ctx, editPost), bindAll(ctx, timelines), bindAll(ctx, thread)),
     follows: bindAll(ctx, follows),
     interactions: mergeUseCases('interactions', bindAll(ctx, favourites), bindAll(ctx, reblogs), bindAll(ctx, bookmarks)),
     rateLimits: mergeUseCases('rateLimits', bindAll(ctx, rateLimits), { rules: rateLimits.RATE_RULES }),

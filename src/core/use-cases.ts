@@ -34,6 +34,13 @@ export type Disjoint<A, B> = B & { [K in keyof A & keyof B]: never };
  */
 export function mergeUseCases<A extends object, B extends object>(area: string, a: A, b: Disjoint<A, B>): A & B;
 export function mergeUseCases<A extends object, B extends object, C extends object>(area: string, a: A, b: Disjoint<A, B>, c: Disjoint<A & B, C>): A & B & C;
+export function mergeUseCases<A extends object, B extends object, C extends object, D extends object>(
+  area: string,
+  a: A,
+  b: Disjoint<A, B>,
+  c: Disjoint<A & B, C>,
+  d: Disjoint<A & B & C, D>,
+): A & B & C & D;
 export function mergeUseCases(area: string, ...groups: object[]): object {
   const merged: Record<string, unknown> = {};
   for (const group of groups) {

@@ -4,7 +4,7 @@ import { jobRunner } from './job-runner.ts';
 import { cleanupHandler } from './handlers/cleanup.ts';
 import { dailyStatsHandler } from './handlers/daily-stats.ts';
 import { notifyMentionsHandler } from './handlers/notify-mentions.ts';
-import { notifyFavouriteHandler, notifyFollowHandler, notifyReblogHandler } from './handlers/notify-interactions.ts';
+import { notifyFavouriteHandler, notifyFollowHandler, notifyReblogHandler, notifyUpdateHandler } from './handlers/notify-interactions.ts';
 import { sendEmailHandler } from './handlers/send-email.ts';
 import { createMailer, smtpTimeouts, type Mailer, type MailerOptions } from './mailer.ts';
 
@@ -53,6 +53,7 @@ export async function startWorker(core: Core, options: WorkerOptions = {}): Prom
   await run('notify-follow', notifyFollowHandler(core));
   await run('notify-favourite', notifyFavouriteHandler(core));
   await run('notify-reblog', notifyReblogHandler(core));
+  await run('notify-update', notifyUpdateHandler(core));
   await run('send-email', sendEmailHandler(core, { mailer, leaseSeconds }));
   await run('daily-stats', (job, log) => dailyStatsHandler(core, job, log));
   await run('cleanup', (_job, log) => cleanupHandler(core, log));

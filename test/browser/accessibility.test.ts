@@ -62,6 +62,7 @@ forEachBackend(
     let bob: Account;
     let reply: Post;
     let warned: Post;
+    let edited: Post;
     const contexts = new Map<string, BrowserContext>();
 
     before(async () => {
@@ -95,8 +96,10 @@ forEachBackend(
       await t.core.interactions.favourite(alice.id, reply.id);
       await t.core.interactions.bookmark(alice.id, reply.id);
       await t.core.interactions.reblog(alice.id, warned.id);
+      edited = await t.core.posts.createPost(alice.id, { text: 'A first draft' });
+      edited = await t.core.posts.editPost(alice.id, edited.id, { text: 'A second draft, edited #pipit' });
       await t.core.notifications.notifyMentions(reply.id);
-      await waitForQueuesDrained(t.core, ['notify-follow', 'notify-favourite', 'notify-reblog']);
+      await waitForQueuesDrained(t.core, ['notify-follow', 'notify-favourite', 'notify-reblog', 'notify-update']);
       await worker.stop();
       await t.core.stats.computeDailyStats(previousDay());
       oldestPostId = (await t.core.posts.publicTimeline({ limit: 40 })).at(-1)!.id;
@@ -204,6 +207,19 @@ forEachBackend(
       { name: 'profile', path: () => `/@${alice.username}`, as: 'alice', status: 200 },
       { name: 'post', path: () => `/@${alice.username}/${post.id}`, as: 'alice', status: 200 },
       { name: 'delete-confirm', path: () => `/statuses/${post.id}/delete`, as: 'alice', status: 200 },
+      { name: 'edit-post', path: () => `/statuses/${post.id}/edit`, as: 'alice', status: 200 },
+      {
+        name: 'edit-post-rejected',
+        path: () => `/statuses/${post.id}/edit`,
+        as: 'alice',
+        status: 200,
+        act: async (page) => {
+          await page.getByLabel('Text').fill('x'.repeat(600));
+          await page.getByRole('button', { name: 'Save changes' }).click();
+          await page.locator('#field-status-error').waitFor();
+        },
+      },
+      { name: 'post-edited', path: () => `/@${alice.username}/${edited.id}`, as: 'visitor', status: 200 },
       { name: 'newer-page', path: () => `/?min_id=${oldestPostId}`, as: 'alice', status: 200 },
       { name: 'notifications', path: () => '/notifications', as: 'alice', status: 200 },
       { name: 'settings', path: () => '/settings', as: 'alice', status: 200 },

@@ -14,7 +14,7 @@ import { waitFor } from '../helpers/wait.ts';
 // More of what masto.js apps do beyond the first session (masto-client.test.ts): the profile edited
 // with update_credentials (masto sends a multipart PATCH), a retried post with its Idempotency-Key,
 // every action undone, the paginator walked backwards (rel="prev"), v2 grouped notifications,
-// markers and preferences.
+// markers and preferences, and a post edited (PUT, /source, /history, the update notification).
 
 const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -238,6 +238,26 @@ forEachBackend(
       assert.deepEqual((await gus.rest.v1.notifications.list()).map((n) => n.id), [notes[1]!.id]);
       await gus.rest.v1.notifications.clear();
       assert.deepEqual(await gus.rest.v1.notifications.list(), []);
+    });
+
+    it('edits a post with $select(id).update: edited_at, source, history, and an update notification to the booster', async () => {
+      const fay = await mastoUser(BASE, app, t.core, registered, 'fay');
+      const post = await dana.rest.v1.statuses.create({ status: 'before the edit', spoilerText: 'old warning' });
+      assert.equal(post.editedAt, null);
+      await fay.rest.v1.statuses.$select(post.id).reblog();
+      const edited = await dana.rest.v1.statuses.$select(post.id).update({ status: 'after the edit', spoilerText: '', language: 'en' });
+      assert.equal(edited.id, post.id);
+      assert.match(edited.content, /after the edit/);
+      assert.equal(edited.spoilerText, '');
+      assert.ok(edited.editedAt && Date.parse(edited.editedAt) >= Date.parse(post.createdAt));
+      assert.deepEqual(await dana.rest.v1.statuses.$select(post.id).source.fetch(), { id: post.id, text: 'after the edit', spoilerText: '' });
+      const history = await fay.rest.v1.statuses.$select(post.id).history.list();
+      assert.deepEqual(history.map((h) => [h.spoilerText, /before|after/.exec(h.content)?.[0]]), [['old warning', 'before'], ['', 'after']]);
+      assert.equal(history[0]!.account.id, dana.id);
+      const update = await waitFor(async () => (await fay.rest.v1.notifications.list()).find((n) => n.type === 'update'), { what: "Fay's update notification" });
+      assert.equal(update.status?.id, post.id);
+      assert.equal(update.status?.editedAt, edited.editedAt);
+      await assert.rejects(fay.rest.v1.statuses.$select(post.id).update({ status: 'not yours' }), (error: unknown) => error instanceof MastoHttpError && error.statusCode === 404);
     });
   },
   { env: { PUBLIC_URL: BASE, API_RATE_LIMIT: '100000' } },

@@ -154,4 +154,18 @@ forEachBackend('favourites, boosts and bookmarks', (t) => {
       assert.ok(!(await t.core.interactions.bookmarksOf(fan.id)).some((e) => e.post.id === hidden.id));
     });
   });
+
+  it('favourited_by and reblogged_by pages go up to 80 accounts (Mastodon\'s maximum), not 40', async () => {
+    const popular = await t.core.posts.createPost(author.id, { text: 'popular' });
+    const fans = [];
+    for (let i = 0; i < 45; i++) fans.push(await createAccount(t.core, 'many'));
+    for (const f of fans) {
+      await t.core.interactions.favourite(f.id, popular.id);
+      await t.core.interactions.reblog(f.id, popular.id);
+    }
+    assert.equal((await t.core.interactions.favouritedBy(undefined, popular.id, { limit: 80 })).length, 45);
+    assert.equal((await t.core.interactions.rebloggedBy(undefined, popular.id, { limit: 80 })).length, 45);
+    assert.equal((await t.core.interactions.favouritedBy(undefined, popular.id, { limit: 1000 })).length, 45, 'a larger limit is clamped, not refused');
+    assert.equal((await t.core.interactions.favouritedBy(undefined, popular.id)).length, 20, 'the default page is unchanged');
+  });
 });

@@ -7,6 +7,7 @@ import * as social from './migrations/0005-social.ts';
 import * as oauth from './migrations/0006-oauth.ts';
 import * as idempotencyKeys from './migrations/0007-idempotency-keys.ts';
 import * as accountSettings from './migrations/0008-account-settings.ts';
+import * as statusEdits from './migrations/0009-status-edits.ts';
 
 // A static list rather than a folder scan: works the same from any working directory, and type-checks.
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-oauth': oauth,
   '0007-idempotency-keys': idempotencyKeys,
   '0008-account-settings': accountSettings,
+  '0009-status-edits': statusEdits,
 };
 
 function migrator(db: Kysely<any>): Migrator {

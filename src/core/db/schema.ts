@@ -71,6 +71,18 @@ export interface MentionsTable {
   account_id: RequiredId;
 }
 
+/** A version of a post: the original (stored at its first edit) and each edit, oldest first by id. */
+export interface StatusEditsTable {
+  id: Id;
+  status_id: RequiredId;
+  text: string;
+  content_html: string;
+  spoiler_text: string;
+  sensitive: boolean;
+  language: string | null;
+  created_at: Timestamp;
+}
+
 export interface TagsTable {
   id: Id;
   name: string;
@@ -90,7 +102,7 @@ export interface RateLimitsTable {
 
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
-export type NotificationType = 'mention' | 'follow' | 'favourite' | 'reblog';
+export type NotificationType = 'mention' | 'follow' | 'favourite' | 'reblog' | 'update';
 
 export interface NotificationsTable {
   id: Id;
@@ -215,6 +227,7 @@ export interface Database {
   mentions: MentionsTable;
   tags: TagsTable;
   statuses_tags: StatusesTagsTable;
+  status_edits: StatusEditsTable;
   rate_limits: RateLimitsTable;
   notifications: NotificationsTable;
   email_deliveries: EmailDeliveriesTable;

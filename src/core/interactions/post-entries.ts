@@ -3,7 +3,7 @@ import { ACCOUNT_COLUMNS, toAccount } from '../accounts/account-view.ts';
 import type { Database } from '../db/schema.ts';
 import type { AccountEntry } from '../follows/follows.ts';
 import { hydratePosts } from '../posts/hydrate.ts';
-import { pageBounds, type PageRequest } from '../posts/page.ts';
+import { DEFAULT_PAGE_SIZE, pageBounds, type PageRequest } from '../posts/page.ts';
 import { selectPosts, type Post } from '../posts/post-view.ts';
 import { visibleTo, viewerOf } from '../posts/visibility.ts';
 import { findVisibleStatus } from '../posts/visible-status.ts';
@@ -31,9 +31,13 @@ export async function ownPostList(db: Kysely<Database>, table: 'favourites' | 'b
   return rows.flatMap((r, i) => (posts[i] ? [{ pageId: r.page_id, post: posts[i] }] : []));
 }
 
+/** The most accounts a favourited_by or reblogged_by page holds (Mastodon's maximum). */
+const MAX_ACCOUNTS_PAGE = 80;
+
 /** Who favourited or boosted a post the viewer may see (NotFound otherwise), newest first. */
 export async function postAccountList(db: Kysely<Database>, kind: 'favourites' | 'reblogs', viewerId: string | undefined, postId: string, page: PageRequest = {}): Promise<AccountEntry[]> {
-  const bounds = pageBounds(page);
+  // Accounts come up to 80 a page, as Mastodon serves them (and as follows.ts pages followers).
+  const bounds = pageBounds(page, { limit: DEFAULT_PAGE_SIZE, max: MAX_ACCOUNTS_PAGE });
   const viewer = viewerOf(viewerId);
   const post = await findVisibleStatus(db, viewer, postId);
   const accountColumns = ACCOUNT_COLUMNS.map((c) => `a.${c}` as const);

@@ -21,13 +21,14 @@ export interface QueueDeclaration {
 
 export const QUEUES = {
   'notify-mentions': {
-    events: ['post.created'],
+    // An edit notifies only who its new text mentions first: the rows are keyed per recipient and post.
+    events: ['post.created', 'post.edited'],
     retryLimit: 6,
     retryDelay: 2,
     retryDelayMax: 600,
     expireInSeconds: 60,
     concurrency: 16,
-    description: 'An in-app notification per mentioned account, and an email job for those who want one.',
+    description: 'An in-app notification per mentioned account, and an email job for those who want one (an edit: the newly mentioned only).',
   },
   'notify-follow': {
     events: ['follow.created'],
@@ -55,6 +56,15 @@ export const QUEUES = {
     expireInSeconds: 60,
     concurrency: 8,
     description: "A boost notification for the post's author (once per boosting account; none to yourself).",
+  },
+  'notify-update': {
+    events: ['post.edited'],
+    retryLimit: 6,
+    retryDelay: 2,
+    retryDelayMax: 600,
+    expireInSeconds: 60,
+    concurrency: 8,
+    description: 'An update notification for each account that boosted an edited post (one per booster and post, brought back up by each edit).',
   },
   'send-email': {
     events: [],
@@ -96,6 +106,7 @@ export interface QueueData {
   'notify-follow': { followId: string; accountId: string; targetAccountId: string };
   'notify-favourite': { favouriteId: string; accountId: string; postId: string };
   'notify-reblog': { reblogId: string; accountId: string; postId: string };
+  'notify-update': { postId: string; authorId: string };
   'send-email': { deliveryIds: string[] };
   'daily-stats': { day?: string };
   cleanup: Record<string, never>;

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import { isId } from '../domain/ids.ts';
 
-// The consumers of follow.created, favourite.created and reblog.created: each re-reads the row the event
+// The consumers of follow.created, favourite.created, reblog.created and post.edited: each re-reads the row the event
 // names (gone: taken back before the job ran, nothing to say) and inserts one notification, keyed by
 // (recipient, type, actor, post) so a repeated job makes no second one. Nobody is notified of their own act.
 
@@ -39,6 +39,25 @@ export async function notifyReblog(ctx: CoreContext, reblogId: string): Promise<
     FROM statuses b JOIN statuses o ON o.id = b.reblog_of_id
     WHERE b.id = ${reblogId} AND o.account_id <> b.account_id
     ON CONFLICT (account_id, type, from_account_id, status_id) DO NOTHING
+    RETURNING id`.execute(ctx.db);
+  return rows.length;
+}
+
+/**
+ * `notify-update`: "a post you boosted was edited", to each account that boosts it now (not its author).
+ * One notification per (booster, post): a later edit brings it back up as new and unread (a new id, so
+ * it sorts first), while a repeated job for the same edit finds it already at that edit and does nothing.
+ */
+export async function notifyEdit(ctx: CoreContext, postId: string): Promise<number> {
+  if (!isId(postId)) return 0;
+  const { rows } = await sql<{ id: string }>`
+    INSERT INTO notifications (account_id, type, from_account_id, status_id, created_at)
+    SELECT b.account_id, 'update', o.account_id, o.id, o.edited_at
+    FROM statuses o JOIN statuses b ON b.reblog_of_id = o.id
+    WHERE o.id = ${postId} AND o.edited_at IS NOT NULL AND b.account_id <> o.account_id
+    ON CONFLICT (account_id, type, from_account_id, status_id)
+      DO UPDATE SET id = DEFAULT, created_at = excluded.created_at, read_at = NULL
+      WHERE notifications.created_at < excluded.created_at
     RETURNING id`.execute(ctx.db);
   return rows.length;
 }

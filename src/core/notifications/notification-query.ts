@@ -13,7 +13,7 @@ import type { Notification } from './notifications.ts';
 // The one read of notifications: the website's page, the API's list and its single notification all
 // come here, so what is shown (and what is hidden) is decided once.
 
-export const NOTIFICATION_TYPES = ['mention', 'follow', 'favourite', 'reblog'] as const satisfies readonly NotificationType[];
+export const NOTIFICATION_TYPES = ['mention', 'follow', 'favourite', 'reblog', 'update'] as const satisfies readonly NotificationType[];
 /** The API lists up to 80 at once (Mastodon's maximum); the website asks for fewer. */
 export const MAX_NOTIFICATIONS_PAGE = 80;
 

@@ -4,16 +4,13 @@ import type { Database, Visibility } from '../db/schema.ts';
 import { constraintViolation } from '../db/errors.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { Forbidden, Invalid, NotFound } from '../domain/errors.ts';
-import { isId } from '../domain/ids.ts';
-import { MAX_URL_LENGTH } from '../domain/post-links.ts';
-import { RAW_FACTOR, URL_LENGTH, parsePostText, postLength, renderPostHtml } from '../domain/post-text.ts';
-import { cleanText } from '../domain/text-input.ts';
-import { VISIBILITIES } from '../domain/visibility.ts';
+import { renderPostHtml } from '../domain/post-text.ts';
 import type { Post } from './post-view.ts';
 import { visiblePost } from './hydrate.ts';
 import { viewerOf } from './visibility.ts';
 import { findVisibleStatus } from './visible-status.ts';
 import { metrics } from '../metrics.ts';
+import { insertTags, validatePostInput, type ValidPostInput } from './post-input.ts';
 
 export interface CreatePostInput {
   text: string;
@@ -24,47 +21,6 @@ export interface CreatePostInput {
   language?: string | undefined;
   /** The OAuth app posting for the author (shown as the Status's `application`). */
   applicationId?: string | undefined;
-}
-
-const SPOILER_MAX = 500;
-
-/** Checks and normalises what a user typed; throws Invalid naming the field to fix. */
-function validatePostInput(ctx: CoreContext, input: CreatePostInput) {
-  const text = cleanText(input.text ?? '').trimEnd();
-  const spoilerText = cleanText(input.spoilerText ?? '').trim();
-  if (text.trim().length === 0) throw new Invalid('Write something before posting.', 'status');
-  // Every step below is linear in the text, and the cheap ones come first: the raw size, then the length
-  // as people count it (links as 23), then each link; only a post within its length is parsed for mentions
-  // and tags. So no shape of input can hold the event loop (issue 7: superlinear URL patterns did).
-  const max = ctx.config.maxPostLength;
-  if (text.length > max * RAW_FACTOR) throw new Invalid(`Posts have at most ${max} characters (a link counts as ${URL_LENGTH}).`, 'status');
-  const length = postLength(text);
-  if (length > max) throw new Invalid(`Posts have at most ${max} characters; this one has ${length}.`, 'status');
-  const parsed = parsePostText(text, ctx.localHost);
-  if (parsed.entities.some((e) => e.kind === 'url' && e.url.length > MAX_URL_LENGTH)) {
-    throw new Invalid(`Links have at most ${MAX_URL_LENGTH} characters; shorten the long one.`, 'status');
-  }
-  if (spoilerText.length > SPOILER_MAX) throw new Invalid(`Content warnings have at most ${SPOILER_MAX} characters.`, 'spoiler_text');
-  const visibility = input.visibility ?? 'public';
-  if (!VISIBILITIES.includes(visibility)) throw new Invalid(`Visibility must be one of ${VISIBILITIES.join(', ')}.`, 'visibility');
-  if (input.inReplyToId !== undefined && !isId(input.inReplyToId)) throw new Invalid('in_reply_to_id must be a post id.', 'in_reply_to_id');
-  const language = input.language?.trim().toLowerCase() || null;
-  if (language !== null && !/^[a-z]{2,3}$/.test(language)) throw new Invalid('Language must be an ISO 639 code such as "en".', 'language');
-  return { text, spoilerText, parsed, visibility, language, sensitive: input.sensitive ?? spoilerText.length > 0 };
-}
-
-async function insertTags(trx: Transaction<Database>, statusId: string, tags: string[]): Promise<void> {
-  if (tags.length === 0) return;
-  await trx
-    .insertInto('tags')
-    .values(tags.map((name) => ({ name })))
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const rows = await trx.selectFrom('tags').select('id').where('name', 'in', tags).execute();
-  await trx
-    .insertInto('statuses_tags')
-    .values(rows.map((r) => ({ tag_id: r.id, status_id: statusId })))
-    .execute();
 }
 
 /**
@@ -90,7 +46,7 @@ async function insertPost(
   trx: Transaction<Database>,
   authorId: string,
   input: CreatePostInput,
-  v: ReturnType<typeof validatePostInput>,
+  v: ValidPostInput,
 ): Promise<string> {
   // FOR KEY SHARE: the author and the mentioned accounts cannot be deleted until this commits; one
   // deleted just before is simply not found (the select waits for that delete, then skips the row).

@@ -15,6 +15,7 @@ import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerAuth } from './routes/auth.ts';
 import { registerPages } from './routes/pages.ts';
 import { registerStatusForms } from './routes/statuses.ts';
+import { registerStatusEdit } from './routes/status-edit.ts';
 import { registerInteractions } from './routes/interactions.ts';
 import { registerProfileSettings } from './routes/profile-settings.ts';
 import { registerNotificationPages } from './routes/notifications.ts';
@@ -91,6 +92,7 @@ async function pagesScope(scope: FastifyInstance, { core, extraRoutes }: HtmlSco
   registerPages(scope, core);
   registerAuth(scope, core);
   registerStatusForms(scope, core);
+  registerStatusEdit(scope, core);
   registerInteractions(scope, core);
   registerProfileSettings(scope, core);
   registerNotificationPages(scope, core);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Core, QueueData, WorkJob } from '../../core/index.ts';
 
-// follow.created, favourite.created, reblog.created → one notification each, made by the core
+// follow.created, favourite.created, reblog.created → one notification each; post.edited → one per booster, made by the core
 // idempotently (a repeated job makes none, a taken-back act none either).
 
 /** `notify-follow`: "X followed you". */
@@ -25,5 +25,13 @@ export function notifyReblogHandler(core: Core) {
   return async (job: WorkJob<QueueData['notify-reblog']>, log: Logger): Promise<void> => {
     const notified = await core.notifications.notifyReblog(job.data.reblogId);
     log.info({ reblogId: job.data.reblogId, notified }, 'reblog notified');
+  };
+}
+
+/** `notify-update`: "a post you boosted was edited". */
+export function notifyUpdateHandler(core: Core) {
+  return async (job: WorkJob<QueueData['notify-update']>, log: Logger): Promise<void> => {
+    const notified = await core.notifications.notifyEdit(job.data.postId);
+    log.info({ postId: job.data.postId, notified }, 'boosters told of the edit');
   };
 }

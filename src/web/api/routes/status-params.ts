@@ -53,3 +53,32 @@ export function readStatusParams(params: Record<string, unknown>): StatusParams 
     language: optionalText(params.language, 'language'),
   };
 }
+
+export interface EditParams {
+  text: string;
+  visibility: Visibility | undefined;
+  /** '' is kept apart from absent here: it takes a content warning away. */
+  spoilerText: string | undefined;
+  sensitive: boolean | undefined;
+  language: string | undefined;
+}
+
+/**
+ * Reads the parameters of PUT /api/v1/statuses/:id: those of a new post (in_reply_to_id and scheduling
+ * are not Mastodon's to edit and are ignored) plus `media_attributes[]`, refused like media while Pipit has none.
+ */
+export function readEditParams(params: Record<string, unknown>): EditParams {
+  const create = readStatusParams({ ...params, in_reply_to_id: undefined, scheduled_at: undefined });
+  const attributes = params.media_attributes;
+  if (attributes !== undefined && attributes !== null && attributes !== '' && !(Array.isArray(attributes) && attributes.length === 0)) {
+    throw new Invalid('media not supported yet: edit without media_attributes.', 'media_attributes');
+  }
+  const spoiler = params.spoiler_text;
+  return {
+    text: create.text,
+    visibility: create.visibility,
+    spoilerText: spoiler === '' ? '' : create.spoilerText,
+    sensitive: create.sensitive,
+    language: create.language,
+  };
+}

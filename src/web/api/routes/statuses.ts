@@ -4,7 +4,8 @@ import { optionalScope, requireScope } from '../authenticate.ts';
 import { listParam, requireId } from '../params.ts';
 import { deletedStatusSchema, statusListSchema, statusSchema, toMastodonDeletedStatus, toMastodonStatus } from '../serializers/status.ts';
 import { arr, obj, str } from '../serializers/schema.ts';
-import { bodyParams, readStatusParams } from './status-params.ts';
+import { bodyParams, readEditParams, readStatusParams } from './status-params.ts';
+import { statusEditListSchema, toMastodonStatusEdit } from '../serializers/status-edit.ts';
 
 // Posting, reading, and deleting statuses (mastodon-api.md §2 Statuses). Reading is public (with a
 // token, it must hold read:statuses, and the viewer's flags and private posts follow it); an invisible
@@ -27,7 +28,7 @@ export function actorId(request: FastifyRequest): string {
 const contextSchema = obj({ ancestors: arr(statusSchema), descendants: arr(statusSchema) });
 const sourceSchema = obj({ id: str, text: str, spoiler_text: str });
 
-/** POST/GET/DELETE /api/v1/statuses[/:id], /context and /source; GET /api/v1/statuses?id[]=. */
+/** POST/GET/PUT/DELETE /api/v1/statuses[/:id], /context, /source and /history; GET /api/v1/statuses?id[]=. */
 export function registerStatusRoutes(scope: FastifyInstance, core: Core): void {
   const publicUrl = core.config.publicUrl;
 
@@ -67,6 +68,20 @@ export function registerStatusRoutes(scope: FastifyInstance, core: Core): void {
   scope.get<{ Params: { id: string } }>('/v1/statuses/:id/source', { preHandler: requireScope('read:statuses', { user: true }), schema: { response: { 200: sourceSchema } } }, async (request) => {
     const post = await core.posts.getPost(requireId(request.params.id), actorId(request));
     return { id: post.id, text: post.text, spoiler_text: post.spoilerText };
+  });
+
+  // Editing: only the author's own posts; anyone else's is 404 as Mastodon finds the post among the caller's.
+  scope.put<{ Params: { id: string } }>('/v1/statuses/:id', { preHandler: requireScope('write:statuses', { user: true }), schema: { response: { 200: statusSchema } } }, async (request) => {
+    const id = requireId(request.params.id);
+    const p = readEditParams(bodyParams(request));
+    const post = await core.posts.editPost(actorId(request), id, { text: p.text, visibility: p.visibility, spoilerText: p.spoilerText, sensitive: p.sensitive, language: p.language });
+    return toMastodonStatus(post, publicUrl);
+  });
+
+  // Every version, oldest first, for whoever may see the post (an unedited post has one: itself).
+  scope.get<{ Params: { id: string } }>('/v1/statuses/:id/history', { preHandler: optionalScope('read:statuses'), schema: { response: { 200: statusEditListSchema } } }, async (request) => {
+    const revisions = await core.posts.postHistory(requireId(request.params.id), viewerId(request));
+    return revisions.map((r) => toMastodonStatusEdit(r, publicUrl));
   });
 
   // Deleting the id of one's own boost takes the boost back (Mastodon finds reblogs here too and removes

@@ -14,8 +14,9 @@ const NOTIFICATION_VERBS: Record<Kind, string> = {
   follow: 'followed you',
   favourite: 'favourited your post',
   reblog: 'boosted your post',
+  update: 'edited a post you boosted',
 };
-const NOTIFICATION_MARKS: Record<Kind, string> = { mention: '@', reply: '↩', follow: '+', favourite: '★', reblog: '⟲' };
+const NOTIFICATION_MARKS: Record<Kind, string> = { mention: '@', reply: '↩', follow: '+', favourite: '★', reblog: '⟲', update: '✎' };
 
 /** A reply is a mention of the person replied to (as on Mastodon); the page names it for what it is. */
 function kindOf(n: Notification, viewerId: string): Kind {

@@ -47,7 +47,7 @@ function staticCount(name: IconName, n: number, words: [string, string]): SafeHt
   return html`<span class="post-action post-action-static">${icon(name)}<span class="post-action-count">${count(n)}</span><span class="visually-hidden"> ${n === 1 ? words[0] : words[1]}</span></span>`;
 }
 
-/** The footer of a card: visibility label, the buttons with their counts, and Delete for the author. */
+/** The footer of a card: visibility label, the buttons with their counts, and Edit and Delete for the author. */
 export function postActions(page: PageContext, post: Post, o: { key: string; confirming: boolean; visibilityLabel: string | undefined }): SafeHtml {
   const badge = o.visibilityLabel ? html`<span class="badge post-visibility">${o.visibilityLabel}</span>` : '';
   if (o.confirming) return badge ? html`<footer class="post-footer">${badge}</footer>` : html``;
@@ -69,8 +69,10 @@ export function postActions(page: PageContext, post: Post, o: { key: string; con
     ${toggleForm(page, post, returnTo, { action: 'bookmark', undo: 'unbookmark', label: 'Bookmark', icon: 'bookmark', pressed: post.bookmarked })}
     ${badge}
     ${
-      // A link to a confirmation page, not a button: one stray click must not delete anything.
-      mine ? html`<a href="/statuses/${post.id}/delete" class="button-link danger post-delete" aria-label="Delete this post">Delete</a>` : ''
+      // Links to pages of their own, not buttons: editing needs a form, and one stray click must not delete anything.
+      mine
+        ? html`<span class="post-own-actions"><a href="/statuses/${post.id}/edit" class="button-link post-edit" aria-label="Edit this post">Edit</a><a href="/statuses/${post.id}/delete" class="button-link danger post-delete" aria-label="Delete this post">Delete</a></span>`
+        : ''
     }
   </footer>`;
 }

@@ -37,7 +37,7 @@ export function postCard(page: PageContext, card: Post, options: PostCardOptions
       <${raw(heading)} class="post-author" id="post-${key}-author">
         <a href="${profilePath(a.username)}"><span class="display-name">${displayName(a)}</span> <span class="handle">@${a.username}</span></a>
       </${raw(heading)}>
-      ${options.focused ? '' : html`<a href="${permalink}" class="post-time"><time datetime="${post.createdAt.toISOString()}" title="${fullTime(post.createdAt)}">${relativeTime(post.createdAt)}</time></a>`}
+      ${options.focused ? '' : html`<a href="${permalink}" class="post-time"><time datetime="${post.createdAt.toISOString()}" title="${fullTime(post.createdAt)}">${relativeTime(post.createdAt)}</time></a>${editedMark(post)}`}
     </header>
     ${post.inReplyToId ? html`<p class="post-context">Replying to a <a href="${postPath(a.username, post.inReplyToId)}">post</a></p>` : ''}
     ${
@@ -45,10 +45,23 @@ export function postCard(page: PageContext, card: Post, options: PostCardOptions
         ? html`<details class="post-cw"><summary><span class="post-cw-label">Content warning:</span> <span dir="auto"${lang}>${post.spoilerText}</span> <span class="post-cw-toggle post-cw-show">Show post</span><span class="post-cw-toggle post-cw-hide">Hide post</span></summary>${content}</details>`
         : content
     }
-    ${options.focused ? html`<p class="post-date"><a href="${permalink}"><time datetime="${post.createdAt.toISOString()}">${fullTime(post.createdAt)}</time></a></p>` : ''}
+    ${
+      options.focused
+        ? html`<p class="post-date"><a href="${permalink}"><time datetime="${post.createdAt.toISOString()}">${fullTime(post.createdAt)}</time></a>${
+            post.editedAt ? html`<span class="post-edited"> · edited <time datetime="${post.editedAt.toISOString()}">${fullTime(post.editedAt)}</time></span>` : ''
+          }</p>`
+        : ''
+    }
     ${postActions(page, post, { key, confirming: options.confirming ?? false, visibilityLabel: post.visibility === 'public' ? undefined : VISIBILITY_LABEL[post.visibility] })}
   </div>
 </article>`;
+}
+
+/** "edited" beside the time of a post that was, with when as its tooltip and machine-readable time. */
+function editedMark(post: Post): SafeHtml | '' {
+  if (!post.editedAt) return '';
+  const when = fullTime(post.editedAt);
+  return html` <span class="post-edited" title="Edited ${when}">· edited<span class="visually-hidden"> <time datetime="${post.editedAt.toISOString()}">${when}</time></span></span>`;
 }
 
 /** A list of posts with "Newer posts" and "Older posts" links. */

@@ -1,0 +1,40 @@
+import { absoluteLinks, type PostRevision } from '../../../core/index.ts';
+import { accountSchema, toMastodonAccount, type MastodonAccount } from './account.ts';
+import { anyObject, arr, bool, obj, str } from './schema.ts';
+
+// The StatusEdit entity of GET /api/v1/statuses/:id/history: one version of a post. `poll` is left out
+// (Mastodon sends it only for a post with a poll, and Pipit has none); media and emojis are empty lists.
+
+export interface MastodonStatusEdit {
+  content: string;
+  spoiler_text: string;
+  sensitive: boolean;
+  created_at: string;
+  account: MastodonAccount;
+  media_attachments: never[];
+  emojis: never[];
+}
+
+export function toMastodonStatusEdit(revision: PostRevision, publicUrl: string): MastodonStatusEdit {
+  return {
+    content: absoluteLinks(revision.contentHtml, publicUrl),
+    spoiler_text: revision.spoilerText,
+    sensitive: revision.sensitive,
+    created_at: revision.createdAt.toISOString(),
+    account: toMastodonAccount(revision.account, publicUrl),
+    media_attachments: [],
+    emojis: [],
+  };
+}
+
+export const statusEditSchema = obj({
+  content: str,
+  spoiler_text: str,
+  sensitive: bool,
+  created_at: str,
+  account: accountSchema,
+  media_attachments: arr(anyObject),
+  emojis: arr(anyObject),
+});
+
+export const statusEditListSchema = arr(statusEditSchema);

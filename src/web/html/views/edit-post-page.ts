@@ -1,0 +1,48 @@
+import { postPath, type Post } from '../../../core/index.ts';
+import { csrfField, field, formAlert } from './components.ts';
+import { count } from './format.ts';
+import { html, type SafeHtml } from './html.ts';
+import { layout, type PageContext } from './layout.ts';
+import { VISIBILITY_LABEL } from './post-card.ts';
+
+/** What the edit form shows: the post's source, or a refused edit as it was typed with what to fix. */
+export interface EditPostState {
+  text: string;
+  spoilerText: string;
+  /** Field name (`status`, `spoiler_text`) → message. */
+  errors?: Record<string, string>;
+}
+
+/**
+ * `/statuses/:id/edit`: the author's form to change a post's text and content warning (no JavaScript).
+ * Who can see it is shown, not offered: an edit cannot change it.
+ */
+export function editPostPage(page: PageContext, post: Post, state: EditPostState, maxLength: number): SafeHtml {
+  const e = state.errors ?? {};
+  const permalink = postPath(post.account.username, post.id);
+  const textId = 'field-status';
+  const textDescribedBy = [`${textId}-hint`, e.status ? `${textId}-error` : ''].filter(Boolean).join(' ');
+  return layout(page, {
+    title: 'Edit post',
+    body: html`<section class="auth-card edit-post" aria-labelledby="edit-post-title">
+  <h1 id="edit-post-title">Edit post</h1>
+  <p class="lead">Readers see the post as you save it, marked as edited; the earlier versions stay in its history.</p>
+  ${formAlert(Object.keys(e).length ? 'Please fix the highlighted field. Nothing was saved yet.' : undefined)}
+  <form method="post" action="/statuses/${post.id}/edit" novalidate>
+    ${csrfField(page)}
+    <div class="field${e.status ? ' field-error' : ''}">
+      <label for="${textId}">Text</label>
+      <textarea id="${textId}" name="status" rows="6" dir="auto" aria-describedby="${textDescribedBy}"${e.status ? html` aria-invalid="true"` : ''}>${state.text}</textarea>
+      <p class="hint" id="${textId}-hint">Up to ${count(maxLength)} characters. Use @name to mention and #tag to tag; people newly mentioned are notified.</p>
+      ${e.status ? html`<p class="error-message" id="${textId}-error">${e.status}</p>` : ''}
+    </div>
+    ${field({ name: 'spoiler_text', label: 'Content warning (optional)', value: state.spoilerText, hint: 'If set, readers see only this until they choose to open the post. Empty removes it.', error: e.spoiler_text })}
+    <p class="hint">Who can see it: ${VISIBILITY_LABEL[post.visibility]} (this does not change when you edit).</p>
+    <div class="confirm-actions">
+      <button type="submit" class="button">Save changes</button>
+      <a class="button button-secondary" href="${permalink}">Cancel</a>
+    </div>
+  </form>
+</section>`,
+  });
+}
