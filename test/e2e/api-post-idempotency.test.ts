@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import { buildApp } from '../../src/web/app.ts';
 import { forEachBackend } from '../helpers/databases.ts';
-import { apiUser, call, registerApp, type ApiUser } from '../helpers/api-users.ts';
+import { apiUser, call, type ApiUser } from '../helpers/api-user.ts';
+import { registerApp } from '../helpers/oauth.ts';
 
 // `Idempotency-Key` on POST /api/v1/statuses (mastodon-api.md §6): a repeat answers the first Status,
 // also when the two requests race; and a property over whatever a client may send: never a 5xx, and
@@ -19,8 +20,8 @@ forEachBackend('API posting: idempotency and arbitrary parameters', (t) => {
   before(async () => {
     app = await buildApp(t.core);
     const client = await registerApp(app);
-    alice = await apiUser(app, t.core, client, 'idem');
-    bob = await apiUser(app, t.core, client, 'other');
+    alice = await apiUser(app, t.core, { client, prefix: 'idem' });
+    bob = await apiUser(app, t.core, { client, prefix: 'other' });
   }, { timeout: 60_000 });
   after(async () => {
     await app?.close();

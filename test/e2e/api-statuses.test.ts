@@ -5,8 +5,8 @@ import { buildApp } from '../../src/web/app.ts';
 import { STATUS_KEYS as SCHEMA_KEYS } from '../../src/web/api/serializers/status.ts';
 import { ACCOUNT_KEYS, STATUS_KEYS, assertStatusShape } from '../helpers/mastodon-entities.ts';
 import { forEachBackend } from '../helpers/databases.ts';
-import { apiUser, appToken, call, registerApp, type ApiUser } from '../helpers/api-users.ts';
-import type { TestApp } from '../helpers/oauth.ts';
+import { apiUser, appToken, call, type ApiUser } from '../helpers/api-user.ts';
+import { registerApp, type TestApp } from '../helpers/oauth.ts';
 
 // POST/GET/DELETE /api/v1/statuses over HTTP with tokens from the real OAuth dance: the entity complete
 // to the key, content identical to the website's with absolute links, scopes, visibility, bad input.
@@ -22,8 +22,8 @@ forEachBackend('API statuses', (t) => {
   before(async () => {
     app = await buildApp(t.core);
     client = await registerApp(app);
-    alice = await apiUser(app, t.core, client, 'alice');
-    bob = await apiUser(app, t.core, client, 'bob');
+    alice = await apiUser(app, t.core, { client, prefix: 'alice' });
+    bob = await apiUser(app, t.core, { client, prefix: 'bob' });
     publicUrl = t.config.publicUrl;
   }, { timeout: 60_000 });
   after(async () => {
@@ -279,7 +279,7 @@ forEachBackend('API statuses', (t) => {
   it('favourited_by and reblogged_by: Accounts, paged by the row ids in Link', async () => {
     const s = await post(alice, { status: 'popular' });
     const fans: ApiUser[] = [];
-    for (let i = 0; i < 3; i++) fans.push(await apiUser(app, t.core, client, 'fan'));
+    for (let i = 0; i < 3; i++) fans.push(await apiUser(app, t.core, { client, prefix: 'fan' }));
     for (const fan of fans) {
       await call(app, 'POST', `/api/v1/statuses/${s.id}/favourite`, { token: fan.token });
       await call(app, 'POST', `/api/v1/statuses/${s.id}/reblog`, { token: fan.token });

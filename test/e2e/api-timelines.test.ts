@@ -3,8 +3,8 @@ import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/web/app.ts';
 import { forEachBackend } from '../helpers/databases.ts';
-import { apiUser, appToken, call, registerApp, type ApiUser } from '../helpers/api-users.ts';
-import type { TestApp } from '../helpers/oauth.ts';
+import { apiUser, appToken, call, type ApiUser } from '../helpers/api-user.ts';
+import { registerApp, type TestApp } from '../helpers/oauth.ts';
 import { assertStatusShape } from '../helpers/mastodon-entities.ts';
 
 // The API's lists of statuses: home, public, tag, an account's statuses, bookmarks and favourites, each
@@ -22,9 +22,9 @@ forEachBackend('API timelines', (t) => {
   before(async () => {
     app = await buildApp(t.core);
     client = await registerApp(app);
-    alice = await apiUser(app, t.core, client, 'tla');
-    bob = await apiUser(app, t.core, client, 'tlb');
-    carol = await apiUser(app, t.core, client, 'tlc');
+    alice = await apiUser(app, t.core, { client, prefix: 'tla' });
+    bob = await apiUser(app, t.core, { client, prefix: 'tlb' });
+    carol = await apiUser(app, t.core, { client, prefix: 'tlc' });
     publicUrl = t.config.publicUrl;
   }, { timeout: 60_000 });
   after(async () => {
@@ -121,7 +121,7 @@ forEachBackend('API timelines', (t) => {
   });
 
   it('an account\'s statuses: exclude_replies, exclude_reblogs, pinned, tagged, only_media; unknown 404; visibility', async () => {
-    const dave = await apiUser(app, t.core, client, 'dave');
+    const dave = await apiUser(app, t.core, { client, prefix: 'dave' });
     const plain = await post(dave, { status: 'plain #Cats' });
     const reply = await post(dave, { status: 'a reply', in_reply_to_id: (await post(carol, { status: 'parent' })).id });
     const selfReply = await post(dave, { status: 'thread', in_reply_to_id: plain.id });
@@ -143,7 +143,7 @@ forEachBackend('API timelines', (t) => {
   });
 
   it('paging: next links walk to the end without gaps or duplicates; min_id gives the page just newer; limits clamp', async () => {
-    const erin = await apiUser(app, t.core, client, 'erin');
+    const erin = await apiUser(app, t.core, { client, prefix: 'erin' });
     const made: string[] = [];
     for (let i = 0; i < 7; i++) made.push((await post(erin, { status: `post ${i}` })).id);
     const newestFirst = [...made].reverse();
@@ -174,7 +174,7 @@ forEachBackend('API timelines', (t) => {
   });
 
   it('bookmarks and favourites: the viewer\'s own, in the order they were made, paged by that row', async () => {
-    const frank = await apiUser(app, t.core, client, 'frank');
+    const frank = await apiUser(app, t.core, { client, prefix: 'frank' });
     const posts: string[] = [];
     for (let i = 0; i < 5; i++) posts.push((await post(carol, { status: `mark ${i}` })).id);
     // Marked oldest post last: the list follows the bookmark, not the post.
