@@ -13,6 +13,7 @@ import * as posts from './posts/posts.ts';
 import * as editPost from './posts/edit-post.ts';
 import * as timelines from './posts/timelines.ts';
 import * as thread from './posts/thread.ts';
+import * as postSearch from './posts/search.ts';
 import * as follows from './follows/follows.ts';
 import * as favourites from './interactions/favourites.ts';
 import * as reblogs from './interactions/reblogs.ts';
@@ -160,7 +161,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     /** Hashtags some post has used: by name, by the start of it. */
     tags: bindAll(ctx, tags),
     sessions: bindAll(ctx, sessions),
-    posts: mergeUseCases('posts', bindAll(ctx, posts), bindAll(ctx, editPost), bindAll(ctx, timelines), bindAll(ctx, thread)),
+    posts: mergeUseCases('posts', bindAll(ctx, posts), bindAll(ctx, editPost), bindAll(ctx, timelines), bindAll(ctx, thread), bindAll(ctx, postSearch)),
     follows: bindAll(ctx, follows),
     interactions: mergeUseCases('interactions', bindAll(ctx, favourites), bindAll(ctx, reblogs), bindAll(ctx, bookmarks)),
     rateLimits: mergeUseCases('rateLimits', bindAll(ctx, rateLimits), { rules: rateLimits.RATE_RULES }),

@@ -41,6 +41,14 @@ export function mergeUseCases<A extends object, B extends object, C extends obje
   c: Disjoint<A & B, C>,
   d: Disjoint<A & B & C, D>,
 ): A & B & C & D;
+export function mergeUseCases<A extends object, B extends object, C extends object, D extends object, E extends object>(
+  area: string,
+  a: A,
+  b: Disjoint<A, B>,
+  c: Disjoint<A & B, C>,
+  d: Disjoint<A & B & C, D>,
+  e: Disjoint<A & B & C & D, E>,
+): A & B & C & D & E;
 export function mergeUseCases(area: string, ...groups: object[]): object {
   const merged: Record<string, unknown> = {};
   for (const group of groups) {

@@ -61,7 +61,7 @@ forEachBackend(
       assert.equal((await get('/api/v1/accounts/search?q=zed', null)).statusCode, 401);
     });
 
-    it('v2 search: accounts and hashtags by prefix; statuses only by URL', async () => {
+    it('v2 search: accounts and hashtags by prefix; statuses by whole words only', async () => {
       const res = await get('/api/v2/search?q=searcha');
       assert.equal(res.statusCode, 200, res.body);
       const body = res.json();
@@ -69,13 +69,37 @@ forEachBackend(
       assert.deepEqual(body.hashtags.map((h: { name: string }) => h.name), ['searchable']);
       assert.deepEqual(Object.keys(body.hashtags[0]).sort(), sortedKeys(TAG_KEYS));
       assert.equal(body.hashtags[0].url, `${PUBLIC_URL}/tags/searchable`);
-      assert.deepEqual(body.statuses, [], 'no full-text search');
+      assert.deepEqual(body.statuses, [], 'posts match whole words, not the start of one');
       const tagsOnly = (await get('/api/v2/search?q=%23search&type=hashtags')).json();
       assert.deepEqual(tagsOnly.hashtags.map((h: { name: string }) => h.name).sort(), ['searchable', 'searchparty']);
       assert.deepEqual(tagsOnly.accounts, []);
       const accountsOnly = (await get(`/api/v2/search?q=@${zed.username}&type=accounts`)).json();
       assert.equal(accountsOnly.accounts[0].id, zed.id);
       assert.deepEqual((await get('/api/v2/search?q=searcha&type=statuses')).json(), { accounts: [], statuses: [], hashtags: [] });
+    });
+
+    it('v2 search of posts: by their words, among the caller\'s own, favourited, bookmarked and mentioning ones', async () => {
+      const own = (await t.core.posts.createPost(ann.account.id, { text: 'Quokkas are LOVELY animals' })).id;
+      const mentioning = (await t.core.posts.createPost(zed.id, { text: `@${ann.account.username} a lovely day`, visibility: 'direct' })).id;
+      const bookmarked = (await t.core.posts.createPost(zelda.id, { text: 'lovely weather', spoilerText: 'forecast' })).id;
+      await t.core.interactions.bookmark(ann.account.id, bookmarked);
+      await t.core.interactions.favourite(ann.account.id, publicPostId);
+      await t.core.posts.createPost(zelda.id, { text: 'a lovely post ann has no part in' });
+      const ids = async (query: string, token: string | null = ann.token) => {
+        const res = await get(`/api/v2/search?type=statuses&${query}`, token);
+        assert.equal(res.statusCode, 200, res.body);
+        return (res.json().statuses as { id: string }[]).map((s) => s.id);
+      };
+      assert.deepEqual(await ids('q=lovely'), [bookmarked, mentioning, own], 'newest first; not the post ann has no part in');
+      assert.deepEqual(await ids('q=things%20about'), [publicPostId], 'a favourited post; every word, any order');
+      assert.deepEqual(await ids('q=forecast'), [bookmarked], 'the content warning counts');
+      assert.deepEqual(await ids('q=lovely%20quokkas'), [own]);
+      assert.deepEqual(await ids(`q=lovely&account_id=${zed.id}`), [mentioning]);
+      assert.deepEqual(await ids('q=lovely&limit=1&offset=1'), [mentioning]);
+      assert.deepEqual(await ids(`q=lovely&max_id=${mentioning}`), [own]);
+      assert.deepEqual(await ids('q=lovely', null), [], 'signed out: no post search');
+      assert.deepEqual(await ids(`q=${encodeURIComponent('!!! & | ( ) :* \' " \\')}`), [], 'operators are text');
+      assert.equal((await get('/api/v2/search?q=lovely&max_id=abc')).statusCode, 422);
     });
 
     it('v2 search by URL: a profile, a visible post, a tag; invisible or foreign → nothing', async () => {

@@ -8,10 +8,11 @@ import { statusSchema, toMastodonStatus, type MastodonStatus } from '../serializ
 import { tagSchema, toMastodonTag, type MastodonTag } from '../serializers/tag.ts';
 
 // Search v2 (mastodon-api.md §2): accounts by the start of a username or display name (and `@user`,
-// `@user@thishost`), hashtags some post used by the start of their name, and — since apps paste links —
-// a local profile, post or tag URL finds exactly that object (Elk finds accounts this way). Full-text
-// search of posts is not built: a statuses search that is no post URL answers []. Without federation,
-// `resolve` has nothing to fetch; it is read as a boolean and otherwise changes nothing.
+// `@user@thishost`), hashtags some post used by the start of their name, posts by their words among
+// those the caller has a part in (core posts/search.ts: signed in only, as in Mastodon), and — since
+// apps paste links — a local profile, post or tag URL finds exactly that object (Elk finds accounts
+// this way). Without federation, `resolve` has nothing to fetch; it is read as a boolean and otherwise
+// changes nothing.
 
 const SEARCH_LIMIT = { default: 20, max: 40 };
 const TYPES = new Set(['accounts', 'hashtags', 'statuses']);
@@ -84,11 +85,17 @@ export function registerSearchRoutes(scope: FastifyInstance, core: Core): void {
       };
     }
     const wants = (t: string) => !only || only === t;
-    const [accounts, tags] = await Promise.all([
+    const page = { limit, offset, accountId, maxId: optionalId(q.max_id, 'max_id'), minId: optionalId(q.min_id, 'min_id') };
+    const [accounts, tags, posts] = await Promise.all([
       wants('accounts') ? core.accounts.searchAccounts(viewerId, { q: text, limit, offset, following }) : [],
       // A handle (`@user@host`) or several words is no hashtag.
       wants('hashtags') && !text.startsWith('@') ? core.tags.searchTags(text, { limit, offset }) : [],
+      wants('statuses') && viewerId ? core.posts.searchPosts(viewerId, text, page) : [],
     ]);
-    return { accounts: accounts.map((a) => toMastodonAccount(a, base)), statuses: [], hashtags: tags.map((t) => toMastodonTag(t, base)) };
+    return {
+      accounts: accounts.map((a) => toMastodonAccount(a, base)),
+      statuses: posts.map((p) => toMastodonStatus(p, base)),
+      hashtags: tags.map((t) => toMastodonTag(t, base)),
+    };
   });
 }
