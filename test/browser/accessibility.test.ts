@@ -179,6 +179,7 @@ forEachBackend(
       { name: 'tag', path: () => '/tags/pipit', as: 'visitor', status: 200 },
       { name: 'older-page', path: () => `/?max_id=${post.id}`, as: 'visitor', status: 200 },
       { name: 'about', path: () => '/about', as: 'visitor', status: 200 },
+      { name: 'search-visitor', path: () => `/search?q=${alice.username.slice(0, 3)}`, as: 'visitor', status: 200 },
       { name: 'stats', path: () => '/about/stats', as: 'visitor', status: 200 },
       { name: 'error-404', path: () => '/no/such/page', as: 'visitor', status: 404 },
       { name: 'error-422', path: () => `/?max_id=${'9'.repeat(19)}`, as: 'visitor', status: 422 },
@@ -266,6 +267,8 @@ forEachBackend(
           await page.locator('#compose-error').waitFor();
         },
       },
+      { name: 'search', path: () => '/search', as: 'alice', status: 200 },
+      { name: 'search-results', path: () => '/search?q=pipit', as: 'alice', status: 200 },
       { name: 'bookmarks', path: () => '/bookmarks', as: 'alice', status: 200 },
       { name: 'favourites', path: () => '/favourites', as: 'alice', status: 200 },
       { name: 'profile-settings', path: () => '/settings/profile', as: 'alice', status: 200 },

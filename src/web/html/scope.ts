@@ -14,6 +14,7 @@ import { csrfCookieName, registerSessions } from './session.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerAuth } from './routes/auth.ts';
 import { registerPages } from './routes/pages.ts';
+import { registerSearch } from './routes/search.ts';
 import { registerStatusForms } from './routes/statuses.ts';
 import { registerStatusEdit } from './routes/status-edit.ts';
 import { registerInteractions } from './routes/interactions.ts';
@@ -90,6 +91,7 @@ async function pagesScope(scope: FastifyInstance, { core, extraRoutes }: HtmlSco
   registerSessions(scope, core);
   registerErrorPages(scope, { notFound: true });
   registerPages(scope, core);
+  registerSearch(scope, core);
   registerAuth(scope, core);
   registerStatusForms(scope, core);
   registerStatusEdit(scope, core);

@@ -1,4 +1,4 @@
-import type { Account } from '../../../core/index.ts';
+import { profilePath, type Account } from '../../../core/index.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
 
@@ -19,6 +19,19 @@ export function avatar(account: Account, size: 'small' | 'large' = 'small'): Saf
 
 export function displayName(account: Account): string {
   return account.displayName || account.username;
+}
+
+/** Accounts as rows: avatar, name and handle linking to the profile, and the bio. */
+export function accountList(accounts: Account[]): SafeHtml {
+  return html`<ul class="feed account-list">${accounts.map(
+    (a) => html`<li class="account-row">
+  <a href="${profilePath(a.username)}" class="post-avatar" tabindex="-1" aria-hidden="true">${avatar(a)}</a>
+  <div class="account-row-body">
+    <p class="account-row-name"><a href="${profilePath(a.username)}"><span class="display-name">${displayName(a)}</span> <span class="handle">@${a.username}</span></a></p>
+    ${a.note ? html`<p class="account-row-note" dir="auto">${a.note}</p>` : ''}
+  </div>
+</li>`,
+  )}</ul>`;
 }
 
 /** The hidden CSRF field every state-changing form carries. */

@@ -15,7 +15,7 @@ export interface PageContext {
   /** The address of this page (path and query), where its forms send the visitor back to. */
   path?: string | undefined;
   /** Which nav entry is current. */
-  current?: 'home' | 'public' | 'profile' | 'edit_profile' | 'bookmarks' | 'favourites' | 'sign_in' | 'sign_up' | 'notifications' | 'settings' | 'admin' | undefined;
+  current?: 'home' | 'public' | 'search' | 'profile' | 'edit_profile' | 'bookmarks' | 'favourites' | 'sign_in' | 'sign_up' | 'notifications' | 'settings' | 'admin' | undefined;
 }
 
 export interface LayoutOptions {
@@ -23,6 +23,9 @@ export interface LayoutOptions {
   description?: string;
   body: SafeHtml;
 }
+
+/** A magnifier, and the word, which a phone's narrow header leaves to screen readers. */
+const SEARCH_LABEL = html`<svg class="nav-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"><circle cx="10.5" cy="10.5" r="6.5" fill="none" stroke="currentColor" stroke-width="2.2"/><path d="M15.5 15.5 21 21" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/></svg><span class="nav-search-label">Search</span>`;
 
 function navLink(href: string, label: string | SafeHtml, current: boolean, extraClass = ''): SafeHtml {
   return html`<a href="${href}" class="nav-link${extraClass}"${current ? html` aria-current="page"` : ''}>${label}</a>`;
@@ -84,6 +87,7 @@ export function layout(page: PageContext, options: LayoutOptions): SafeHtml {
     <a href="/" class="brand" aria-label="Pipit home"><img src="/assets/pipit.svg" alt="" width="28" height="28"><span>Pipit</span></a>
     <nav aria-label="Main">
       ${navLink('/', 'Home', page.current === 'home')}
+      ${navLink('/search', SEARCH_LABEL, page.current === 'search', ' nav-search')}
       ${
         viewer
           ? html`${notificationsLink(page)}

@@ -1,5 +1,5 @@
 import { profilePath, type Account, type Post, type Relationship } from '../../../core/index.ts';
-import { avatar, csrfField, displayName, isPaged, pager, type ListPage } from './components.ts';
+import { accountList, avatar, csrfField, displayName, isPaged, pager, type ListPage } from './components.ts';
 import { count, monthYear } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
@@ -77,15 +77,7 @@ export function accountListPage(page: PageContext, account: Account, kind: 'foll
 ${
   list.items.length === 0
     ? html`<div class="empty"><p>${isPaged(list) ? 'No more accounts this way.' : empty}</p></div>`
-    : html`<ul class="feed account-list">${list.items.map(
-        ({ account: a }) => html`<li class="account-row">
-  <a href="${profilePath(a.username)}" class="post-avatar" tabindex="-1" aria-hidden="true">${avatar(a)}</a>
-  <div class="account-row-body">
-    <p class="account-row-name"><a href="${profilePath(a.username)}"><span class="display-name">${displayName(a)}</span> <span class="handle">@${a.username}</span></a></p>
-    ${a.note ? html`<p class="account-row-note" dir="auto">${a.note}</p>` : ''}
-  </div>
-</li>`,
-      )}</ul>`
+    : accountList(list.items.map((item) => item.account))
 }
 ${pagerHtml}`,
   });
