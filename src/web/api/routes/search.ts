@@ -6,6 +6,7 @@ import { accountSchema, toMastodonAccount, type MastodonAccount } from '../seria
 import { arr, obj } from '../serializers/schema.ts';
 import { statusSchema, toMastodonStatus, type MastodonStatus } from '../serializers/status.ts';
 import { tagSchema, toMastodonTag, type MastodonTag } from '../serializers/tag.ts';
+import { describe, flag, id, text, whole } from '../docs/describe.ts';
 
 // Search v2 (mastodon-api.md §2): accounts by the start of a username or display name (and `@user`,
 // `@user@thishost`), hashtags some post used by the start of their name, and — since apps paste links —
@@ -21,6 +22,20 @@ interface SearchResult {
   statuses: MastodonStatus[];
   hashtags: MastodonTag[];
 }
+
+const SEARCH = describe('Search', 'Search accounts and hashtags, or find the object a local URL names', {
+  description: 'Full-text search of statuses is not built: a statuses search that is no status URL answers none.',
+  query: {
+    q: text('What to look for: the start of a username, display name or hashtag, `@user`, or a URL of this site.'),
+    type: text('Only this kind of result.', { enum: ['accounts', 'hashtags', 'statuses'] }),
+    limit: whole('How many of each kind (default 20, at most 40).'),
+    offset: whole('How many results to skip.'),
+    resolve: flag('Accepted; there is nothing remote to fetch'),
+    following: flag('Only accounts the user follows'),
+    account_id: id('Only statuses of this account.'),
+  },
+  required: ['q'],
+});
 
 const searchSchema = obj({ accounts: arr(accountSchema), statuses: arr(statusSchema), hashtags: arr(tagSchema) });
 
@@ -61,7 +76,7 @@ export function registerSearchRoutes(scope: FastifyInstance, core: Core): void {
     return empty;
   }
 
-  scope.get('/v2/search', { schema: { response: { 200: searchSchema } }, preHandler: optionalScope('read:search') }, async (request): Promise<SearchResult> => {
+  scope.get('/v2/search', { schema: { ...SEARCH, response: { 200: searchSchema } }, preHandler: optionalScope('read:search') }, async (request): Promise<SearchResult> => {
     const q = queryOf(request);
     const text = textParam(q.q, 'q', 2000)?.trim();
     if (!text) throw missingParameter('q');

@@ -16,7 +16,9 @@ export function orNull(schema: { type: string }): Schema {
 
 /** An object with exactly these properties, each required. */
 export function obj(properties: Record<string, Schema>): Schema {
-  return { type: 'object', required: Object.keys(properties), properties, additionalProperties: false };
+  // An empty `required` is left out: OpenAPI 3.0 (the API description: docs/openapi.ts) forbids one.
+  const required = Object.keys(properties);
+  return { type: 'object', ...(required.length > 0 ? { required } : {}), properties, additionalProperties: false };
 }
 
 /** An object schema or null. */
