@@ -28,7 +28,7 @@ export interface Parameters {
   params?: Record<string, Schema>;
   /** Query parameters, by name; `required` lists those the call needs. */
   query?: Record<string, Schema>;
-  /** Body fields, by name (JSON, form or multipart alike; query parameters are merged in). */
+  /** Body fields, by name, as JSON writes them (a form or multipart nests `a[b]` and lists `a[]`; query parameters are merged in). */
   body?: Record<string, Schema>;
   required?: readonly string[];
   headers?: Record<string, Schema>;
@@ -52,6 +52,11 @@ export function describe(tag: ApiTag, summary: string, p: Parameters = {}): Sche
   };
 }
 
+/** An object field of a body (`source[privacy]` in a form, `{"source": {"privacy": …}}` in JSON). */
+export function nested(description: string, properties: Record<string, Schema>): Schema {
+  return { type: 'object', description, properties };
+}
+
 export function text(description: string, extra: Schema = {}): Schema {
   return { type: 'string', description, ...extra };
 }
@@ -67,10 +72,10 @@ export function whole(description: string, extra: Schema = {}): Schema {
 
 /** An id: digits, sent as a string (snowflakes exceed JavaScript's exact integers). */
 export function id(description: string): Schema {
-  return { type: 'string', pattern: '^[0-9]+$', description };
+  return { type: 'string', pattern: '^[0-9]+$', example: '113387025846591488', description };
 }
 
-/** A list parameter, written with Rails brackets (`name[]=a&name[]=b`); a single `name=a` is taken too. */
+/** A list: in a query or form written with Rails brackets (`name[]=a&name[]=b`), a single `name=a` taken too; in JSON an array. */
 export function list(description: string, items: Schema = { type: 'string' }): Schema {
   return { type: 'array', items, description };
 }

@@ -7,7 +7,8 @@ import { registerPageSecurityHeaders } from '../../shared/security-headers.ts';
 // (openapi.ts). Its own scope, beside the api scope rather than in it: these are pages and assets for a
 // browser, so they get the website's CSP (helmet) instead of the API's no-store, token lookup and rate
 // limit. Swagger UI's files are served by Pipit from the package (nothing is fetched from another host),
-// it runs no inline script, and the online validator badge is off, so the site's CSP needs no exception.
+// it runs no inline script, the online validator badge is off and the top bar is left out, so the
+// site's CSP needs no exception (test/browser/api-docs.test.ts checks in Chromium).
 
 export async function docsScope(scope: FastifyInstance, { core }: { core: Core }): Promise<void> {
   await registerPageSecurityHeaders(scope, core.config);
@@ -15,7 +16,9 @@ export async function docsScope(scope: FastifyInstance, { core }: { core: Core }
     routePrefix: '/api/docs',
     // No call to validator.swagger.io: the badge would send the description to another host.
     validatorUrl: false,
-    uiConfig: { deepLinking: true, docExpansion: 'list', defaultModelsExpandDepth: 0 },
+    // BaseLayout: without the standalone top bar, whose Swagger logo is an SVG with an inline <style> the
+    // CSP refuses, and whose address box would browse any other description.
+    uiConfig: { layout: 'BaseLayout', deepLinking: true, docExpansion: 'list', defaultModelsExpandDepth: 0 },
     initOAuth: { usePkceWithAuthorizationCodeGrant: true, scopes: ['read'] },
     theme: { title: 'Pipit API' },
   });

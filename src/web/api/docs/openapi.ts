@@ -1,4 +1,4 @@
-import swagger from '@fastify/swagger';
+import swagger, { type SwaggerTransformObject } from '@fastify/swagger';
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { KNOWN_SCOPES, PIPIT_VERSION, type Config } from '../../../core/index.ts';
 import { describeScope } from '../../oauth/scope-words.ts';
@@ -64,6 +64,16 @@ function describeRoute({ schema, url, route }: { schema: FastifySchema | undefin
   return { schema: described, url };
 }
 
+/** The finished document: no request body is required (every endpoint takes an empty one, or the query). */
+const finish: SwaggerTransformObject = (document) => {
+  const object = 'openapiObject' in document ? document.openapiObject : document.swaggerObject;
+  const paths = (object.paths ?? {}) as Record<string, Record<string, { requestBody?: { required?: boolean } }>>;
+  for (const item of Object.values(paths)) {
+    for (const op of Object.values(item)) if (op.requestBody) op.requestBody.required = false;
+  }
+  return object;
+};
+
 /** Registers @fastify/swagger on the root: call before any scope registers its routes. */
 export async function registerOpenApi(app: FastifyInstance, config: Config): Promise<void> {
   const base = config.publicUrl;
@@ -99,5 +109,6 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
       },
     },
     transform: describeRoute,
+    transformObject: finish,
   });
 }

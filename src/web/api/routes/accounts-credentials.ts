@@ -3,7 +3,7 @@ import { Invalid, type Core, type ProfileChanges } from '../../../core/index.ts'
 import { requireScope } from '../authenticate.ts';
 import { parseBoolean, textParam } from '../params.ts';
 import { credentialAccountSchema, toMastodonCredentialAccount } from '../serializers/credential-account.ts';
-import { describe, flag, text } from '../docs/describe.ts';
+import { describe, flag, nested, text } from '../docs/describe.ts';
 
 // The token owner's own account: read it (the first call every app makes after login) and change it.
 // update_credentials takes JSON, a form or multipart (Rails brackets: `source[privacy]`); the rules and
@@ -18,12 +18,14 @@ const PROFILE_FIELDS = {
   locked: flag('Whether the account approves followers (accepted; follows are accepted at once)'),
   bot: flag('Whether the account is automated'),
   discoverable: flag('Whether the account may be suggested and listed'),
-  'source[privacy]': text('Default visibility of new statuses.', { enum: ['public', 'unlisted', 'private', 'direct'] }),
-  'source[sensitive]': flag('Whether new statuses are marked sensitive by default'),
-  'source[language]': text('Default language of new statuses (ISO 639-1).'),
+  source: nested('Defaults for new statuses (`source[privacy]` … in a form).', {
+    privacy: text('Default visibility of new statuses.', { enum: ['public', 'unlisted', 'private', 'direct'] }),
+    sensitive: flag('Whether new statuses are marked sensitive by default'),
+    language: text('Default language of new statuses (ISO 639-1).'),
+  }),
   avatar: text('Not supported yet: refused when sent.'),
   header: text('Not supported yet: refused when sent.'),
-  'fields_attributes': text('Profile fields: not supported yet, refused unless empty.'),
+  fields_attributes: { type: 'object', description: 'Profile fields: not supported yet, refused unless empty.' },
 };
 
 function isObject(value: unknown): value is Body {
@@ -72,7 +74,7 @@ export function registerCredentialRoutes(scope: FastifyInstance, core: Core): vo
 
   scope.patch('/v1/accounts/update_credentials', {
       schema: {
-        ...describe('Accounts', 'Change the token owner’s profile', { body: PROFILE_FIELDS, description: 'Only the fields sent change. JSON may nest `source` as an object.' }),
+        ...describe('Accounts', 'Change the token owner’s profile', { body: PROFILE_FIELDS, description: 'Only the fields sent change.' }),
         ...RESPONSE,
       },
       preHandler: requireScope('write:accounts', { user: true }),

@@ -24,7 +24,7 @@ export function registerFollowRoutes(scope: FastifyInstance, core: Core): void {
   const followBody = {
     reblogs: flag('Show the account’s boosts in the home timeline (default true)'),
     notify: flag('Notify of the account’s new statuses (default false)'),
-    'languages[]': list('Accepted and ignored: every language is shown.'),
+    languages: list('Accepted and ignored: every language is shown.'),
   };
   scope.post('/v1/accounts/:id/follow', { schema: { ...describe('Accounts', 'Follow an account (or change the follow’s options)', { params: ACCOUNT_ID, body: followBody }), ...RELATIONSHIP }, preHandler: requireScope('write:follows', { user: true }) }, async (request) => {
     const id = requireId((request.params as { id: string }).id);

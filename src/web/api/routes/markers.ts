@@ -3,7 +3,7 @@ import { Invalid, MARKER_TIMELINES, type Core, type Marker, type MarkerTimeline 
 import { requireScope } from '../authenticate.ts';
 import { listParam } from '../params.ts';
 import { int, obj, str } from '../serializers/schema.ts';
-import { describe, id, list } from '../docs/describe.ts';
+import { describe, id, list, nested } from '../docs/describe.ts';
 
 // Where the account stopped reading, shared by its apps. Both timelines are always in the answer, a
 // never-saved one as a default Marker (last_read_id "0", version 0): Elk reads
@@ -49,7 +49,10 @@ export function registerMarkerRoutes(scope: FastifyInstance, core: Core): void {
 
   const save = describe('Markers', 'Save where the user stopped reading', {
     description: 'Send one or both. Saving the notifications marker also marks those notifications read on the website.',
-    body: { 'home[last_read_id]': id('The last status read in the home timeline.'), 'notifications[last_read_id]': id('The last notification read.') },
+    body: {
+      home: nested('`home[last_read_id]` in a form.', { last_read_id: id('The last status read in the home timeline.') }),
+      notifications: nested('`notifications[last_read_id]` in a form.', { last_read_id: id('The last notification read.') }),
+    },
   });
   scope.post('/v1/markers', { schema: { ...save, response: { 200: markersSchema } }, preHandler: requireScope('write:statuses', { user: true }) }, async (request) => {
     const accountId = request.token!.account!.id;

@@ -38,7 +38,7 @@ const CREATE = describe('Statuses', 'Post a status', {
     spoiler_text: text('A content warning shown before the text.'),
     sensitive: flag('Whether the status is sensitive'),
     language: text('ISO 639-1 language code.'),
-    'media_ids[]': list('Not supported yet: refused unless empty.'),
+    media_ids: list('Not supported yet: refused unless empty.'),
     poll: { type: 'object', description: 'Not supported: refused when sent.' },
     scheduled_at: text('Not supported: refused when sent.'),
   },
