@@ -70,7 +70,11 @@ const AUTHORIZE_DOCS = {
       required: ['response_type', 'client_id', 'redirect_uri'],
       description: 'The website’s sign-in when needed, then a consent page naming the app and the scopes. The decision sends the browser to the redirect URI with `code` and `state` (or `error`); the out-of-band URI shows the code on a page instead.',
     }),
-    response: { 200: html('The sign-in or consent page (or, out of band, the code).'), 302: { description: 'To the redirect URI with the code, or to the sign-in page.', type: 'null' } },
+    response: {
+      200: html('The sign-in or consent page (or, out of band, the code).'),
+      302: { description: 'To the redirect URI with the code, or to the sign-in page.', type: 'null' },
+      '4XX': html('An error page, when the client or its redirect URI cannot be trusted (nothing is sent to the app then).'),
+    },
   },
 };
 const CONSENT_DOCS = {
@@ -81,7 +85,11 @@ const CONSENT_DOCS = {
       required: ['decision'],
     }),
     consumes: ['application/x-www-form-urlencoded'],
-    response: { 302: { description: 'To the redirect URI with the code or the refusal.', type: 'null' }, 200: html('Out of band: the code on a page.') },
+    response: {
+      200: html('Out of band: the code on a page.'),
+      302: { description: 'To the redirect URI with the code or the refusal.', type: 'null' },
+      '4XX': html('An error page (a request that cannot be trusted, or a form without its CSRF token).'),
+    },
   },
 };
 
