@@ -13,6 +13,7 @@ import { discoveryScope } from './api/discovery-scope.ts';
 import { oauthScope } from './oauth/plugin.ts';
 import { registerOpenApi } from './api/docs/openapi.ts';
 import { docsScope } from './api/docs/docs-scope.ts';
+import { registerEntitySchemas } from './api/serializers/entities.ts';
 
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
@@ -69,6 +70,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   registerRequestContext(app);
   // Before any scope: it collects the routes into the API description as they are registered.
   await registerOpenApi(app, config);
+  registerEntitySchemas(app);
 
   await app.register(opsScope, { core, isShuttingDown: options.isShuttingDown ?? (() => false) });
   await app.register(apiScope, { core, prefix: '/api', extraRoutes: options.extraRoutes?.api });

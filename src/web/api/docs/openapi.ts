@@ -108,6 +108,8 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
         },
       },
     },
+    // Shared schemas (serializers/entities.ts) appear under their own names.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     transform: describeRoute,
     transformObject: finish,
   });

@@ -30,5 +30,19 @@ export function arr(items: Schema): Schema {
   return { type: 'array', items };
 }
 
+/**
+ * A named entity: its schema gets an `$id`, is added once to the app (entities.ts), and is used through
+ * `ref(name)`. Fastify serializes a reference as it would the schema, and the API description shows
+ * each entity once, by name, instead of a copy in every operation.
+ */
+export function entity(name: string, schema: Schema): Schema {
+  return { $id: name, title: name, ...schema };
+}
+
+/** A reference to an entity added to the app (`{ $ref: 'Account#' }`). */
+export function ref(name: string): Schema {
+  return { $ref: `${name}#` };
+}
+
 /** An object whose keys are not known in advance (kept as they are). */
 export const anyObject = { type: 'object', additionalProperties: true } as const;
