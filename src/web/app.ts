@@ -11,6 +11,9 @@ import { htmlScope } from './html/scope.ts';
 import { apiScope } from './api/scope.ts';
 import { discoveryScope } from './api/discovery-scope.ts';
 import { oauthScope } from './oauth/plugin.ts';
+import { registerOpenApi } from './api/docs/openapi.ts';
+import { docsScope } from './api/docs/docs-scope.ts';
+import { registerEntitySchemas } from './api/serializers/entities.ts';
 
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
@@ -44,6 +47,7 @@ function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: s
  *   assets (/assets) sit in the scope's outer layer, without the session lookup;
  * - `api`: the Mastodon API under /api — JSON errors, CORS, no-store, the clients' body formats,
  *   rate-limit headers; `discovery` is its public neighbour (/.well-known, /nodeinfo);
+ * - `docs`: the API's OpenAPI description and Swagger UI (/api/docs), with the website's CSP;
  * - `oauth`: the authorization server (/oauth, its own scope, registered beside these).
  * Only what every request needs is at the root: request ids, the log line, metrics, request context.
  * Tests call `app.inject()`; server.ts listens.
@@ -64,11 +68,15 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   registerRequestLogging(app);
   registerRequestMetrics(app);
   registerRequestContext(app);
+  // Before any scope: it collects the routes into the API description as they are registered.
+  await registerOpenApi(app, config);
+  registerEntitySchemas(app);
 
   await app.register(opsScope, { core, isShuttingDown: options.isShuttingDown ?? (() => false) });
   await app.register(apiScope, { core, prefix: '/api', extraRoutes: options.extraRoutes?.api });
   await app.register(discoveryScope, { core });
   await app.register(oauthScope, { core });
+  await app.register(docsScope, { core });
   // Last: the website owns the root's not-found page, for every path no other scope claims.
   await app.register(htmlScope, { core, extraRoutes: options.extraRoutes?.html });
   return app;

@@ -62,6 +62,36 @@ function refuse(reply: FastifyReply, status: number, error: string): FastifyRepl
   return reply.code(status).header('Cache-Control', 'no-store').send({ error });
 }
 
+/**
+ * What a guard asks of a request, kept beside the guard so the API description (docs/openapi.ts)
+ * states each route's security from the very function that enforces it, and cannot drift from it.
+ */
+export interface AccessRule {
+  /** Whether a caller without a token is let through. */
+  anonymous: boolean;
+  /** Scopes of which the token needs one (the hierarchy applies); empty: any valid token. */
+  anyOf: readonly string[];
+  /** An app token (client_credentials) is refused: the route acts for a user. */
+  user: boolean;
+}
+
+const ACCESS_RULES = new WeakMap<object, AccessRule>();
+
+function withRule<T extends object>(guard: T, rule: AccessRule): T {
+  ACCESS_RULES.set(guard, rule);
+  return guard;
+}
+
+/** The rule of a route's guard among its preHandlers, if it has one of this file's guards. */
+export function accessRuleOf(preHandler: unknown): AccessRule | undefined {
+  const handlers = Array.isArray(preHandler) ? preHandler : [preHandler];
+  for (const handler of handlers) {
+    const rule = typeof handler === 'function' ? ACCESS_RULES.get(handler) : undefined;
+    if (rule) return rule;
+  }
+  return undefined;
+}
+
 export interface RequireScopeOptions {
   /** The route acts for a user: an app token (client_credentials) gets 422. */
   user?: boolean;
@@ -74,12 +104,15 @@ export interface RequireScopeOptions {
  */
 export function requireScope(scope: string | readonly string[], options: RequireScopeOptions = {}): preHandlerAsyncHookHandler {
   const anyOf = typeof scope === 'string' ? [scope] : scope;
-  return async function requireScopeHandler(request, reply) {
-    const token = request.token;
-    if (!token) return refuse(reply, 401, INVALID_TOKEN);
-    if (anyOf.length > 0 && !anyOf.some((s) => scopeAllows(token.scopes, s))) return refuse(reply, 403, OUTSIDE_SCOPES);
-    if (options.user && token.account === null) return refuse(reply, 422, USER_REQUIRED);
-  };
+  return withRule(
+    async function requireScopeHandler(request, reply) {
+      const token = request.token;
+      if (!token) return refuse(reply, 401, INVALID_TOKEN);
+      if (anyOf.length > 0 && !anyOf.some((s) => scopeAllows(token.scopes, s))) return refuse(reply, 403, OUTSIDE_SCOPES);
+      if (options.user && token.account === null) return refuse(reply, 422, USER_REQUIRED);
+    } satisfies preHandlerAsyncHookHandler,
+    { anonymous: false, anyOf, user: options.user ?? false },
+  );
 }
 
 /** A preHandler for routes any valid token may use, whatever its scopes (apps/verify_credentials). */
@@ -92,9 +125,12 @@ export function requireToken(options: RequireScopeOptions = {}): preHandlerAsync
  * is invalid or revoked gets 401, as on Mastodon (a client must learn its token is dead).
  */
 export function optionalToken(): preHandlerAsyncHookHandler {
-  return async function optionalTokenHandler(request, reply) {
-    if (request.tokenSent && !request.token) return refuse(reply, 401, INVALID_TOKEN);
-  };
+  return withRule(
+    async function optionalTokenHandler(request, reply) {
+      if (request.tokenSent && !request.token) return refuse(reply, 401, INVALID_TOKEN);
+    } satisfies preHandlerAsyncHookHandler,
+    { anonymous: true, anyOf: [], user: false },
+  );
 }
 
 /**
@@ -103,9 +139,12 @@ export function optionalToken(): preHandlerAsyncHookHandler {
  */
 export function optionalScope(scope: string | readonly string[]): preHandlerAsyncHookHandler {
   const anyOf = typeof scope === 'string' ? [scope] : scope;
-  return async function optionalScopeHandler(request, reply) {
-    if (request.tokenSent && !request.token) return refuse(reply, 401, INVALID_TOKEN);
-    const token = request.token;
-    if (token && !anyOf.some((s) => scopeAllows(token.scopes, s))) return refuse(reply, 403, OUTSIDE_SCOPES);
-  };
+  return withRule(
+    async function optionalScopeHandler(request, reply) {
+      if (request.tokenSent && !request.token) return refuse(reply, 401, INVALID_TOKEN);
+      const token = request.token;
+      if (token && !anyOf.some((s) => scopeAllows(token.scopes, s))) return refuse(reply, 403, OUTSIDE_SCOPES);
+    } satisfies preHandlerAsyncHookHandler,
+    { anonymous: true, anyOf, user: false },
+  );
 }

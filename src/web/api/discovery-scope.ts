@@ -4,6 +4,7 @@ import { registerNoSniff } from '../shared/security-headers.ts';
 import { registerApiCors } from './cors.ts';
 import { registerApiErrors } from './errors.ts';
 import { registerNodeinfo, registerWellKnown } from './routes/discovery.ts';
+import { documentationOnly } from './docs/documentation-only.ts';
 
 // The public documents that find the API: /.well-known/* and /nodeinfo/*, with CORS as the API has
 // (browser clients read them before login) and JSON errors. Each prefix is its own scope so CORS's
@@ -28,6 +29,8 @@ export async function discoveryScope(scope: FastifyInstance, { core }: { core: C
 }
 
 async function discoveryBasics(scope: FastifyInstance): Promise<void> {
+  // Request schemas here document parameters, they do not check them (docs/documentation-only.ts).
+  scope.setValidatorCompiler(documentationOnly);
   registerNoSniff(scope);
   await registerApiCors(scope);
   registerApiErrors(scope);

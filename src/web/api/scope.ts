@@ -19,6 +19,7 @@ import { registerPipitStats } from './routes/pipit-stats.ts';
 import { registerStatusActionRoutes } from './routes/status-actions.ts';
 import { registerStatusRoutes } from './routes/statuses.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
+import { documentationOnly } from './docs/documentation-only.ts';
 
 // The Mastodon API, registered with the prefix /api. No cookies are read here: the API authenticates
 // with bearer tokens only (api/authenticate.ts), so no session lookup, no
@@ -26,6 +27,8 @@ import { registerTimelineRoutes } from './routes/timelines.ts';
 
 /** The api scope: CORS, JSON errors and 404, no-store, the clients' body formats, rate limits, routes. */
 export async function apiScope(scope: FastifyInstance, { core, extraRoutes }: { core: Core; extraRoutes?: ((scope: FastifyInstance) => void) | undefined }): Promise<void> {
+  // Request schemas here document parameters, they do not check them (docs/documentation-only.ts).
+  scope.setValidatorCompiler(documentationOnly);
   registerNoSniff(scope);
   scope.addHook('onRequest', async (_request, reply) => {
     // Answers differ per token; a route whose answer is public may say otherwise.

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import qs from 'qs';
-import type { Config, Core } from '../../core/index.ts';
+import type { Core } from '../../core/index.ts';
+import { registerPageSecurityHeaders } from '../shared/security-headers.ts';
 import { BODY_LIMIT, QS_OPTIONS } from '../shared/limits.ts';
 import { registerErrorPages } from './error-pages.ts';
 import { csrfCookieName, registerSessions } from './session.ts';
@@ -30,30 +30,6 @@ import { registerAuthorize } from '../oauth/authorize.ts';
 // the session lookup, CSRF, the cross-site guard and form bodies. The not-found page is the inner
 // one's, so a mistyped address still shows the visitor as logged in.
 
-function registerHelmet(scope: FastifyInstance, config: Config) {
-  return scope.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        // Forms may only submit to this site, so injected markup cannot post a form elsewhere.
-        formAction: ["'self'"],
-        ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-    hsts: config.secureCookies,
-  });
-}
-
 export interface HtmlScopeOptions {
   core: Core;
   extraRoutes?: ((scope: FastifyInstance) => void) | undefined;
@@ -62,7 +38,7 @@ export interface HtmlScopeOptions {
 /** The html scope: helmet, /assets, then the pages with their session and CSRF hooks. */
 export async function htmlScope(scope: FastifyInstance, { core, extraRoutes }: HtmlScopeOptions): Promise<void> {
   const config = core.config;
-  await registerHelmet(scope, config);
+  await registerPageSecurityHeaders(scope, config);
   registerErrorPages(scope);
   await scope.register(fastifyStatic, {
     root: join(import.meta.dirname, '..', 'public'),

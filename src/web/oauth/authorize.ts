@@ -5,6 +5,8 @@ import { pageContext, sendPage } from '../html/views/page-context.ts';
 import { errorPage } from '../html/views/pages.ts';
 import { booleanParameter, parametersOf, type Parameters } from './parameters.ts';
 import { consentPage, outOfBandCodePage, outOfBandRefusalPage } from './views.ts';
+import { describe, flag, text } from '../api/docs/describe.ts';
+import { documentationOnly } from '../api/docs/documentation-only.ts';
 
 // GET /oauth/authorize: the website's login (the session cookie), then a consent page; POST (the
 // consent form, with CSRF) answers the app. A request whose client or redirect URI cannot be trusted
@@ -41,6 +43,55 @@ function allowFormRedirectTo(reply: FastifyReply, redirectUri: string): void {
   const source = scheme === 'http' || scheme === 'https' ? new URL(redirectUri).origin : `${scheme}:`;
   reply.header('Content-Security-Policy', csp.replace("form-action 'self'", `form-action 'self' ${source}`));
 }
+
+const AUTHORIZATION_QUERY = {
+  response_type: text('Always `code`.', { enum: ['code'] }),
+  client_id: text('The app’s client_id.'),
+  redirect_uri: text('One of the app’s registered redirect URIs, exactly.'),
+  scope: text('The scopes asked for, space-separated (default `read`); within the app’s own.'),
+  state: text('Sent back with the code, unchanged.'),
+  code_challenge: text('PKCE: the S256 challenge of the app’s verifier.'),
+  code_challenge_method: text('PKCE: `S256`.', { enum: ['S256'] }),
+  force_login: flag('Show the sign-in form even when someone is signed in'),
+};
+
+const html = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+
+/**
+ * The API description's view of these two pages (api/docs/openapi.ts). They sit in the website's scope,
+ * so each route opts out of Fastify's validation itself: the parameters are read as OAuth clients send
+ * them (parameters.ts), and the schema only documents them (api/docs/documentation-only.ts).
+ */
+const AUTHORIZE_DOCS = {
+  validatorCompiler: documentationOnly,
+  schema: {
+    ...describe('OAuth', 'Ask the user to authorize an app (a page: open it in the browser)', {
+      query: AUTHORIZATION_QUERY,
+      required: ['response_type', 'client_id', 'redirect_uri'],
+      description: 'The website’s sign-in when needed, then a consent page naming the app and the scopes. The decision sends the browser to the redirect URI with `code` and `state` (or `error`); the out-of-band URI shows the code on a page instead.',
+    }),
+    response: {
+      200: html('The sign-in or consent page (or, out of band, the code).'),
+      302: { description: 'To the redirect URI with the code, or to the sign-in page.', type: 'null' },
+      '4XX': html('An error page, when the client or its redirect URI cannot be trusted (nothing is sent to the app then).'),
+    },
+  },
+};
+const CONSENT_DOCS = {
+  validatorCompiler: documentationOnly,
+  schema: {
+    ...describe('OAuth', 'The consent page’s decision (the website’s own form, with its CSRF token: not for apps)', {
+      body: { ...AUTHORIZATION_QUERY, decision: text('The button pressed.', { enum: ['approve', 'deny'] }) },
+      required: ['decision'],
+    }),
+    consumes: ['application/x-www-form-urlencoded'],
+    response: {
+      200: html('Out of band: the code on a page.'),
+      302: { description: 'To the redirect URI with the code or the refusal.', type: 'null' },
+      '4XX': html('An error page (a request that cannot be trusted, or a form without its CSRF token).'),
+    },
+  },
+};
 
 export function registerAuthorize(app: FastifyInstance, core: Core): void {
   const untrusted = (request: FastifyRequest, reply: FastifyReply, error: OAuthError) =>
@@ -87,7 +138,7 @@ export function registerAuthorize(app: FastifyInstance, core: Core): void {
     return reply.redirect(withQueryParameters(auth.redirectUri, { code, state: auth.state }), 302);
   };
 
-  app.get('/oauth/authorize', async (request, reply) => {
+  app.get('/oauth/authorize', AUTHORIZE_DOCS, async (request, reply) => {
     const p = parametersOf(request);
     const auth = await validated(request, reply, p);
     if (!auth) return reply;
@@ -103,7 +154,7 @@ export function registerAuthorize(app: FastifyInstance, core: Core): void {
     return sendPage(reply, consentPage(pageContext(request, reply), auth));
   });
 
-  app.post('/oauth/authorize', { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post('/oauth/authorize', { ...CONSENT_DOCS, preHandler: app.csrfProtection }, async (request, reply) => {
     const p = parametersOf(request);
     const auth = await validated(request, reply, p);
     if (!auth) return reply;

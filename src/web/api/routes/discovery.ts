@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Invalid, NotFound, PIPIT_VERSION, escapeHtml, profilePath, type Core } from '../../../core/index.ts';
 import { arr, bool, int, obj, str } from '../serializers/schema.ts';
+import { describe, text } from '../docs/describe.ts';
 
 // How clients find the API and its accounts (mastodon-api.md §5). megalodon refuses a server whose
 // nodeinfo names neither known software nor `metadata.upstream.name: "mastodon"`; Phanpy follows
@@ -40,18 +41,30 @@ export function webfingerUsername(resource: string, publicUrl: string): string |
 /** /.well-known/nodeinfo, /host-meta and /webfinger (registered under the /.well-known prefix). */
 export function registerWellKnown(scope: FastifyInstance, core: Core): void {
   const publicUrl = core.config.publicUrl;
-  scope.get('/nodeinfo', { schema: { response: { 200: obj({ links: arr(obj({ rel: str, href: str })) }) } } }, async () => ({
+  scope.get('/nodeinfo', { schema: { ...describe('Discovery', 'Where the NodeInfo document is'), response: { 200: obj({ links: arr(obj({ rel: str, href: str })) }) } } }, async () => ({
     links: [{ rel: NODEINFO_SCHEMA_2_0, href: `${publicUrl}/nodeinfo/2.0` }],
   }));
 
-  scope.get('/host-meta', async (_request, reply) => {
+  const hostMeta = {
+    ...describe('Discovery', 'The WebFinger address template (XRD)'),
+    // A string answer is sent as it is (Fastify serializes only objects): this schema documents the XML.
+    response: { 200: { description: 'An XRD document with the lrdd template.', content: { 'application/xrd+xml': { schema: { type: 'string' } } } } },
+  };
+  scope.get('/host-meta', { schema: hostMeta }, async (_request, reply) => {
     const template = escapeHtml(`${publicUrl}/.well-known/webfinger?resource={uri}`);
     return reply
       .type('application/xrd+xml; charset=utf-8')
       .send(`<?xml version="1.0" encoding="UTF-8"?>\n<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n  <Link rel="lrdd" template="${template}"/>\n</XRD>\n`);
   });
 
-  scope.get<{ Querystring: { resource?: unknown } }>('/webfinger', { schema: { response: { 200: webfingerSchema } } }, async (request, reply) => {
+  scope.get<{ Querystring: { resource?: unknown } }>('/webfinger',
+    {
+      schema: {
+        ...describe('Discovery', 'Find an account by its address (WebFinger)', { query: { resource: text('`acct:user@host`, `user@host`, or a profile URL.') }, required: ['resource'] }),
+        response: { 200: webfingerSchema },
+      },
+    },
+    async (request, reply) => {
     const resource = request.query.resource;
     if (typeof resource !== 'string' || resource.trim() === '') throw new Invalid('resource is required, such as acct:alice@example.com.', 'resource');
     const username = webfingerUsername(resource.trim().slice(0, 300), publicUrl);
@@ -69,7 +82,7 @@ export function registerWellKnown(scope: FastifyInstance, core: Core): void {
 
 /** /nodeinfo/2.0 (registered under the /nodeinfo prefix). */
 export function registerNodeinfo(scope: FastifyInstance, core: Core): void {
-  scope.get('/2.0', { schema: { response: { 200: nodeinfoSchema } } }, async (_request, reply) => {
+  scope.get('/2.0', { schema: { ...describe('Discovery', 'NodeInfo 2.0: the software and its usage'), response: { 200: nodeinfoSchema } } }, async (_request, reply) => {
     const facts = await core.instance.instanceFacts();
     reply.type(`application/json; profile="${NODEINFO_SCHEMA_2_0}#"`);
     return {

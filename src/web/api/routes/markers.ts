@@ -3,6 +3,7 @@ import { Invalid, MARKER_TIMELINES, type Core, type Marker, type MarkerTimeline 
 import { requireScope } from '../authenticate.ts';
 import { listParam } from '../params.ts';
 import { int, obj, str } from '../serializers/schema.ts';
+import { describe, id, list, nested } from '../docs/describe.ts';
 
 // Where the account stopped reading, shared by its apps. Both timelines are always in the answer, a
 // never-saved one as a default Marker (last_read_id "0", version 0): Elk reads
@@ -37,13 +38,23 @@ function positions(body: unknown): Partial<Record<MarkerTimeline, string>> {
 
 /** GET and POST /api/v1/markers. */
 export function registerMarkerRoutes(scope: FastifyInstance, core: Core): void {
-  scope.get('/v1/markers', { schema: { response: { 200: markersSchema } }, preHandler: requireScope('read:statuses', { user: true }) }, async (request) => {
+  const read = describe('Markers', 'Where the user stopped reading the home timeline and the notifications', {
+    query: { 'timeline[]': list('home and/or notifications (both are always answered).') },
+  });
+  scope.get('/v1/markers', { schema: { ...read, response: { 200: markersSchema } }, preHandler: requireScope('read:statuses', { user: true }) }, async (request) => {
     // `timeline[]` is read (and bounded) but both keys are answered whatever it says (see above).
     listParam((request.query as Record<string, unknown>).timeline, 'timeline', 10);
     return toMarkers(await core.markers.getMarkers(request.token!.account!.id));
   });
 
-  scope.post('/v1/markers', { schema: { response: { 200: markersSchema } }, preHandler: requireScope('write:statuses', { user: true }) }, async (request) => {
+  const save = describe('Markers', 'Save where the user stopped reading', {
+    description: 'Send one or both. Saving the notifications marker also marks those notifications read on the website.',
+    body: {
+      home: nested('`home[last_read_id]` in a form.', { last_read_id: id('The last status read in the home timeline.') }),
+      notifications: nested('`notifications[last_read_id]` in a form.', { last_read_id: id('The last notification read.') }),
+    },
+  });
+  scope.post('/v1/markers', { schema: { ...save, response: { 200: markersSchema } }, preHandler: requireScope('write:statuses', { user: true }) }, async (request) => {
     const accountId = request.token!.account!.id;
     const wanted = positions(request.body);
     if (Object.keys(wanted).length === 0) throw new Invalid('Send home[last_read_id] or notifications[last_read_id].', 'home');

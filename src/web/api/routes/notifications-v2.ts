@@ -5,7 +5,10 @@ import { setPageLinks } from '../paging.ts';
 import { requireId } from '../params.ts';
 import { groupedNotificationsSchema, notificationGroupSchema, toGroupedNotifications, toNotificationGroup } from '../serializers/notification.ts';
 import { anyObject, int, obj } from '../serializers/schema.ts';
-import { readNotificationFilter } from './notification-params.ts';
+import { NOTIFICATION_QUERY, readNotificationFilter } from './notification-params.ts';
+import { describe, text } from '../docs/describe.ts';
+
+const GROUP_KEY = { group_key: text('The group’s key (`ungrouped-<notification id>`).') };
 
 // Grouped notifications (Mastodon 4.3's v2), as far as Phanpy needs them. Pipit reports
 // `api_versions.mastodon: 1`, so clients use v1; this answers those that try v2 anyway. Every
@@ -26,7 +29,8 @@ function idOfGroup(key: string): string {
 export function registerGroupedNotificationRoutes(scope: FastifyInstance, core: Core): void {
   const base = core.config.publicUrl;
 
-  scope.get('/v2/notifications', { schema: { response: { 200: groupedNotificationsSchema } }, preHandler: READ }, async (request, reply) => {
+  const list = describe('Notifications', 'Grouped notifications (each notification is its own group)', { query: NOTIFICATION_QUERY });
+  scope.get('/v2/notifications', { schema: { ...list, response: { 200: groupedNotificationsSchema } }, preHandler: READ }, async (request, reply) => {
     const filter = readNotificationFilter(request.query);
     if (!filter) return toGroupedNotifications([], base);
     const list = await core.notifications.listNotifications(request.token!.account!.id, filter);
@@ -34,16 +38,16 @@ export function registerGroupedNotificationRoutes(scope: FastifyInstance, core: 
     return toGroupedNotifications(list, base);
   });
 
-  scope.get('/v2/notifications/unread_count', { schema: { response: { 200: obj({ count: int }) } }, preHandler: READ }, async (request) => ({
+  scope.get('/v2/notifications/unread_count', { schema: { ...describe('Notifications', 'How many notifications the user has not read (v2)'), response: { 200: obj({ count: int }) } }, preHandler: READ }, async (request) => ({
     count: await core.notifications.countUnreadNotifications(request.token!.account!.id),
   }));
 
-  scope.get('/v2/notifications/:group_key', { schema: { response: { 200: notificationGroupSchema } }, preHandler: READ }, async (request) => {
+  scope.get('/v2/notifications/:group_key', { schema: { ...describe('Notifications', 'One notification group', { params: GROUP_KEY }), response: { 200: notificationGroupSchema } }, preHandler: READ }, async (request) => {
     const id = idOfGroup(String((request.params as { group_key: string }).group_key));
     return toNotificationGroup(await core.notifications.getNotification(request.token!.account!.id, id));
   });
 
-  scope.post('/v2/notifications/:group_key/dismiss', { schema: { response: { 200: anyObject } }, preHandler: WRITE }, async (request) => {
+  scope.post('/v2/notifications/:group_key/dismiss', { schema: { ...describe('Notifications', 'Dismiss a notification group', { params: GROUP_KEY }), response: { 200: anyObject } }, preHandler: WRITE }, async (request) => {
     const id = idOfGroup(String((request.params as { group_key: string }).group_key));
     await core.notifications.dismissNotification(request.token!.account!.id, id);
     return {};

@@ -5,7 +5,10 @@ import { setPageLinks } from '../paging.ts';
 import { requireId } from '../params.ts';
 import { notificationSchema, toMastodonNotification } from '../serializers/notification.ts';
 import { anyObject, arr, int, obj } from '../serializers/schema.ts';
-import { readNotificationFilter } from './notification-params.ts';
+import { NOTIFICATION_QUERY, readNotificationFilter } from './notification-params.ts';
+import { describe, ID_PARAM } from '../docs/describe.ts';
+
+const NOTIFICATION_ID = ID_PARAM('notification');
 
 // Notifications v1 (mastodon-api.md §2): the list with its filters and Link paging (an exclusive
 // `min_id`: Tusky #3580), one notification, dismiss, clear, and the unread count. Made by the bus
@@ -19,7 +22,7 @@ const WRITE = requireScope('write:notifications', { user: true });
 export function registerNotificationRoutes(scope: FastifyInstance, core: Core): void {
   const base = core.config.publicUrl;
 
-  scope.get('/v1/notifications', { schema: { response: { 200: arr(notificationSchema) } }, preHandler: READ }, async (request, reply) => {
+  scope.get('/v1/notifications', { schema: { ...describe('Notifications', 'The user’s notifications, newest first', { query: NOTIFICATION_QUERY }), response: { 200: arr(notificationSchema) } }, preHandler: READ }, async (request, reply) => {
     const filter = readNotificationFilter(request.query);
     if (!filter) return [];
     const list = await core.notifications.listNotifications(request.token!.account!.id, filter);
@@ -28,22 +31,22 @@ export function registerNotificationRoutes(scope: FastifyInstance, core: Core): 
   });
 
   // The badge: what the account has not read (on the website or through the notifications marker).
-  scope.get('/v1/notifications/unread_count', { schema: { response: { 200: obj({ count: int }) } }, preHandler: READ }, async (request) => ({
+  scope.get('/v1/notifications/unread_count', { schema: { ...describe('Notifications', 'How many notifications the user has not read'), response: { 200: obj({ count: int }) } }, preHandler: READ }, async (request) => ({
     count: await core.notifications.countUnreadNotifications(request.token!.account!.id),
   }));
 
-  scope.post('/v1/notifications/clear', { schema: { response: { 200: anyObject } }, preHandler: WRITE }, async (request) => {
+  scope.post('/v1/notifications/clear', { schema: { ...describe('Notifications', 'Dismiss all the user’s notifications'), response: { 200: anyObject } }, preHandler: WRITE }, async (request) => {
     const cleared = await core.notifications.clearNotifications(request.token!.account!.id);
     request.log.info({ cleared }, 'notifications cleared');
     return {};
   });
 
-  scope.get('/v1/notifications/:id', { schema: { response: { 200: notificationSchema } }, preHandler: READ }, async (request) => {
+  scope.get('/v1/notifications/:id', { schema: { ...describe('Notifications', 'One notification', { params: NOTIFICATION_ID }), response: { 200: notificationSchema } }, preHandler: READ }, async (request) => {
     const id = requireId((request.params as { id: string }).id);
     return toMastodonNotification(await core.notifications.getNotification(request.token!.account!.id, id), base);
   });
 
-  scope.post('/v1/notifications/:id/dismiss', { schema: { response: { 200: anyObject } }, preHandler: WRITE }, async (request) => {
+  scope.post('/v1/notifications/:id/dismiss', { schema: { ...describe('Notifications', 'Dismiss one notification', { params: NOTIFICATION_ID }), response: { 200: anyObject } }, preHandler: WRITE }, async (request) => {
     const id = requireId((request.params as { id: string }).id);
     await core.notifications.dismissNotification(request.token!.account!.id, id);
     return {};

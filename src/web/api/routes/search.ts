@@ -6,6 +6,7 @@ import { accountSchema, toMastodonAccount, type MastodonAccount } from '../seria
 import { arr, obj } from '../serializers/schema.ts';
 import { statusSchema, toMastodonStatus, type MastodonStatus } from '../serializers/status.ts';
 import { tagSchema, toMastodonTag, type MastodonTag } from '../serializers/tag.ts';
+import { describe, flag, id, text, whole } from '../docs/describe.ts';
 
 // Search v2 (mastodon-api.md §2): accounts by the start of a username or display name (and `@user`,
 // `@user@thishost`), hashtags some post used by the start of their name, posts by their words among
@@ -22,6 +23,22 @@ interface SearchResult {
   statuses: MastodonStatus[];
   hashtags: MastodonTag[];
 }
+
+const SEARCH = describe('Search', 'Search accounts, hashtags and statuses, or find the object a local URL names', {
+  description: 'Statuses are found by their words (every word must occur) among the user’s own and those they favourited, bookmarked or were mentioned in; signed in only.',
+  query: {
+    q: text('What to look for: the start of a username, display name or hashtag, `@user`, words of a status, or a URL of this site.'),
+    type: text('Only this kind of result.', { enum: ['accounts', 'hashtags', 'statuses'] }),
+    limit: whole('How many of each kind (default 20, at most 40).'),
+    offset: whole('How many results to skip.'),
+    resolve: flag('Accepted; there is nothing remote to fetch'),
+    following: flag('Only accounts the user follows'),
+    account_id: id('Only statuses of this account.'),
+    max_id: id('Only statuses older than this one.'),
+    min_id: id('Only statuses newer than this one.'),
+  },
+  required: ['q'],
+});
 
 const searchSchema = obj({ accounts: arr(accountSchema), statuses: arr(statusSchema), hashtags: arr(tagSchema) });
 
@@ -62,7 +79,7 @@ export function registerSearchRoutes(scope: FastifyInstance, core: Core): void {
     return empty;
   }
 
-  scope.get('/v2/search', { schema: { response: { 200: searchSchema } }, preHandler: optionalScope('read:search') }, async (request): Promise<SearchResult> => {
+  scope.get('/v2/search', { schema: { ...SEARCH, response: { 200: searchSchema } }, preHandler: optionalScope('read:search') }, async (request): Promise<SearchResult> => {
     const q = queryOf(request);
     const text = textParam(q.q, 'q', 2000)?.trim();
     if (!text) throw missingParameter('q');

@@ -6,6 +6,7 @@ import { PAGE_LIMITS, parseBoolean, readPaging, requireId, listParam } from '../
 import { statusListSchema, toMastodonStatus } from '../serializers/status.ts';
 import { optionalText } from './status-params.ts';
 import { actorId, viewerId } from './statuses.ts';
+import { describe, flag, ID_PARAM, list, paging, text } from '../docs/describe.ts';
 
 // Lists of statuses, newest first, paged by max_id/since_id/min_id with `Link` (mastodon-api.md §2
 // Timelines): home, public, tag, an account's statuses, and the user's bookmarks and favourites (these
@@ -23,22 +24,29 @@ function queryOf(request: FastifyRequest): Query {
 /** GET /api/v1/timelines/{home,public,tag/:hashtag}, /api/v1/accounts/:id/statuses, /bookmarks, /favourites. */
 export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void {
   const publicUrl = core.config.publicUrl;
-  const schema = { response: { 200: statusListSchema } };
+  const response = { 200: statusListSchema };
+  const pageQuery = paging(PAGE_LIMITS.statuses);
+  const where = {
+    local: flag('Only local statuses (every status is local: changes nothing)'),
+    remote: flag('Only remote statuses (there are none: an empty list)'),
+    only_media: flag('Only statuses with media (there are none yet: an empty list)'),
+  };
+  const timeline = (summary: string, p: Parameters<typeof describe>[2] = {}) => ({ ...describe('Timelines', summary, { ...p, query: { ...pageQuery, ...p.query } }), response });
 
   const page = (request: FastifyRequest, reply: Parameters<typeof setPageLinks>[1], posts: Post[]) => {
     setPageLinks(request, reply, publicUrl, posts);
     return posts.map((p) => toMastodonStatus(p, publicUrl));
   };
-  const entries = (request: FastifyRequest, reply: Parameters<typeof setPageLinks>[1], list: PostEntry[]) => {
-    setPageLinks(request, reply, publicUrl, list, (e) => e.pageId);
-    return list.map((e) => toMastodonStatus(e.post, publicUrl));
+  const entries = (request: FastifyRequest, reply: Parameters<typeof setPageLinks>[1], rows: PostEntry[]) => {
+    setPageLinks(request, reply, publicUrl, rows, (e) => e.pageId);
+    return rows.map((e) => toMastodonStatus(e.post, publicUrl));
   };
 
-  scope.get('/v1/timelines/home', { preHandler: requireScope('read:statuses', { user: true }), schema }, async (request, reply) => {
+  scope.get('/v1/timelines/home', { preHandler: requireScope('read:statuses', { user: true }), schema: timeline('The home timeline: the user’s statuses and those of followed accounts, boosts included') }, async (request, reply) => {
     return page(request, reply, await core.posts.homeTimeline(actorId(request), readPaging(queryOf(request), PAGE_LIMITS.statuses)));
   });
 
-  scope.get('/v1/timelines/public', { preHandler: optionalScope('read:statuses'), schema }, async (request, reply) => {
+  scope.get('/v1/timelines/public', { preHandler: optionalScope('read:statuses'), schema: timeline('Public statuses of everyone', { query: where }) }, async (request, reply) => {
     const q = queryOf(request);
     const paging = readPaging(q, PAGE_LIMITS.statuses);
     parseBoolean(q.local, 'local');
@@ -48,7 +56,20 @@ export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void
   });
 
   // any[] widens the tag, all[] and none[] narrow it (at most 20 each: each is a condition of the query).
-  scope.get<{ Params: { hashtag: string } }>('/v1/timelines/tag/:hashtag', { preHandler: optionalScope('read:statuses'), schema }, async (request, reply) => {
+  scope.get<{ Params: { hashtag: string } }>('/v1/timelines/tag/:hashtag',
+    {
+      preHandler: optionalScope('read:statuses'),
+      schema: timeline('Public statuses with a hashtag', {
+        params: { hashtag: text('The hashtag, without #.') },
+        query: {
+          ...where,
+          'any[]': list(`Also statuses with any of these hashtags (at most ${MAX_TAGS}).`),
+          'all[]': list(`Only statuses that also have all of these (at most ${MAX_TAGS}).`),
+          'none[]': list(`Not statuses with any of these (at most ${MAX_TAGS}).`),
+        },
+      }),
+    },
+    async (request, reply) => {
     const q = queryOf(request);
     const paging = readPaging(q, PAGE_LIMITS.statuses);
     parseBoolean(q.local, 'local');
@@ -58,7 +79,21 @@ export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void
     return page(request, reply, await core.posts.tagTimeline(request.params.hashtag, { ...paging, ...tags, onlyMedia }, viewerId(request)));
   });
 
-  scope.get<{ Params: { id: string } }>('/v1/accounts/:id/statuses', { preHandler: optionalScope('read:statuses'), schema }, async (request, reply) => {
+  scope.get<{ Params: { id: string } }>('/v1/accounts/:id/statuses',
+    {
+      preHandler: optionalScope('read:statuses'),
+      schema: timeline('An account’s statuses that the caller may see', {
+        params: ID_PARAM('account'),
+        query: {
+          exclude_replies: flag('Leave out replies (to others)'),
+          exclude_reblogs: flag('Leave out boosts'),
+          only_media: flag('Only statuses with media (none yet)'),
+          pinned: flag('Only pinned statuses (none: pinning does not exist)'),
+          tagged: text('Only statuses with this hashtag.'),
+        },
+      }),
+    },
+    async (request, reply) => {
     const q = queryOf(request);
     const posts = await core.posts.accountStatuses(viewerId(request), requireId(request.params.id), {
       ...readPaging(q, PAGE_LIMITS.statuses),
@@ -71,11 +106,11 @@ export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void
     return page(request, reply, posts);
   });
 
-  scope.get('/v1/bookmarks', { preHandler: requireScope('read:bookmarks', { user: true }), schema }, async (request, reply) => {
+  scope.get('/v1/bookmarks', { preHandler: requireScope('read:bookmarks', { user: true }), schema: timeline('The user’s bookmarks, newest bookmark first') }, async (request, reply) => {
     return entries(request, reply, await core.interactions.bookmarksOf(actorId(request), readPaging(queryOf(request), PAGE_LIMITS.statuses)));
   });
 
-  scope.get('/v1/favourites', { preHandler: requireScope('read:favourites', { user: true }), schema }, async (request, reply) => {
+  scope.get('/v1/favourites', { preHandler: requireScope('read:favourites', { user: true }), schema: timeline('The statuses the user favourited, newest favourite first') }, async (request, reply) => {
     return entries(request, reply, await core.interactions.favouritesOf(actorId(request), readPaging(queryOf(request), PAGE_LIMITS.statuses)));
   });
 }

@@ -1,5 +1,5 @@
 import { escapeHtml, profilePath, type Account } from '../../../core/index.ts';
-import { anyObject, arr, bool, int, nul, obj, orNull, str } from './schema.ts';
+import { anyObject, arr, bool, int, nul, obj, orNull, ref, str } from './schema.ts';
 
 // The Account entity (mastodon-api.md §3), every key present: strict decoders (Ice Cubes, Tusky) fail on
 // a missing one. Images are absolute URLs of Pipit's default pictures until accounts can upload theirs.
@@ -86,8 +86,8 @@ export function toMastodonAccount(account: Account, publicUrl: string): Mastodon
   };
 }
 
-/** The response schema of an Account (every key required: see schema.ts). */
-export const accountSchema = obj({
+/** The Account's properties (every key required: see schema.ts); the entity is added in entities.ts. */
+export const accountProperties = {
   id: str,
   username: str,
   acct: str,
@@ -116,4 +116,7 @@ export const accountSchema = obj({
   suspended: bool,
   limited: bool,
   roles: arr(anyObject),
-});
+};
+
+/** The response schema of an Account: a reference to the entity. */
+export const accountSchema = ref('Account');

@@ -1,5 +1,5 @@
 import type { Account, AccountSettings } from '../../../core/index.ts';
-import { accountSchema, toMastodonAccount, type MastodonAccount } from './account.ts';
+import { accountProperties, toMastodonAccount, type MastodonAccount } from './account.ts';
 import { arr, bool, int, obj, orNull, str } from './schema.ts';
 
 // The CredentialAccount (mastodon-api.md §3): the Account plus what only its owner sees — `source`, the
@@ -45,10 +45,8 @@ export function toMastodonCredentialAccount(account: Account, settings: AccountS
   };
 }
 
-const base = accountSchema as { properties: Record<string, unknown>; required: string[] };
-
 export const credentialAccountSchema = obj({
-  ...(base.properties as Record<string, Record<string, unknown>>),
+  ...accountProperties,
   discoverable: bool,
   source: obj({
     privacy: str,

@@ -1,6 +1,6 @@
 import type { Notification } from '../../../core/index.ts';
 import { accountSchema, toMastodonAccount, type MastodonAccount } from './account.ts';
-import { int, nul, obj, orNull, str, arr } from './schema.ts';
+import { int, nul, obj, orNull, ref, str, arr } from './schema.ts';
 import { statusSchema, toMastodonStatus, type MastodonStatus } from './status.ts';
 
 // The Notification entity (mastodon-api.md §3), and the NotificationGroup of the grouped (v2) list.
@@ -32,7 +32,7 @@ export function toMastodonNotification(n: Notification, publicUrl: string): Mast
   };
 }
 
-export const notificationSchema = obj({
+export const notificationEntity = obj({
   id: str,
   type: str,
   created_at: str,
@@ -40,6 +40,8 @@ export const notificationSchema = obj({
   account: accountSchema,
   status: { anyOf: [statusSchema, nul] },
 });
+
+export const notificationSchema = ref('Notification');
 
 export interface MastodonNotificationGroup {
   group_key: string;

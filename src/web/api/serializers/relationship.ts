@@ -1,5 +1,5 @@
 import type { Relationship } from '../../../core/index.ts';
-import { arr, bool, obj, orNull, str } from './schema.ts';
+import { arr, bool, obj, orNull, ref, str } from './schema.ts';
 
 // The Relationship entity (mastodon-api.md §3): Ice Cubes decodes every field as non-null, so every
 // key is sent; what Pipit does not have (blocks, mutes, requests, endorsements, notes) is false or "".
@@ -46,7 +46,7 @@ export function toMastodonRelationship(r: Relationship): MastodonRelationship {
   };
 }
 
-export const relationshipSchema = obj({
+export const relationshipEntity = obj({
   id: str,
   following: bool,
   showing_reblogs: bool,
@@ -64,3 +64,5 @@ export const relationshipSchema = obj({
   endorsed: bool,
   note: str,
 });
+
+export const relationshipSchema = ref('Relationship');

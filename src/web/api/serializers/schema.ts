@@ -16,7 +16,9 @@ export function orNull(schema: { type: string }): Schema {
 
 /** An object with exactly these properties, each required. */
 export function obj(properties: Record<string, Schema>): Schema {
-  return { type: 'object', required: Object.keys(properties), properties, additionalProperties: false };
+  // An empty `required` is left out: OpenAPI 3.0 (the API description: docs/openapi.ts) forbids one.
+  const required = Object.keys(properties);
+  return { type: 'object', ...(required.length > 0 ? { required } : {}), properties, additionalProperties: false };
 }
 
 /** An object schema or null. */
@@ -26,6 +28,20 @@ export function objOrNull(properties: Record<string, Schema>): Schema {
 
 export function arr(items: Schema): Schema {
   return { type: 'array', items };
+}
+
+/**
+ * A named entity: its schema gets an `$id`, is added once to the app (entities.ts), and is used through
+ * `ref(name)`. Fastify serializes a reference as it would the schema, and the API description shows
+ * each entity once, by name, instead of a copy in every operation.
+ */
+export function entity(name: string, schema: Schema): Schema {
+  return { $id: name, title: name, ...schema };
+}
+
+/** A reference to an entity added to the app (`{ $ref: 'Account#' }`). */
+export function ref(name: string): Schema {
+  return { $ref: `${name}#` };
 }
 
 /** An object whose keys are not known in advance (kept as they are). */

@@ -1,6 +1,6 @@
 import { absoluteLinks, postUrl, profileUrl, tagUrl, type Post } from '../../../core/index.ts';
 import { accountSchema, toMastodonAccount, type MastodonAccount } from './account.ts';
-import { anyObject, arr, bool, int, nul, obj, objOrNull, orNull, str } from './schema.ts';
+import { anyObject, arr, bool, int, nul, obj, objOrNull, orNull, ref, str } from './schema.ts';
 
 // The Status entity (mastodon-api.md §3), every key present. `content` is the HTML the website shows,
 // stored root-relative and made absolute here (Tusky matches a mention's href against `mentions[].url`,
@@ -144,16 +144,19 @@ const statusProperties = {
 };
 
 /** The Status a boost wraps: the same entity, whose own `reblog` is always null (a boost of a boost is the post). */
-const innerStatusSchema = obj({ ...statusProperties, reblog: nul });
+export const boostedStatusEntity = obj({ ...statusProperties, reblog: nul });
 
-/** The response schema of a Status (every key required: see schema.ts). */
-export const statusSchema = obj({ ...statusProperties, reblog: { anyOf: [innerStatusSchema, nul] } });
+/** The Status entity (every key required: see schema.ts); added to the app in entities.ts. */
+export const statusEntity = obj({ ...statusProperties, reblog: { anyOf: [ref('BoostedStatus'), nul] } });
+
+/** The response schema of a Status: a reference to the entity. */
+export const statusSchema = ref('Status');
 
 /** The response schema of DELETE /api/v1/statuses/:id: a Status with its `text`. */
-export const deletedStatusSchema = obj({ ...statusProperties, reblog: { anyOf: [innerStatusSchema, nul] }, text: str });
+export const deletedStatusSchema = obj({ ...statusProperties, reblog: { anyOf: [ref('BoostedStatus'), nul] }, text: str });
 
 /** The response schema of a list of statuses (timelines, bookmarks, favourites). */
 export const statusListSchema = arr(statusSchema);
 
 /** Every key a Status carries (tests check each is present). */
-export const STATUS_KEYS = Object.keys(statusSchema.properties as Record<string, unknown>);
+export const STATUS_KEYS = Object.keys(statusEntity.properties as Record<string, unknown>);

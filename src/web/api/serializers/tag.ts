@@ -1,5 +1,5 @@
 import { tagUrl, type Tag } from '../../../core/index.ts';
-import { arr, bool, obj, str } from './schema.ts';
+import { arr, bool, obj, ref, str } from './schema.ts';
 
 // The Tag entity: name, url, the last week's use (history: numbers as strings, as Mastodon sends them
 // and apps parse them), and `following` for a signed-in caller (followed tags do not exist yet: false).
@@ -22,4 +22,5 @@ export function toMastodonTag(tag: Tag, publicUrl: string): MastodonTag {
   return { name: tag.name, url: tagUrl(publicUrl, tag.name), history, following: false };
 }
 
-export const tagSchema = obj({ name: str, url: str, history: arr(obj({ day: str, uses: str, accounts: str })), following: bool });
+export const tagEntity = obj({ name: str, url: str, history: arr(obj({ day: str, uses: str, accounts: str })), following: bool });
+export const tagSchema = ref('Tag');
