@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
 import qs from 'qs';
 import type { Core, TrustProxy } from '../core/index.ts';
@@ -11,6 +11,7 @@ import { htmlScope } from './html/scope.ts';
 import { apiScope } from './api/scope.ts';
 import { discoveryScope } from './api/discovery-scope.ts';
 import { oauthScope } from './oauth/plugin.ts';
+import { frameworkErrors } from './framework-errors.ts';
 
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
@@ -21,6 +22,8 @@ export interface AppOptions {
   isShuttingDown?: () => boolean;
   /** Extra routes registered inside a scope, with its hooks and error rendering (tests: a route that fails as a bug would). */
   extraRoutes?: Partial<Record<'html' | 'api', (scope: FastifyInstance) => void>>;
+  /** Told of every route as it is registered (tests: fuzz every endpoint without a hand-kept list). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /**
@@ -58,9 +61,12 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT,
+    // A malformed path or an over-long path parameter: answered by the scope the path belongs to.
+    frameworkErrors,
     routerOptions: { querystringParser: (s: string) => qs.parse(s, QS_OPTIONS), maxParamLength: 200 },
   });
 
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   registerRequestLogging(app);
   registerRequestMetrics(app);
   registerRequestContext(app);

@@ -41,7 +41,7 @@ export function sendApiError(reply: FastifyReply, status: number, message: strin
   return reply.code(status).header('Cache-Control', 'no-store').type('application/json; charset=utf-8').send({ error: message });
 }
 
-function renderApiError(_request: FastifyRequest, reply: FastifyReply, d: DescribedError, error: FastifyError | Error) {
+export function renderApiError(_request: FastifyRequest, reply: FastifyReply, d: DescribedError, error: FastifyError | Error) {
   return sendApiError(reply, d.status, apiErrorMessage(d, error));
 }
 

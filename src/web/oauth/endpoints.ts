@@ -36,7 +36,7 @@ async function withCors(app: FastifyInstance, prefix: string, routes: (scope: Fa
 }
 
 /** OAuth endpoints answer `{error, error_description}` with RFC codes; the app registration answers Mastodon's `{error}`. */
-function renderJson(request: FastifyRequest, reply: FastifyReply, d: DescribedError, error: Error) {
+export function renderJson(request: FastifyRequest, reply: FastifyReply, d: DescribedError, error: Error) {
   reply.code(d.status).header('Cache-Control', 'no-store');
   if (error instanceof OAuthError) {
     if (error.code === 'invalid_client' && /^Basic /i.test(request.headers.authorization ?? '')) reply.header('WWW-Authenticate', 'Basic realm="Pipit"');
