@@ -117,9 +117,11 @@ forEachBackend(
           revoked: revocable,
           app: await appToken(app, callerClient),
         },
+        sessionCookie: [...caller.browser.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
         // Secrets the caller knows (its own client) and values it may guess or have seen (the victim's
-        // token in a revocation body, the victim's client id) — never the victim's client secret.
-        secrets: [callerClient.client_id, callerClient.client_secret, victimClient.client_id, vic.token, callerClient.redirect_uri],
+        // client id, the victim's token in a revocation body) — never the victim's client secret.
+        secrets: [callerClient.client_id, callerClient.client_secret, victimClient.client_id, callerClient.redirect_uri, caller.browser.csrfToken ?? ''],
+        bodyOnly: [vic.token],
       };
       routes.splice(0, routes.length, ...routes.filter(isFuzzedRoute));
       victimBefore = await victimSnapshot();
@@ -151,6 +153,11 @@ forEachBackend(
             assert.deepEqual(Object.keys(error).filter((key) => key !== 'error' && key !== 'error_description'), [], what);
           }
           assert.ok(!res.body.includes(SECRET), `a direct post of the victim shown to the caller: ${what}`);
+          // Only a user's token with write scopes changes anything through the API (registering an app excepted).
+          const path = req.inject.url.split('?')[0]!;
+          if (!req.mayWrite && !['GET', 'HEAD', 'OPTIONS'].includes(req.inject.method) && path.startsWith('/api/') && !path.startsWith('/api/v1/apps')) {
+            assert.ok(res.statusCode >= 400, `a change without a user's write token: ${what}`);
+          }
           if (!['GET', 'HEAD', 'OPTIONS'].includes(req.inject.method) && res.statusCode < 400) {
             mutations.push(what.slice(0, 200));
             assert.deepEqual(await victimSnapshot(), victimBefore, `the victim's data changed after ${what}`);
