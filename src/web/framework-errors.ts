@@ -3,6 +3,7 @@ import { NotFound } from '../core/index.ts';
 import { renderApiError } from './api/errors.ts';
 import { renderPage } from './html/error-pages.ts';
 import { renderJson } from './oauth/endpoints.ts';
+import { BadRequest } from './shared/error-table.ts';
 import { errorHandler } from './shared/errors.ts';
 
 // Fastify answers some requests before any route or scope sees them: a path with a malformed
@@ -32,7 +33,7 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   reply.header('X-Request-Id', request.id);
   const ours =
     error.code === 'FST_ERR_BAD_URL'
-      ? Object.assign(new Error(BAD_URL), { statusCode: 400 })
+      ? new BadRequest(BAD_URL)
       : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? new NotFound(TOO_LONG)
         : error;

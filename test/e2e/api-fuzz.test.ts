@@ -151,6 +151,8 @@ forEachBackend(
             // Ours, not a framework's (which adds `code`, `message`, `statusCode`): Mastodon's `error`, OAuth's `error_description`.
             assert.equal(typeof error.error, 'string', what);
             assert.deepEqual(Object.keys(error).filter((key) => key !== 'error' && key !== 'error_description'), [], what);
+            // A refusal says what to fix, not only that something was wrong.
+            assert.doesNotMatch(String(error.error_description ?? error.error), /could not be understood|does not accept that content type/, what);
           }
           assert.ok(!res.body.includes(SECRET), `a direct post of the victim shown to the caller: ${what}`);
           // Only a user's token with write scopes changes anything through the API (registering an app excepted).
@@ -199,6 +201,7 @@ forEachBackend(
         const oauth = await app.inject({ method: 'POST', url: '/oauth/token%zz' });
         assert.equal(oauth.statusCode, 400);
         assert.equal((errorOf(oauth) as { error: string }).error, 'invalid_request');
+        assert.match((errorOf(oauth) as { error_description: string }).error_description, /%C3%A9/);
 
         const page = await app.inject({ url: '/@%zz' });
         assert.equal(page.statusCode, 400);
@@ -210,6 +213,26 @@ forEachBackend(
         const res = await app.inject({ url: `/@${'a'.repeat(201)}` });
         assert.equal(res.statusCode, 404);
         assert.match(String(res.headers['content-type']), /^text\/html/);
+      });
+
+      it('an unreadable body on the OAuth endpoints says why, as it does on the API (not the generic 400 text)', async () => {
+        const token = await app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload: '{' });
+        assert.equal(token.statusCode, 400);
+        assert.deepEqual(errorOf(token), { error: 'invalid_request', error_description: 'The body is not valid JSON.' });
+
+        const apps = await app.inject({ method: 'POST', url: '/api/v1/apps', headers: { 'content-type': 'multipart/form-data' }, payload: '[1,2' });
+        assert.equal(apps.statusCode, 400);
+        assert.deepEqual(errorOf(apps), { error: 'The multipart body could not be read: check its boundary and parts.' });
+      });
+
+      it('a body of a content type the API does not read gets 415 naming the ones it does', async () => {
+        const api = await app.inject({ method: 'POST', url: '/api/v1/statuses', headers: { ...bearer(pools.callers.full), 'content-type': 'application/xml' }, payload: '<status>hi</status>' });
+        assert.equal(api.statusCode, 415);
+        assert.match((errorOf(api) as { error: string }).error, /application\/json.*application\/x-www-form-urlencoded.*multipart\/form-data/);
+
+        const revoke = await app.inject({ method: 'POST', url: '/oauth/revoke', headers: { 'content-type': 'application/xml' }, payload: '<token/>' });
+        assert.equal(revoke.statusCode, 415);
+        assert.match((errorOf(revoke) as { error_description: string }).error_description, /application\/json/);
       });
 
       it('an OPTIONS that is no preflight (no Origin, no Access-Control-Request-Method) gets 204, not a text/plain 400', async () => {
