@@ -13,12 +13,14 @@ import { fuzzRequest, isFuzzedRoute, type FuzzPools, type FuzzRequest, type Fuzz
 // Random requests at every route of the API, the OAuth endpoints and discovery — the list comes from the
 // app itself (buildApp's onRoute), so a new route is fuzzed without anyone adding it here. Each request
 // has random path parameters, query, body, content type and caller (none, a full token, a narrow one, a
-// revoked one, an app token, garbage). The property: never a 5xx; an error of a JSON scope is
-// `{"error": "…"}` in JSON; no answer to the caller carries the text of a post the caller may not see;
-// and the data of another user (the victim: posts, favourites, bookmarks, follows, markers,
-// notifications, tokens) is exactly as it was.
+// revoked one, an app token, a website session, garbage), sometimes another method or a path tail. The
+// property: never a 5xx; an error of a JSON scope is our `{"error": …}` and says what to fix; no answer
+// carries the text of a post the caller may not see; nothing changes through the API without a user's
+// write token; and the data of another user (the victim: posts, favourites, bookmarks, follows,
+// markers, notifications, its token) is exactly as it was. A failure prints fast-check's seed and the
+// shrunk request; PIPIT_FUZZ_RUNS runs more (the default keeps the file well under a minute).
 
-const RUNS = Number(process.env.PIPIT_FUZZ_RUNS ?? 250);
+const RUNS = Number(process.env.PIPIT_FUZZ_RUNS ?? 400);
 const SECRET = 'zq-secret-direct-words';
 /** What the caller may change about the victim: its follower count, its posts' favourites, reblogs and replies. */
 const MOVED_BY_OTHERS = new Set(['followers_count', 'favourites_count', 'reblogs_count', 'replies_count']);
@@ -171,8 +173,8 @@ forEachBackend(
       ctx.diagnostic(`${RUNS} runs in ${Date.now() - started} ms, answers: ${answers.join(' ')} (PIPIT_FUZZ_RUNS sets the number of runs)`);
     });
 
-    // What the property found, each as the exact request that showed it (fixed in src/web/framework-errors.ts
-    // and src/web/api/cors.ts).
+    // What the property found, each as the exact request that showed it (fixed in src/web/framework-errors.ts,
+    // src/web/api/cors.ts, src/web/shared/error-table.ts' BadRequest and the 415 message of body-parsing.ts).
     describe('found by the property', () => {
       const errorOf = (res: { headers: Record<string, unknown>; json: () => unknown }) => {
         assert.match(String(res.headers['content-type']), /^application\/json/);
