@@ -15,6 +15,8 @@ export interface FuzzPools {
   callerId: string;
   /** Ids that exist: posts of the caller, the victim and a third user, accounts, notifications. */
   ids: string[];
+  /** The ids of the victim's things among them (its posts, notifications, account): drawn more often. */
+  victimIds: string[];
   /** Usernames, hashtags, notification group keys. */
   names: string[];
   /** The caller's bearer tokens by kind. */
@@ -124,7 +126,8 @@ function queryString(pools: FuzzPools): fc.Arbitrary<string> {
 function segment(pools: FuzzPools): fc.Arbitrary<string> {
   const encoded = (a: fc.Arbitrary<string>) => a.map((s) => encodeURIComponent(s));
   return fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(...pools.ids) },
+    { weight: 4, arbitrary: fc.constantFrom(...pools.victimIds) },
+    { weight: 4, arbitrary: fc.constantFrom(...pools.ids) },
     { weight: 2, arbitrary: fc.constantFrom(...pools.names) },
     { weight: 2, arbitrary: fc.constantFrom('1', '0', '-1', '99999999999999', '9'.repeat(19), '9'.repeat(40), '1e3', '1.0', 'abc', 'null', '%20', '+') },
     { weight: 2, arbitrary: fc.constantFrom('..', '.', '%2e%2e', '%2F', '..%2F..%2F', '%', '%zz', '%E0%A4%A', '%C0%AF', '%FF', '%00', '%u0041', '', '@', ';', '%3B', 'a'.repeat(201), 'a'.repeat(5000), '1'.repeat(250)) },
@@ -234,10 +237,19 @@ const extraHeaders: fc.Arbitrary<Record<string, string>> = fc.record(
   { requiredKeys: [] },
 );
 
+/** A method that may change something. */
+export function isWrite(method: string): boolean {
+  return !['GET', 'HEAD', 'OPTIONS'].includes(method);
+}
+
 /** One random request at one of `routes`. */
 export function fuzzRequest(routes: FuzzRoute[], pools: FuzzPools): fc.Arbitrary<FuzzRequest> {
   return fc
-    .constantFrom(...routes)
+    .oneof(
+      // Writes first: they are where another's data could change.
+      { weight: 2, arbitrary: fc.constantFrom(...routes.filter((r) => isWrite(r.method))) },
+      { weight: 1, arbitrary: fc.constantFrom(...routes.filter((r) => !isWrite(r.method))) },
+    )
     .chain((route) => fc.record({ route: fc.constant(route), method: fc.oneof({ weight: 9, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') }), path: path(route.url, pools), tail: pathTail, query: queryString(pools), body: body(pools), caller: caller(pools), bodyOnGet: fc.boolean(), extra: extraHeaders }))
     .map(({ route, method, path: routePath, tail, query, body, caller, bodyOnGet, extra }) => {
       const path = routePath + tail;
