@@ -5,6 +5,8 @@ import { renderPage } from './html/error-pages.ts';
 import { renderJson } from './oauth/endpoints.ts';
 import { BadRequest } from './shared/error-table.ts';
 import { errorHandler } from './shared/errors.ts';
+import { logRequestCompleted } from './shared/request-logging.ts';
+import { observeRequest } from './shared/request-metrics.ts';
 
 // Fastify answers some requests before any route or scope sees them: a path with a malformed
 // percent-encoding (`/api/v1/statuses/%zz`) and a path parameter longer than the router's
@@ -29,8 +31,12 @@ function handlerFor(path: string) {
 
 /** Fastify's `frameworkErrors` option: what to answer for a request the router could not take. */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  // Such a request runs no hook, not even the root's that echoes the request id.
+  // Such a request runs no hook, not even the root's: echo the request id, and log and count it once sent.
   reply.header('X-Request-Id', request.id);
+  reply.raw.once('finish', () => {
+    logRequestCompleted(request, reply);
+    observeRequest(request, reply);
+  });
   const ours =
     error.code === 'FST_ERR_BAD_URL'
       ? new BadRequest(BAD_URL)
