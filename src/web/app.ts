@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
 import qs from 'qs';
 import type { Core, TrustProxy } from '../core/index.ts';
@@ -14,6 +14,7 @@ import { oauthScope } from './oauth/plugin.ts';
 import { registerOpenApi } from './api/docs/openapi.ts';
 import { docsScope } from './api/docs/docs-scope.ts';
 import { registerEntitySchemas } from './api/serializers/entities.ts';
+import { frameworkErrors } from './framework-errors.ts';
 
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
@@ -24,6 +25,8 @@ export interface AppOptions {
   isShuttingDown?: () => boolean;
   /** Extra routes registered inside a scope, with its hooks and error rendering (tests: a route that fails as a bug would). */
   extraRoutes?: Partial<Record<'html' | 'api', (scope: FastifyInstance) => void>>;
+  /** Told of every route as it is registered (tests: fuzz every endpoint without a hand-kept list). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /**
@@ -62,9 +65,12 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT,
+    // A malformed path or an over-long path parameter: answered by the scope the path belongs to.
+    frameworkErrors,
     routerOptions: { querystringParser: (s: string) => qs.parse(s, QS_OPTIONS), maxParamLength: 200 },
   });
 
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   registerRequestLogging(app);
   registerRequestMetrics(app);
   registerRequestContext(app);

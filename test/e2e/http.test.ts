@@ -109,6 +109,15 @@ forEachBackend(
         assert.ok(logs.records().filter((r) => r.msg === 'request completed').every((r) => typeof r.reqId === 'string' && r.reqId !== ''));
       });
 
+      it('a request the router refuses before any scope (a malformed address, an over-long parameter) gets its one line too', async () => {
+        await app.inject({ url: '/@%zz', headers: { 'x-request-id': 'bad-url-1' } });
+        await app.inject({ url: `/api/v1/statuses/${'1'.repeat(300)}`, headers: { 'x-request-id': 'long-param-1' } });
+        assert.deepEqual(
+          ['bad-url-1', 'long-param-1'].map((id) => logs.requestLines(id).map((r) => r.status)),
+          [[400], [404]],
+        );
+      });
+
       it('logs an expected error at info without a stack', async () => {
         const browser = new BrowserSession(app);
         await browser.signUp({ username: 'expected_e' });

@@ -2,12 +2,16 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import qs from 'qs';
 import { Invalid } from '../../core/index.ts';
+import { BadRequest } from '../shared/error-table.ts';
 import { BODY_LIMIT, QS_OPTIONS } from '../shared/limits.ts';
 
 // Request bodies as Mastodon clients send them (mastodon-api.md §0): JSON (also an empty body labelled
 // JSON: masto.js #833), urlencoded and multipart fields with Rails brackets (`media_ids[]`,
 // `source[privacy]`), and parameters in the query string of a POST (older Ice Cubes), merged into the
 // body as Rails does — what the body says wins. Handlers read `request.body` as one object.
+
+/** What a body of any other content type is told (415): the formats these parsers read. */
+export const BODY_FORMATS_MESSAGE = 'This content type is not accepted: send the body as JSON (application/json), as a form (application/x-www-form-urlencoded) or as multipart/form-data.';
 
 const MULTIPART_LIMITS = { fields: QS_OPTIONS.parameterLimit, fieldSize: 64 * 1024, fieldNameSize: 200, parts: QS_OPTIONS.parameterLimit + 10, headerPairs: 100 };
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -42,7 +46,7 @@ export async function registerApiBodies(scope: FastifyInstance): Promise<void> {
       // As Fastify's own parser does, keep `__proto__` keys out of what handlers see.
       done(null, JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value)));
     } catch {
-      done(Object.assign(new Error('The body is not valid JSON.'), { statusCode: 400 }), undefined);
+      done(new BadRequest('The body is not valid JSON.'), undefined);
     }
   });
   scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => {
@@ -72,7 +76,7 @@ async function multipartFields(request: FastifyRequest): Promise<Record<string, 
     }
   } catch (error) {
     if (error instanceof Invalid || (error as { statusCode?: number }).statusCode) throw error;
-    throw Object.assign(new Error('The multipart body could not be read: check its boundary and parts.'), { statusCode: 400 });
+    throw new BadRequest('The multipart body could not be read: check its boundary and parts.');
   }
   return fields;
 }

@@ -20,5 +20,9 @@ export function registerApiCors(scope: FastifyInstance) {
     exposedHeaders: [...CORS_EXPOSED_HEADERS],
     credentials: false,
     maxAge: 86_400,
+    // An OPTIONS without Origin or Access-Control-Request-Method is no preflight; the strict default
+    // answers it with a text/plain 400 the API's JSON error rendering never sees. Lenient, it gets the
+    // same 204 with the CORS headers, which tells nobody anything they could not learn from a real one.
+    strictPreflight: false,
   });
 }

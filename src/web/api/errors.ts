@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, Forbidden } from '../../core/index.ts';
 import { errorHandler } from '../shared/errors.ts';
+import { BODY_FORMATS_MESSAGE } from './body-parsing.ts';
 import type { DescribedError } from '../shared/error-table.ts';
 
 // The API's rendering of the shared error table: Mastodon's `{"error": "…"}` bodies with Mastodon's own
@@ -27,6 +28,8 @@ export function apiErrorMessage(d: DescribedError, error: FastifyError | Error):
       return error instanceof Forbidden ? error.message : API_MESSAGES[403];
     case 404:
       return API_MESSAGES[404];
+    case 415:
+      return BODY_FORMATS_MESSAGE;
     case 422:
       return `Validation failed: ${d.message}`;
     case 429:
@@ -41,7 +44,7 @@ export function sendApiError(reply: FastifyReply, status: number, message: strin
   return reply.code(status).header('Cache-Control', 'no-store').type('application/json; charset=utf-8').send({ error: message });
 }
 
-function renderApiError(_request: FastifyRequest, reply: FastifyReply, d: DescribedError, error: FastifyError | Error) {
+export function renderApiError(_request: FastifyRequest, reply: FastifyReply, d: DescribedError, error: FastifyError | Error) {
   return sendApiError(reply, d.status, apiErrorMessage(d, error));
 }
 

@@ -6,7 +6,7 @@ import { sendPage } from './views/page-context.ts';
 
 // Every error on the website becomes a page saying what happened and what to do, with the request id to report.
 
-function renderPage(request: FastifyRequest, reply: FastifyReply, d: DescribedError) {
+export function renderPage(request: FastifyRequest, reply: FastifyReply, d: DescribedError) {
   // The error page never needs a CSRF token of its own; the log-out button shows only when one is at hand.
   const page = errorPage({ viewer: request.account, csrfToken: '', unread: request.unreadNotifications }, { ...d, requestId: String(request.id) });
   return sendPage(reply, page, d.status);

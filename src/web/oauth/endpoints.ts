@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientSubject, KNOWN_SCOPES, OAuthError, profilePath, type Core } from '../../core/index.ts';
-import { registerApiBodies } from '../api/body-parsing.ts';
+import { BODY_FORMATS_MESSAGE, registerApiBodies } from '../api/body-parsing.ts';
 import { registerBearerAuthentication, requireScope, requireToken } from '../api/authenticate.ts';
 import { errorHandler } from '../shared/errors.ts';
 import { documentationOnly } from '../api/docs/documentation-only.ts';
@@ -87,16 +87,18 @@ async function withCors(app: FastifyInstance, prefix: string, routes: (scope: Fa
 }
 
 /** OAuth endpoints answer `{error, error_description}` with RFC codes; the app registration answers Mastodon's `{error}`. */
-function renderJson(request: FastifyRequest, reply: FastifyReply, d: DescribedError, error: Error) {
+export function renderJson(request: FastifyRequest, reply: FastifyReply, d: DescribedError, error: Error) {
   reply.code(d.status).header('Cache-Control', 'no-store');
   if (error instanceof OAuthError) {
     if (error.code === 'invalid_client' && /^Basic /i.test(request.headers.authorization ?? '')) reply.header('WWW-Authenticate', 'Basic realm="Pipit"');
     return reply.send({ error: error.code, error_description: error.message });
   }
+  // These endpoints read bodies as the API does (registerApiBodies): the same formats to name.
+  const message = d.status === 415 ? BODY_FORMATS_MESSAGE : d.message;
   if (request.url.startsWith('/oauth/') && d.status >= 400 && d.status < 500 && d.status !== 429) {
-    return reply.send({ error: 'invalid_request', error_description: d.message });
+    return reply.send({ error: 'invalid_request', error_description: message });
   }
-  return reply.send({ error: d.status === 422 ? `Validation failed: ${d.message}` : d.message });
+  return reply.send({ error: d.status === 422 ? `Validation failed: ${message}` : message });
 }
 
 /** The JSON endpoints of the OAuth scope; register inside it (see oauth/plugin.ts). */

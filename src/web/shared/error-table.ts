@@ -19,6 +19,16 @@ export interface DescribedError {
   retryAfterSeconds?: number;
 }
 
+/**
+ * A request the web layer cannot read — a malformed body or address — with a message that says what to
+ * fix. Every scope shows that message (a bare Error with a statusCode would get the generic text of
+ * FASTIFY_MESSAGES, written for Fastify's own, technical, messages).
+ */
+export class BadRequest extends Error {
+  override name = 'BadRequest';
+  readonly statusCode = 400;
+}
+
 const FASTIFY_MESSAGES: Record<number, [string, string]> = {
   400: ['Bad request', 'The request could not be understood. Please check what you sent and try again.'],
   413: ['Too large', 'What you sent is larger than this server accepts. Please shorten it and try again.'],
@@ -50,6 +60,7 @@ export function describeError(error: FastifyError | Error): DescribedError {
     return { status: 503, title: 'Temporarily unavailable', message: UNAVAILABLE_MESSAGE, expected: false, outage: true, retryAfterSeconds: 30 };
   }
   if (error instanceof Unavailable) return { status: 503, title: 'Temporarily unavailable', message: UNAVAILABLE_MESSAGE, expected: false };
+  if (error instanceof BadRequest) return { status: 400, title: 'Bad request', message: error.message, expected: true };
   if (error instanceof DomainError) return { status: 400, title: 'Something is not right', message: error.message, expected: true };
   const code = (error as FastifyError).code ?? '';
   if (code.startsWith('FST_CSRF')) {
