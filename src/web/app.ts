@@ -82,7 +82,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   await app.register(apiScope, { core, prefix: '/api', extraRoutes: options.extraRoutes?.api });
   await app.register(discoveryScope, { core });
   await app.register(oauthScope, { core });
-  await app.register(docsScope, { core });
+  await app.register(docsScope, { core, prefix: '/api/docs' });
   // Last: the website owns the root's not-found page, for every path no other scope claims.
   await app.register(htmlScope, { core, extraRoutes: options.extraRoutes?.html });
   return app;

@@ -204,7 +204,10 @@ forEachBackend('API documentation', (t) => {
   });
 
   it('serves the documentation page and its assets from this site, under the site’s CSP', async () => {
-    const page = await app.inject({ url: '/api/docs' });
+    const typed = await app.inject({ url: '/api/docs' });
+    assert.equal(typed.statusCode, 301, 'the address as typed leads to the page, where its relative links resolve');
+    assert.equal(typed.headers.location, '/api/docs/');
+    const page = await app.inject({ url: '/api/docs/' });
     assert.equal(page.statusCode, 200);
     assert.match(String(page.headers['content-type']), /^text\/html/);
     assert.match(page.body, /swagger-ui/);
@@ -214,5 +217,16 @@ forEachBackend('API documentation', (t) => {
       const asset = await app.inject({ url: new URL(src[1]!, `${t.config.publicUrl}/api/docs/`).pathname });
       assert.equal(asset.statusCode, 200, src[1]);
     }
+  });
+
+  it('answers a path that names no file of the documentation as the API does: JSON, never a 500', async () => {
+    for (const url of ['/api/docs/static/nope.js', '/api/docs/static/index.html/', '/api/docs/nothing']) {
+      const res = await app.inject({ url });
+      assert.equal(res.statusCode, 404, url);
+      assert.deepEqual(res.json(), { error: 'Record not found' }, url);
+    }
+    const refused = await app.inject({ url: '/api/docs/static//v1/statuses' });
+    assert.equal(refused.statusCode, 403);
+    assert.deepEqual(Object.keys(refused.json()), ['error']);
   });
 });

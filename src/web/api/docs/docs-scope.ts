@@ -2,6 +2,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../../core/index.ts';
 import { registerPageSecurityHeaders } from '../../shared/security-headers.ts';
+import { registerApiErrors } from '../errors.ts';
 
 // The API documentation: Swagger UI at /api/docs over the OpenAPI description at /api/docs/json
 // (openapi.ts). Its own scope, beside the api scope rather than in it: these are pages and assets for a
@@ -12,8 +13,12 @@ import { registerPageSecurityHeaders } from '../../shared/security-headers.ts';
 
 export async function docsScope(scope: FastifyInstance, { core }: { core: Core }): Promise<void> {
   await registerPageSecurityHeaders(scope, core.config);
+  // Under /api, errors and unknown files read as the API's (a refused asset path, say `//`), not as
+  // Fastify's default or the website's 404 page.
+  registerApiErrors(scope, { notFound: true });
   await scope.register(swaggerUi, {
-    routePrefix: '/api/docs',
+    // The scope's prefix (/api/docs, app.ts) gives it a 404 of its own: the website's needs its session.
+    routePrefix: '/',
     // No call to validator.swagger.io: the badge would send the description to another host.
     validatorUrl: false,
     // BaseLayout: without the standalone top bar, whose Swagger logo is an SVG with an inline <style> the
@@ -22,4 +27,6 @@ export async function docsScope(scope: FastifyInstance, { core }: { core: Core }
     initOAuth: { usePkceWithAuthorizationCodeGrant: true, scopes: ['read'] },
     theme: { title: 'Pipit API' },
   });
+  // Swagger UI answers at /api/docs/; the address without the slash, as people type it, leads there.
+  scope.get('', { schema: { hide: true } }, (_request, reply) => reply.redirect('/api/docs/', 301));
 }
