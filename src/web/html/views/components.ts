@@ -17,6 +17,13 @@ export function avatar(account: Account, size: 'small' | 'large' = 'small'): Saf
   return html`<span class="${avatarClass(account.username)} avatar-${size}" aria-hidden="true">${[...name][0]!.toUpperCase()}</span>`;
 }
 
+export type IconName = 'reply' | 'boost' | 'favourite' | 'bookmark' | 'search';
+
+/** An icon drawn by the stylesheet (a mask over the text colour, from /assets/icons): no inline SVG or style. */
+export function icon(name: IconName): SafeHtml {
+  return html`<span class="icon icon-${name}" aria-hidden="true"></span>`;
+}
+
 export function displayName(account: Account): string {
   return account.displayName || account.username;
 }

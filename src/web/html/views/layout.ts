@@ -1,5 +1,5 @@
 import { profilePath, type Account } from '../../../core/index.ts';
-import { avatar } from './components.ts';
+import { avatar, icon } from './components.ts';
 import { html, type SafeHtml } from './html.ts';
 
 /** Past this the header says "99+": the count is for a glance, and counting stops there. */
@@ -25,7 +25,7 @@ export interface LayoutOptions {
 }
 
 /** A magnifier, and the word, which a phone's narrow header leaves to screen readers. */
-const SEARCH_LABEL = html`<svg class="nav-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"><circle cx="10.5" cy="10.5" r="6.5" fill="none" stroke="currentColor" stroke-width="2.2"/><path d="M15.5 15.5 21 21" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/></svg><span class="nav-search-label">Search</span>`;
+const SEARCH_LABEL = html`${icon('search')}<span class="nav-search-label">Search</span>`;
 
 function navLink(href: string, label: string | SafeHtml, current: boolean, extraClass = ''): SafeHtml {
   return html`<a href="${href}" class="nav-link${extraClass}"${current ? html` aria-current="page"` : ''}>${label}</a>`;

@@ -1,4 +1,5 @@
 import { postPath, type Post } from '../../../core/index.ts';
+import { icon, type IconName } from './components.ts';
 import { count } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
@@ -8,12 +9,6 @@ import type { PageContext } from './layout.ts';
 // so it works without JavaScript; the pressed state is `aria-pressed` and a colour. The boost button
 // is left out where the core would refuse it (a followers-only post of someone else, a direct message).
 
-type IconName = 'reply' | 'boost' | 'favourite' | 'bookmark';
-
-/** An icon drawn by the stylesheet (a mask over the text colour, from /assets/icons): no inline SVG or style. */
-export function icon(name: IconName): SafeHtml {
-  return html`<span class="icon icon-${name}" aria-hidden="true"></span>`;
-}
 
 function countText(n: number | undefined): SafeHtml {
   return n === undefined || n === 0 ? html`` : html`<span class="post-action-count"><span class="visually-hidden">, </span>${count(n)}</span>`;

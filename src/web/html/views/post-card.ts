@@ -1,9 +1,9 @@
 import { postPath, profilePath, type Post } from '../../../core/index.ts';
-import { avatar, displayName, isPaged, pager, type ListPage } from './components.ts';
+import { avatar, displayName, icon, isPaged, pager, type ListPage } from './components.ts';
 import { fullTime, relativeTime } from './format.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
-import { icon, postActions } from './post-actions.ts';
+import { postActions } from './post-actions.ts';
 
 export const VISIBILITY_LABEL = { public: 'Public', unlisted: 'Unlisted', private: 'Followers only', direct: 'Mentioned people only' };
 
