@@ -48,7 +48,7 @@ const API_SELECT = `SELECT ${COLUMNS}, s.reblog_of_id, oa.name AS application_na
        FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id) AS tags,
     EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = v.id AND f.status_id = s.id) AS favourited,
     EXISTS (SELECT 1 FROM bookmarks b WHERE b.account_id = v.id AND b.status_id = s.id) AS bookmarked,
-    EXISTS (SELECT 1 FROM statuses r WHERE r.account_id = v.id AND r.reblog_of_id = s.id) AS reblogged
+    EXISTS (SELECT 1 FROM statuses r WHERE r.account_id = v.id AND r.reblog_of_id = s.id AND r.reblog_of_id IS NOT NULL) AS reblogged
   FROM viewer v CROSS JOIN statuses s JOIN accounts a ON a.id = s.account_id
   LEFT JOIN oauth_applications oa ON oa.id = s.application_id`;
 // Who may see a post (src/core/posts/visibility.ts): public and unlisted, else the author, the
