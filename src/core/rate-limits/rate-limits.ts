@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
 export { deleteExpiredRateLimits } from '../maintenance/expired-rows.ts';
-import { RateLimited } from '../domain/errors.ts';
-import { cleanText } from '../domain/text-input.ts';
+import { addHitsStatement, coalesced, countOf, rateKey, rateStateOf, windowRow, type Hit } from './hits.ts';
 
 /** A limit: at most `limit` hits per `windowSeconds` for one key. */
 export interface RateRule {
@@ -43,83 +42,16 @@ export interface RateState {
   resetAt: Date;
 }
 
-/** The row key of a rule and subject: bounded, whatever the subject holds. */
-function rateKey(rule: RateRule, subject: string): string {
-  // The subject may be what a visitor typed: a NUL in it made PostgreSQL refuse the key, a 500 on the
-  // sign-in form. cleanText drops control characters, as for every user text.
-  return `${rule.name}:${cleanText(subject).toLowerCase().slice(0, 200)}`;
-}
-
-interface Hit {
-  count: number;
-  expires_at: Date;
-}
-
-/** Adds `n` hits to a rule's current window for a key and returns the count and the window's end. */
 async function addHits(ctx: CoreContext, key: string, windowSeconds: number, n: number): Promise<Hit> {
-  const window = `${windowSeconds} seconds`;
-  return sql<Hit>`
-    INSERT INTO rate_limits AS r (key, count, expires_at)
-    VALUES (${key}, ${n}, now() + ${window}::interval)
-    ON CONFLICT (key) DO UPDATE SET
-      count = CASE WHEN r.expires_at <= now() THEN excluded.count ELSE r.count + excluded.count END,
-      expires_at = CASE WHEN r.expires_at <= now() THEN excluded.expires_at ELSE r.expires_at END
-    RETURNING count, expires_at`
-    .execute(ctx.db)
-    .then((r) => r.rows[0]!);
-}
-
-// Concurrent hits on one key (a client's parallel API calls all count against its token) are written
-// as one statement per round trip: while a key's write is in flight, the hits that arrive wait and
-// then go together as `count + n`. Each still learns its own place in the window, exactly as if they
-// had been written one by one, and every hit is in the table before its caller goes on (other
-// processes see it) — but a busy key costs one row update per round trip instead of one per request,
-// all queued on the same row lock.
-interface Waiter {
-  resolve(hit: Hit): void;
-  reject(error: unknown): void;
-}
-interface KeyWrites {
-  /** Hits waiting for the write in flight to finish. */
-  queued: Waiter[];
-}
-const writesByContext = new WeakMap<CoreContext, Map<string, KeyWrites>>();
-
-function writeBatch(ctx: CoreContext, writes: Map<string, KeyWrites>, key: string, windowSeconds: number, batch: Waiter[]): void {
-  addHits(ctx, key, windowSeconds, batch.length).then(
-    // The batch's hits are the last `batch.length` of the window, in arrival order.
-    (row) => batch.forEach((w, i) => w.resolve({ count: row.count - (batch.length - 1 - i), expires_at: row.expires_at })),
-    (error: unknown) => batch.forEach((w) => w.reject(error)),
-  ).finally(() => {
-    const state = writes.get(key)!;
-    const next = state.queued;
-    if (next.length === 0) {
-      writes.delete(key);
-      return;
-    }
-    state.queued = [];
-    writeBatch(ctx, writes, key, windowSeconds, next);
-  });
+  const { rows } = await sql<Hit>`${addHitsStatement(windowRow(key, windowSeconds, n))}`.execute(ctx.db);
+  return rows[0]!;
 }
 
 /** Adds one hit to a rule's current window for a subject and returns the count and the window's end. */
-function hit(ctx: CoreContext, rule: RateRule, subject: string): Promise<Hit> {
+async function hit(ctx: CoreContext, rule: RateRule, subject: string): Promise<Hit> {
   const key = rateKey(rule, subject);
-  let writes = writesByContext.get(ctx);
-  if (!writes) writesByContext.set(ctx, (writes = new Map()));
-  return new Promise<Hit>((resolve, reject) => {
-    const inFlight = writes.get(key);
-    if (inFlight) {
-      inFlight.queued.push({ resolve, reject });
-      return;
-    }
-    writes.set(key, { queued: [] });
-    writeBatch(ctx, writes, key, rule.windowSeconds, [{ resolve, reject }]);
-  });
-}
-
-function retryAfter(expiresAt: Date): number {
-  return Math.max(1, Math.ceil((expiresAt.getTime() - Date.now()) / 1000));
+  const share = await coalesced(ctx, `hit:${key}`, (n) => addHits(ctx, key, rule.windowSeconds, n));
+  return { count: countOf(share), expires_at: share.result.expires_at };
 }
 
 /**
@@ -127,10 +59,7 @@ function retryAfter(expiresAt: Date): number {
  * window per key). Throws RateLimited when over the limit.
  */
 export async function consumeRateLimit(ctx: CoreContext, rule: RateRule, subject: string): Promise<RateState> {
-  const row = await hit(ctx, rule, subject);
-  const state = { limit: rule.limit, remaining: Math.max(0, rule.limit - row.count), resetAt: row.expires_at };
-  if (row.count > rule.limit) throw new RateLimited(retryAfter(row.expires_at));
-  return state;
+  return rateStateOf(rule, await hit(ctx, rule, subject));
 }
 
 /** Counts one hit without refusing anything (failures that only feed a decision). */
