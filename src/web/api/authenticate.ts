@@ -65,7 +65,8 @@ export function registerBearerAuthentication(app: FastifyInstance, core: Core, o
     if (token === undefined) return;
     request.tokenSent = true;
     let owner;
-    if (rateLimit) {
+    // A preflight is not counted (rate-limit.ts), even if its address carries a token.
+    if (rateLimit && request.method !== 'OPTIONS') {
       const counted = await core.oauth.authenticateTokenCounting(token, rateLimit.rule, rateLimit.subjectOf(token));
       owner = counted?.owner ?? null;
       request.tokenRate = counted?.rate ?? null;
