@@ -192,7 +192,7 @@ export async function authenticateTokenCounting(
       WITH owner AS (${ownerQuery(ctx, hash)}),
       hit AS (${addHitsStatement(
         // Counted only for a token that authenticates: a deleted account's token counts per address.
-        sql`${windowRow(key, rule.windowSeconds, n)} WHERE EXISTS (SELECT 1 FROM owner WHERE token_account_id IS NULL OR account_id IS NOT NULL)`,
+        windowRow(key, rule.windowSeconds, n, sql`EXISTS (SELECT 1 FROM owner WHERE token_account_id IS NULL OR account_id IS NOT NULL)`),
       )})
       SELECT owner.*, hit.count AS hit_count, hit.expires_at AS hit_expires_at FROM owner LEFT JOIN hit ON true`.execute(ctx.db);
     const row = rows[0];

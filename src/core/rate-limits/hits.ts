@@ -24,7 +24,7 @@ export interface Hit {
 /**
  * The upsert that adds `n` hits to a key's current window (a new window when the last one ended),
  * returning the count and the window's end; `rows` is the SELECT of the row to insert (`windowRow`),
- * with a WHERE when the hits count only on a condition (tokens.ts: only for a valid token).
+ * with a condition when the hits count only then (tokens.ts: only for a valid token).
  */
 export function addHitsStatement(rows: RawBuilder<unknown>) {
   return sql`
@@ -35,9 +35,17 @@ export function addHitsStatement(rows: RawBuilder<unknown>) {
     RETURNING count, expires_at`;
 }
 
-/** The new row of a key's window: `n` hits, ending `windowSeconds` from now. */
-export function windowRow(key: string, windowSeconds: number, n: number) {
-  return sql`SELECT ${key}::text, ${n}::int, now() + ${`${windowSeconds} seconds`}::interval`;
+/**
+ * The new row of a key's window: `n` hits, ending `windowSeconds` from now; none unless `when` holds.
+ * A count lost to a crash of the database is harmless (a few hits forgotten), so the statement's own
+ * transaction commits without waiting for the disk (`synchronous_commit` off, for it alone): under a
+ * burst of calls the hits of one key no longer queue behind each other's WAL flush. Hits are always
+ * statements of their own on `ctx.db` (never inside a caller's transaction, whose commit this would
+ * weaken too).
+ */
+export function windowRow(key: string, windowSeconds: number, n: number, when: RawBuilder<unknown> = sql`true`) {
+  return sql`SELECT ${key}::text, ${n}::int, now() + ${`${windowSeconds} seconds`}::interval
+    WHERE ${when} AND set_config('synchronous_commit', 'off', true) IS NOT NULL`;
 }
 
 // Concurrent hits on one key (a client's parallel API calls all count against its token) are written
