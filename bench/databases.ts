@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { buildCore, loadConfig } from '../src/core/index.ts';
+import { buildCore, loadConfig, type Core } from '../src/core/index.ts';
 import { createScratchDatabase } from '../src/core/db/scratch-database.ts';
 
 // Creates and seeds the database of one mode, through the core as `pipit seed` would, then closes
@@ -13,6 +13,18 @@ import { createScratchDatabase } from '../src/core/db/scratch-database.ts';
 export interface Sizes {
   accounts: number;
   posts: number;
+  /** How many accounts the API viewer follows (its home timeline). */
+  follows: number;
+}
+
+/** What the API targets read as: a real user token and the ids in their paths. */
+export interface ApiViewer {
+  /** A bearer token issued through the core's OAuth flow (authorization code), scopes `read write`. */
+  token: string;
+  /** The token's account: it follows `follows` accounts and has favourited and bookmarked some posts. */
+  accountId: string;
+  /** The account with the most posts, whose statuses are listed (at least one full page). */
+  statusesAccountId: string;
 }
 
 export interface PreparedDatabase {
@@ -23,6 +35,7 @@ export interface PreparedDatabase {
   baselineEnv: Record<string, string>;
   /** A seeded account whose profile is measured. */
   username: string;
+  api: ApiViewer;
   /** e.g. `PostgreSQL 16.4` or `PGlite 0.4.x`. */
   engine: string;
   seedSeconds: number;
@@ -63,6 +76,10 @@ function pipitEnv(databaseUrl: string, dataDir: string): Record<string, string> 
     // Empty means unset: the embedded database, even if the caller's shell has a DATABASE_URL.
     DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,
+    // Every API call counts against its token's window (rate-limit.ts), and the benchmark makes far
+    // more than the default 300 per 5 minutes: the highest limit, so the count is still kept but
+    // nothing is refused.
+    API_RATE_LIMIT: '1000000',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'info',
   };
 }
@@ -77,18 +94,59 @@ function progressPrinter(label: string): (done: number, total: number) => void {
   };
 }
 
-/** Seeds through the core and returns a real username (the author of the newest public post). */
-async function seedThroughCore(env: Record<string, string>, sizes: Sizes, label: string): Promise<{ username: string; seconds: number }> {
+/** A user token for `accountId`, the way a client gets one: app, authorization request, code, exchange. */
+async function issueUserToken(core: Core, accountId: string): Promise<string> {
+  const redirectUri = 'urn:ietf:wg:oauth:2.0:oob';
+  const app = await core.oauth.registerApp({ clientName: 'pipit-bench', redirectUris: redirectUri, scopes: 'read write' });
+  const request = await core.oauth.validateAuthorizationRequest({ clientId: app.clientId, redirectUri, responseType: 'code', scope: 'read write' });
+  const code = await core.oauth.issueAuthorizationCode(accountId, request);
+  return (await core.oauth.exchangeAuthorizationCode(app, { code, redirectUri })).accessToken;
+}
+
+interface Seeded {
+  username: string;
+  viewer: { accountId: string; token: string };
+  seconds: number;
+}
+
+/**
+ * Seeds through the core; returns a real username (the author of the newest public post) and the API
+ * viewer: the seeded account that follows `sizes.follows` others, with a token and, so that the
+ * viewer's flags are not all false, favourites and bookmarks on some posts of its timelines.
+ */
+async function seedThroughCore(env: Record<string, string>, sizes: Sizes, label: string): Promise<Seeded> {
   const started = performance.now();
   const core = await buildCore(loadConfig(env, { dotenvPath: null }));
   try {
-    await core.seed({ accounts: sizes.accounts, posts: sizes.posts, onProgress: progressPrinter(label) });
+    const made = await core.seed({ accounts: sizes.accounts, posts: sizes.posts, follows: sizes.follows, onProgress: progressPrinter(label) });
     const [newest] = await core.posts.publicTimeline({ limit: 1 });
     if (!newest) throw new Error('the seed produced no public post');
-    return { username: newest.account.username, seconds: (performance.now() - started) / 1000 };
+    if (!made.follower) throw new Error('the seed made no follower (BENCH_ACCOUNTS must be at least 2)');
+    const viewer = await core.accounts.getAccountByUsername(made.follower);
+    const home = await core.posts.homeTimeline(viewer.id, { limit: 20 });
+    const everyone = await core.posts.publicTimeline({ limit: 20 });
+    for (const [i, post] of [...home, ...everyone].entries()) {
+      if (i % 3 === 0) await core.interactions.favourite(viewer.id, post.id);
+      if (i % 4 === 0) await core.interactions.bookmark(viewer.id, post.id);
+    }
+    const token = await issueUserToken(core, viewer.id);
+    return { username: newest.account.username, viewer: { accountId: viewer.id, token }, seconds: (performance.now() - started) / 1000 };
   } finally {
     await core.close();
   }
+}
+
+// Both engines answer the same SQL; the benchmark reads a little after seeding, outside the core.
+type Read = <R>(sql: string) => Promise<R[]>;
+
+/** Fresh statistics, the engine's version and the account whose statuses are measured. */
+async function settle(read: Read): Promise<{ version: string; statusesAccountId: string }> {
+  // Autovacuum would analyze the new rows within a minute or so (PGlite has none); do it now, so
+  // both servers get the plans a settled database gives, whenever the run starts.
+  await read('ANALYZE');
+  const [v] = await read<{ v: string }>("SELECT current_setting('server_version') AS v");
+  const [most] = await read<{ id: string }>('SELECT id::text AS id FROM accounts ORDER BY statuses_count DESC, id LIMIT 1');
+  return { version: v!.v, statusesAccountId: most!.id };
 }
 
 /** The embedded database: PGlite on disk in a temporary DATA_DIR. */
@@ -97,15 +155,13 @@ export async function prepareEmbedded(sizes: Sizes): Promise<PreparedDatabase> {
   const cleanup = track(async () => rmSync(dataDir, { recursive: true, force: true }));
   try {
     const env = pipitEnv('', dataDir);
-    const { username, seconds } = await seedThroughCore(env, sizes, 'embedded');
+    const { username, viewer, seconds } = await seedThroughCore(env, sizes, 'embedded');
     // Where core keeps PGlite inside DATA_DIR (pgliteDirectory in src/core/db/connection.ts).
     const pgliteDir = join(dataDir, 'db');
-    // Fresh statistics, so both servers get the plans a settled database would give.
     const pglite = await PGlite.create(pgliteDir);
-    let version: string;
+    let settled: Awaited<ReturnType<typeof settle>>;
     try {
-      await pglite.exec('ANALYZE');
-      version = (await pglite.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
+      settled = await settle(async <R>(sql: string) => (await pglite.query<R>(sql)).rows);
     } finally {
       await pglite.close();
     }
@@ -114,7 +170,8 @@ export async function prepareEmbedded(sizes: Sizes): Promise<PreparedDatabase> {
       pipitEnv: env,
       baselineEnv: { BENCH_BASELINE_PGLITE_DIR: pgliteDir },
       username,
-      engine: `PGlite (PostgreSQL ${version})`,
+      api: { ...viewer, statusesAccountId: settled.statusesAccountId },
+      engine: `PGlite (PostgreSQL ${settled.version})`,
       seedSeconds: seconds,
       cleanup,
     };
@@ -163,15 +220,12 @@ export async function preparePostgres(serverUrl: string, sizes: Sizes): Promise<
   };
   try {
     const env = pipitEnv(scratch.url, dataDir);
-    const { username, seconds } = await seedThroughCore(env, sizes, 'postgres');
+    const { username, viewer, seconds } = await seedThroughCore(env, sizes, 'postgres');
     const client = new pg.Client({ connectionString: scratch.url });
     await client.connect();
-    let version: string;
+    let settled: Awaited<ReturnType<typeof settle>>;
     try {
-      // Autovacuum would analyze the new rows within a minute or so; do it now, so results do not
-      // depend on when it ran.
-      await client.query('ANALYZE');
-      version = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
+      settled = await settle(async <R>(sql: string) => (await client.query(sql)).rows as R[]);
     } finally {
       await client.end();
     }
@@ -180,7 +234,8 @@ export async function preparePostgres(serverUrl: string, sizes: Sizes): Promise<
       pipitEnv: env,
       baselineEnv: { BENCH_BASELINE_DATABASE_URL: scratch.url },
       username,
-      engine: `PostgreSQL ${version}`,
+      api: { ...viewer, statusesAccountId: settled.statusesAccountId },
+      engine: `PostgreSQL ${settled.version}`,
       seedSeconds: seconds,
       cleanup,
     };

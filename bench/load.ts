@@ -7,6 +7,7 @@ import type { EventEmitter } from 'node:events';
 
 interface AutocannonOptions {
   url: string;
+  headers?: Record<string, string>;
   connections: number;
   duration: number;
   pipelining: number;
@@ -73,7 +74,7 @@ export function summarize(samples: Sample[]): LoadResult {
 }
 
 /** Keeps `connections` requests in flight against `url` for `seconds`. */
-export function measure(url: string, options: { connections: number; seconds: number }): Promise<Sample> {
+export function measure(url: string, options: { connections: number; seconds: number; headers?: Record<string, string> | undefined }): Promise<Sample> {
   const times: number[] = [];
   return new Promise((resolve, reject) => {
     // The run stops itself after `seconds`; the guard only catches a wedged load generator.
@@ -82,7 +83,7 @@ export function measure(url: string, options: { connections: number; seconds: nu
       reject(new Error(`load on ${url} did not finish`));
     }, (options.seconds + 30) * 1000);
     const instance = autocannon(
-      { url, connections: options.connections, duration: options.seconds, pipelining: 1, timeout: 10 },
+      { url, connections: options.connections, duration: options.seconds, pipelining: 1, timeout: 10, ...(options.headers ? { headers: options.headers } : {}) },
       (error, result) => {
         clearTimeout(guard);
         if (error) return reject(error);

@@ -4,13 +4,18 @@ import type { LoadResult } from './load.ts';
 
 // The results table (markdown, printed and saved) and the raw numbers (JSON).
 
-/** The issue's target, on PostgreSQL: at least half the baseline's throughput, p99 at most 50 ms. */
-export const TARGET = { minRatio: 0.5, maxP99Ms: 50 } as const;
+/**
+ * The issues' targets, on PostgreSQL: p99 at most 50 ms, and at least half the baseline's throughput
+ * for the website's pages (issue 1), 70 % for the API's timelines (issue 8).
+ */
+export const TARGET = { pageMinRatio: 0.5, apiMinRatio: 0.7, maxP99Ms: 50 } as const;
 
 export interface Row {
   mode: 'embedded' | 'postgres';
   target: string;
   path: string;
+  /** The least ratio that meets the target. */
+  minRatio: number;
   pipit: LoadResult;
   baseline: LoadResult;
 }
@@ -21,6 +26,7 @@ export interface RunInfo {
   cpus: string;
   accounts: number;
   posts: number;
+  follows: number;
   connections: number;
   seconds: number;
   warmupSeconds: number;
@@ -40,7 +46,7 @@ export function ratio(row: Row): number {
 /** `yes`, or what was missed; the target is defined for PostgreSQL, so embedded rows are informative. */
 function verdict(row: Row): string {
   const missed: string[] = [];
-  if (ratio(row) < TARGET.minRatio) missed.push(`ratio < ${TARGET.minRatio}`);
+  if (ratio(row) < row.minRatio) missed.push(`ratio < ${row.minRatio}`);
   if (!(row.pipit.p99 <= TARGET.maxP99Ms)) missed.push(`p99 > ${TARGET.maxP99Ms} ms`);
   if (row.pipit.failures > 0) missed.push(`${row.pipit.failures} failed requests`);
   const text = missed.length ? `no (${missed.join(', ')})` : 'yes';
@@ -57,7 +63,8 @@ export function toMarkdown(rows: Row[], info: RunInfo): string {
   const lines = [
     `# Pipit benchmark — ${info.date}`,
     '',
-    `${info.accounts.toLocaleString('en-US')} accounts, ${info.posts.toLocaleString('en-US')} posts; autocannon, ` +
+    `${info.accounts.toLocaleString('en-US')} accounts, ${info.posts.toLocaleString('en-US')} posts, the API viewer following ` +
+      `${info.follows.toLocaleString('en-US')}; autocannon, ` +
       `${info.connections} connections; ${info.seconds} s per target and server, in ${info.rounds} alternating rounds, ` +
       `each after a ${info.warmupSeconds} s warm-up; ` +
       `Node ${info.node}; ${info.cpus}; Pipit LOG_LEVEL=${info.logLevel}; ` +
@@ -68,7 +75,8 @@ export function toMarkdown(rows: Row[], info: RunInfo): string {
     'ratio = Pipit req/s ÷ baseline req/s. Server CPU is the server process alone (not PostgreSQL, not the load ' +
       'generator) per successful request: it depends far less than req/s on what else the machine is doing.',
     '',
-    `Target (PostgreSQL): Pipit ≥ ${TARGET.minRatio * 100}% of the baseline's req/s and p99 ≤ ${TARGET.maxP99Ms} ms.`,
+    `Target (PostgreSQL): Pipit ≥ ${TARGET.pageMinRatio * 100}% of the baseline's req/s for the pages, ` +
+      `≥ ${TARGET.apiMinRatio * 100}% for the API, and p99 ≤ ${TARGET.maxP99Ms} ms. The API targets send a user's bearer token.`,
     '',
     '| mode | target | req/s | p50 ms | p99 ms | baseline req/s | baseline p50 ms | baseline p99 ms | ratio | target met | server CPU µs/req (Pipit / baseline) |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import pg from 'pg';
 import { serveUntilStopped } from './child-lifecycle.ts';
 
@@ -35,6 +36,43 @@ const PUBLIC_SQL = `SELECT ${COLUMNS} FROM statuses s JOIN accounts a ON a.id = 
   WHERE s.visibility = $1 AND s.reblog_of_id IS NULL
   ORDER BY s.id DESC LIMIT $2`;
 
+// The API targets: a full page of Status rows for the viewer a bearer token names, in ONE statement
+// per request — the token's account, the posts it may see, each with its author, app, mentions, tags
+// and the viewer's flags. (No boost hydration: the seeded pages measured hold no boosts.)
+const VIEWER = `WITH viewer AS (
+    SELECT account_id AS id FROM oauth_access_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND account_id IS NOT NULL)`;
+const API_SELECT = `SELECT ${COLUMNS}, s.reblog_of_id, oa.name AS application_name, oa.website AS application_website,
+    (SELECT coalesce(json_agg(json_build_object('id', ma.id::text, 'username', ma.username) ORDER BY m.id), '[]'::json)
+       FROM mentions m JOIN accounts ma ON ma.id = m.account_id WHERE m.status_id = s.id) AS mentions,
+    (SELECT coalesce(json_agg(t.name ORDER BY t.name), '[]'::json)
+       FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id) AS tags,
+    EXISTS (SELECT 1 FROM favourites f WHERE f.account_id = v.id AND f.status_id = s.id) AS favourited,
+    EXISTS (SELECT 1 FROM bookmarks b WHERE b.account_id = v.id AND b.status_id = s.id) AS bookmarked,
+    EXISTS (SELECT 1 FROM statuses r WHERE r.account_id = v.id AND r.reblog_of_id = s.id AND r.reblog_of_id IS NOT NULL) AS reblogged
+  FROM viewer v CROSS JOIN statuses s JOIN accounts a ON a.id = s.account_id
+  LEFT JOIN oauth_applications oa ON oa.id = s.application_id`;
+// Who may see a post (src/core/posts/visibility.ts): public and unlisted, else the author, the
+// mentioned and, for private posts, followers.
+const VISIBLE = `(s.visibility IN ('public', 'unlisted') OR s.account_id = v.id
+    OR EXISTS (SELECT 1 FROM mentions vm WHERE vm.status_id = s.id AND vm.account_id = v.id)
+    OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows vf WHERE vf.account_id = v.id AND vf.target_account_id = s.account_id)))`;
+const API_PUBLIC_SQL = `${VIEWER} ${API_SELECT}
+  WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL ORDER BY s.id DESC LIMIT 20`;
+const API_ACCOUNT_SQL = `${VIEWER} ${API_SELECT}
+  WHERE s.account_id = $2 AND ${VISIBLE} ORDER BY s.id DESC LIMIT 20`;
+// The viewer's own posts and those of the accounts it follows (their boosts only where it shows them).
+const API_HOME_SQL = `${VIEWER} ${API_SELECT}
+  WHERE (s.account_id = v.id OR EXISTS (SELECT 1 FROM follows hf
+      WHERE hf.account_id = v.id AND hf.target_account_id = s.account_id AND (s.reblog_of_id IS NULL OR hf.show_reblogs)))
+    AND ${VISIBLE}
+  ORDER BY s.id DESC LIMIT 20`;
+
+/** The stored form of the request's bearer token (src/core/oauth/secrets.ts), or undefined without one. */
+function tokenDigest(authorization: string | undefined): Buffer | undefined {
+  const token = authorization === undefined ? undefined : /^Bearer (\S+)$/.exec(authorization)?.[1];
+  return token === undefined ? undefined : createHash('sha256').update(token).digest();
+}
+
 type Query = (sql: string, params: unknown[]) => Promise<unknown[]>;
 
 async function openDatabase(): Promise<{ query: Query; close(): Promise<void> }> {
@@ -61,6 +99,14 @@ app.get<{ Params: { username: string } }>('/@:username', async (request) =>
   db.query(PROFILE_SQL, [request.params.username.toLowerCase(), 'public', 'unlisted', 20]),
 );
 app.get('/', async () => db.query(PUBLIC_SQL, ['public', 20]));
+const api = (sql: string, params: (request: FastifyRequest) => unknown[] = () => []) => async (request: FastifyRequest, reply: FastifyReply) => {
+  const token = tokenDigest(request.headers.authorization);
+  if (!token) return reply.code(401).send({ error: 'The access token is invalid' });
+  return db.query(sql, [token, ...params(request)]);
+};
+app.get('/api/v1/timelines/public', api(API_PUBLIC_SQL));
+app.get<{ Params: { id: string } }>('/api/v1/accounts/:id/statuses', api(API_ACCOUNT_SQL, (request) => [(request.params as { id: string }).id]));
+app.get('/api/v1/timelines/home', api(API_HOME_SQL));
 
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 serveUntilStopped(url, async () => {

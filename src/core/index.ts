@@ -76,7 +76,7 @@ export type { DailyStats } from './stats/daily-stats.ts';
 export type { ExpiredRowsRemoved } from './maintenance/expired-rows.ts';
 export type { CounterDrift } from './maintenance/counter-drift.ts';
 export { clientSubject } from './rate-limits/client-subject.ts';
-export type { RateRule } from './rate-limits/rate-limits.ts';
+export type { RateRule, RateState } from './rate-limits/rate-limits.ts';
 export { metrics, metricsAccess, METRICS_REFUSALS, type MetricsAccess, type MetricsClient } from './metrics.ts';
 export { parseDay, previousDay } from './stats/days.ts';
 export type { OAuthApp, RegisteredApp, AppRegistration } from './oauth/applications.ts';

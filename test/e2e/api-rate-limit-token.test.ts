@@ -43,6 +43,15 @@ forEachBackend(
       assert.equal(anonymous.statusCode, 401, 'counted per address, not refused by the tokens\' use');
       assert.equal(anonymous.headers['x-ratelimit-remaining'], String(LIMIT - 1));
     });
+
+    it('parallel calls with one token are each counted once, in order: the limit holds exactly', async () => {
+      const carl = await apiUser(app, t.core, { prefix: 'carl' });
+      const calls = await Promise.all(Array.from({ length: LIMIT + 3 }, () => call(carl.token)));
+      assert.deepEqual(calls.map((r) => r.statusCode).sort(), [...Array(LIMIT).fill(200), 429, 429, 429]);
+      const remaining = calls.filter((r) => r.statusCode === 200).map((r) => Number(r.headers['x-ratelimit-remaining']));
+      assert.deepEqual(remaining.sort(), Array.from({ length: LIMIT }, (_, i) => i), 'each call has its own place in the window');
+      for (const r of calls.filter((c) => c.statusCode === 200)) assert.equal(JSON.parse(r.body).id, carl.account.id);
+    });
   },
   { env: { API_RATE_LIMIT: String(LIMIT) } },
 );

@@ -97,6 +97,21 @@ forEachBackend('seed', (t) => {
     assert.equal(await t.core.accounts.countAccounts(), 8);
   });
 
+  it('makes the first account follow as many others as asked, counters kept', async () => {
+    const made = await t.core.seed({ accounts: 7, posts: 0, follows: 4 });
+    assert.ok(made.follower, 'the follower is reported');
+    const follower = await t.core.accounts.getAccountByUsername(made.follower);
+    const following = await t.core.follows.following(follower.id, { limit: 40 });
+    assert.equal(following.length, 4);
+    assert.equal(new Set(following.map((f) => f.account.id)).size, 4, 'four different accounts');
+    assert.ok(following.every((f) => f.account.id !== follower.id));
+    assert.equal(follower.followingCount, 4);
+    for (const f of following) assert.equal(f.account.followersCount, 1, f.account.username);
+    assert.deepEqual(await t.core.maintenance.counterDrift(), [], 'the counters agree with the rows');
+    const home = await t.core.posts.homeTimeline(follower.id, { limit: 40 });
+    assert.ok(home.every((p) => p.account.id === follower.id || following.some((f) => f.account.id === p.account.id)));
+  });
+
   it('creates nothing without accounts', async () => {
     const before = await t.core.accounts.countAccounts();
     assert.deepEqual(await t.core.seed({ accounts: 0, posts: 10 }), { accounts: 0, posts: 0, password: SEED_PASSWORD });

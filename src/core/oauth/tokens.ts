@@ -5,6 +5,9 @@ import { DEFAULT_SCOPES, joinScopes, scopesWithin, splitScopes } from '../domain
 import { APP_COLUMNS, parseRequestedScopes, toOAuthApp, type OAuthApp } from './applications.ts';
 import { OAuthError } from './oauth-error.ts';
 import { digest, looksLikeSecret, matchesDigest, newSecret, s256 } from './secrets.ts';
+import { RateLimited } from '../domain/errors.ts';
+import { addHitsStatement, coalesced, countOf, rateKey, rateStateOf, windowRow } from '../rate-limits/hits.ts';
+import type { RateRule, RateState } from '../rate-limits/rate-limits.ts';
 
 // Access tokens never expire (Mastodon's clients never refresh); they end when revoked. Each grant
 // issues a new token rather than handing back an existing one for the same account, app and scopes as
@@ -99,10 +102,9 @@ export async function revokeToken(ctx: CoreContext, app: OAuthApp, token: unknow
   await ctx.db.updateTable('oauth_access_tokens').set({ revoked_at: new Date() }).where('id', '=', row.id).where('revoked_at', 'is', null).execute();
 }
 
-/** Who a bearer token speaks for, or `null` when it is unknown or revoked. */
-export async function authenticateToken(ctx: CoreContext, token: string): Promise<TokenOwner | null> {
-  if (!looksLikeSecret(token)) return null;
-  const row = await ctx.db
+/** The token, its app and its account (if any) found by the token's digest. */
+function ownerQuery(ctx: CoreContext, hash: Buffer) {
+  return ctx.db
     .selectFrom('oauth_access_tokens as t')
     .innerJoin('oauth_applications as app', 'app.id', 't.application_id')
     .leftJoin('accounts', 'accounts.id', 't.account_id')
@@ -123,9 +125,14 @@ export async function authenticateToken(ctx: CoreContext, token: string): Promis
       'accounts.last_status_at as account_last_status_at',
       'accounts.created_at as account_created_at',
     ])
-    .where('t.token_hash', '=', digest(token))
-    .where('t.revoked_at', 'is', null)
-    .executeTakeFirst();
+    .where('t.token_hash', '=', hash)
+    .where('t.revoked_at', 'is', null);
+}
+
+type OwnerRow = Awaited<ReturnType<ReturnType<typeof ownerQuery>['executeTakeFirstOrThrow']>>;
+
+/** The owner a found row names (null when its account is gone); notes the token's use, once a minute at most. */
+async function toOwner(ctx: CoreContext, token: string, row: OwnerRow | undefined): Promise<TokenOwner | null> {
   // The digest found the row; comparing again in constant time costs nothing and keeps the rule simple.
   if (!row || !matchesDigest(token, row.token_hash)) return null;
   if (row.token_account_id !== null && row.account_id === null) return null; // the account is gone
@@ -156,4 +163,48 @@ export async function authenticateToken(ctx: CoreContext, token: string): Promis
           created_at: row.account_created_at!,
         });
   return { tokenId: row.token_id, account, app: toOAuthApp(row), scopes: splitScopes(row.token_scopes) };
+}
+
+/** Who a bearer token speaks for, or `null` when it is unknown or revoked. */
+export async function authenticateToken(ctx: CoreContext, token: string): Promise<TokenOwner | null> {
+  if (!looksLikeSecret(token)) return null;
+  return toOwner(ctx, token, await ownerQuery(ctx, digest(token)).executeTakeFirst());
+}
+
+/**
+ * Who a bearer token speaks for, and — only when it is valid — one hit counted against `rule` for
+ * `subject`, in ONE statement: the API does both on every call, and on a busy server the round trip is
+ * what costs. `rate` is where the hit leaves the token (RateLimited, to throw, past the limit). Calls
+ * with the same token while one is in flight go together in the next statement (rate-limits/hits.ts):
+ * each is looked up after it arrived and counted in order, as if alone.
+ */
+export async function authenticateTokenCounting(
+  ctx: CoreContext,
+  token: string,
+  rule: RateRule,
+  subject: string,
+): Promise<{ owner: TokenOwner; rate: RateState | RateLimited } | null> {
+  if (!looksLikeSecret(token)) return null;
+  const hash = digest(token);
+  const key = rateKey(rule, subject);
+  const share = await coalesced(ctx, `token:${key}:${hash.toString('hex')}`, async (n) => {
+    const { rows } = await sql<OwnerRow & { hit_count: number | null; hit_expires_at: Date | null }>`
+      WITH owner AS (${ownerQuery(ctx, hash)}),
+      hit AS (${addHitsStatement(
+        // Counted only for a token that authenticates: a deleted account's token counts per address.
+        windowRow(key, rule.windowSeconds, n, sql`EXISTS (SELECT 1 FROM owner WHERE token_account_id IS NULL OR account_id IS NOT NULL)`),
+      )})
+      SELECT owner.*, hit.count AS hit_count, hit.expires_at AS hit_expires_at FROM owner LEFT JOIN hit ON true`.execute(ctx.db);
+    const row = rows[0];
+    const owner = await toOwner(ctx, token, row);
+    return { owner, count: row?.hit_count ?? 0, expires_at: row?.hit_expires_at ?? new Date() };
+  });
+  const { owner, expires_at } = share.result;
+  if (!owner) return null;
+  try {
+    return { owner, rate: rateStateOf(rule, { count: countOf(share), expires_at }) };
+  } catch (error) {
+    if (error instanceof RateLimited) return { owner, rate: error };
+    throw error;
+  }
 }

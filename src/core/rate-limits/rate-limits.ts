@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
 export { deleteExpiredRateLimits } from '../maintenance/expired-rows.ts';
-import { RateLimited } from '../domain/errors.ts';
-import { cleanText } from '../domain/text-input.ts';
+import { addHitsStatement, coalesced, countOf, rateKey, rateStateOf, windowRow, type Hit } from './hits.ts';
 
 /** A limit: at most `limit` hits per `windowSeconds` for one key. */
 export interface RateRule {
@@ -43,29 +42,16 @@ export interface RateState {
   resetAt: Date;
 }
 
-/** The row key of a rule and subject: bounded, whatever the subject holds. */
-function rateKey(rule: RateRule, subject: string): string {
-  // The subject may be what a visitor typed: a NUL in it made PostgreSQL refuse the key, a 500 on the
-  // sign-in form. cleanText drops control characters, as for every user text.
-  return `${rule.name}:${cleanText(subject).toLowerCase().slice(0, 200)}`;
+async function addHits(ctx: CoreContext, key: string, windowSeconds: number, n: number): Promise<Hit> {
+  const { rows } = await sql<Hit>`${addHitsStatement(windowRow(key, windowSeconds, n))}`.execute(ctx.db);
+  return rows[0]!;
 }
 
 /** Adds one hit to a rule's current window for a subject and returns the count and the window's end. */
-async function hit(ctx: CoreContext, rule: RateRule, subject: string): Promise<{ count: number; expires_at: Date }> {
-  const window = `${rule.windowSeconds} seconds`;
-  return sql<{ count: number; expires_at: Date }>`
-    INSERT INTO rate_limits AS r (key, count, expires_at)
-    VALUES (${rateKey(rule, subject)}, 1, now() + ${window}::interval)
-    ON CONFLICT (key) DO UPDATE SET
-      count = CASE WHEN r.expires_at <= now() THEN 1 ELSE r.count + 1 END,
-      expires_at = CASE WHEN r.expires_at <= now() THEN excluded.expires_at ELSE r.expires_at END
-    RETURNING count, expires_at`
-    .execute(ctx.db)
-    .then((r) => r.rows[0]!);
-}
-
-function retryAfter(expiresAt: Date): number {
-  return Math.max(1, Math.ceil((expiresAt.getTime() - Date.now()) / 1000));
+async function hit(ctx: CoreContext, rule: RateRule, subject: string): Promise<Hit> {
+  const key = rateKey(rule, subject);
+  const share = await coalesced(ctx, `hit:${key}`, (n) => addHits(ctx, key, rule.windowSeconds, n));
+  return { count: countOf(share), expires_at: share.result.expires_at };
 }
 
 /**
@@ -73,10 +59,7 @@ function retryAfter(expiresAt: Date): number {
  * window per key). Throws RateLimited when over the limit.
  */
 export async function consumeRateLimit(ctx: CoreContext, rule: RateRule, subject: string): Promise<RateState> {
-  const row = await hit(ctx, rule, subject);
-  const state = { limit: rule.limit, remaining: Math.max(0, rule.limit - row.count), resetAt: row.expires_at };
-  if (row.count > rule.limit) throw new RateLimited(retryAfter(row.expires_at));
-  return state;
+  return rateStateOf(rule, await hit(ctx, rule, subject));
 }
 
 /** Counts one hit without refusing anything (failures that only feed a decision). */

@@ -15,6 +15,11 @@ export interface SeedOptions {
   posts: number;
   /** Posts are spread over this many days before now (default 30). */
   days?: number;
+  /**
+   * The first seeded account follows this many of the others, spread evenly over them (default 0):
+   * a home timeline to read, for the benchmark. At most accounts - 1.
+   */
+  follows?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -38,7 +43,7 @@ function random(seed: number) {
  * in bulk inserts.
  * Seeded usernames look like `ada_lovelace_12`; posts carry past timestamps and matching ids.
  */
-export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ accounts: number; posts: number; password: string }> {
+export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ accounts: number; posts: number; password: string; follower?: string }> {
   const rand = random(42);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const total = options.accounts + options.posts;
@@ -69,6 +74,8 @@ export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ ac
     progress(rows.length);
   }
   if (accounts.length === 0) return { accounts: 0, posts: 0, password: SEED_PASSWORD };
+
+  const follower = await seedFollows(ctx, accounts, options.follows ?? 0);
 
   const now = Date.now();
   const spanMs = (options.days ?? 30) * 24 * 60 * 60 * 1000;
@@ -138,5 +145,29 @@ export async function seed(ctx: CoreContext, options: SeedOptions): Promise<{ ac
   }
   // Bulk loads leave the planner without statistics until autovacuum (or, on PGlite, nobody) runs.
   await analyze(ctx.db);
-  return { accounts: accounts.length, posts: options.posts, password: SEED_PASSWORD };
+  return { accounts: accounts.length, posts: options.posts, password: SEED_PASSWORD, ...(follower ? { follower } : {}) };
+}
+
+/**
+ * Makes the first account follow `count` of the others (evenly spaced), in bulk inserts with the
+ * counters set once, as follow() would have left them; returns the follower's username.
+ */
+async function seedFollows(ctx: CoreContext, accounts: readonly { id: string; username: string }[], count: number): Promise<string | undefined> {
+  const n = Math.min(count, accounts.length - 1);
+  if (n <= 0) return undefined;
+  const [follower, ...others] = accounts;
+  const targets = Array.from({ length: n }, (_, i) => others[Math.floor((i * others.length) / n)]!.id);
+  await ctx.db.transaction().execute(async (trx) => {
+    for (let start = 0; start < targets.length; start += BATCH) {
+      const batch = targets.slice(start, start + BATCH);
+      await trx.insertInto('follows').values(batch.map((target) => ({ account_id: follower!.id, target_account_id: target }))).execute();
+      await trx
+        .updateTable('accounts')
+        .set((eb) => ({ followers_count: eb('followers_count', '+', 1) }))
+        .where('id', 'in', batch)
+        .execute();
+    }
+    await trx.updateTable('accounts').set({ following_count: n }).where('id', '=', follower!.id).execute();
+  });
+  return follower!.username;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { scopeAllows, type Account, type Core, type OAuthApp } from '../../core/index.ts';
+import { scopeAllows, type Account, type Core, type OAuthApp, type RateLimited, type RateRule, type RateState } from '../../core/index.ts';
 
 // Bearer tokens for the API (and the OAuth scope's own token-protected routes). A hook reads the token
 // from `Authorization: Bearer …` or `?access_token=…` and resolves it once per request; routes then
@@ -20,7 +20,17 @@ declare module 'fastify' {
     token: RequestToken | null;
     /** A token was sent (valid or not): an invalid one is refused even on routes open to anonymous callers. */
     tokenSent: boolean;
+    /** Where the call left its valid token's rate limit, when the lookup counted it (BearerOptions). */
+    tokenRate: RateState | RateLimited | null;
   }
+}
+
+export interface BearerOptions {
+  /**
+   * Count each call a valid token authenticates against this rule, for the subject `subjectOf(token)`,
+   * in the same statement as the token's lookup (the API's rate limit: rate-limit.ts reads `tokenRate`).
+   */
+  rateLimit?: { rule: RateRule; subjectOf(token: string): string };
 }
 
 export const INVALID_TOKEN = 'The access token is invalid';
@@ -45,14 +55,24 @@ export function bearerToken(request: FastifyRequest): string | undefined {
  * Decorates requests with `token` and resolves it in an onRequest hook, for every route of the scope
  * it is registered in. Call once per encapsulated scope: `registerBearerAuthentication(scope, core)`.
  */
-export function registerBearerAuthentication(app: FastifyInstance, core: Core): void {
+export function registerBearerAuthentication(app: FastifyInstance, core: Core, options: BearerOptions = {}): void {
   if (!app.hasRequestDecorator('token')) app.decorateRequest('token', null);
   if (!app.hasRequestDecorator('tokenSent')) app.decorateRequest('tokenSent', false);
+  if (!app.hasRequestDecorator('tokenRate')) app.decorateRequest('tokenRate', null);
+  const { rateLimit } = options;
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request);
     if (token === undefined) return;
     request.tokenSent = true;
-    const owner = await core.oauth.authenticateToken(token);
+    let owner;
+    // A preflight is not counted (rate-limit.ts), even if its address carries a token.
+    if (rateLimit && request.method !== 'OPTIONS') {
+      const counted = await core.oauth.authenticateTokenCounting(token, rateLimit.rule, rateLimit.subjectOf(token));
+      owner = counted?.owner ?? null;
+      request.tokenRate = counted?.rate ?? null;
+    } else {
+      owner = await core.oauth.authenticateToken(token);
+    }
     request.token = owner && { account: owner.account, app: owner.app, scopes: owner.scopes };
   });
 }

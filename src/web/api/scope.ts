@@ -4,7 +4,7 @@ import { registerNoSniff } from '../shared/security-headers.ts';
 import { registerApiBodies } from './body-parsing.ts';
 import { registerApiCors } from './cors.ts';
 import { registerApiErrors } from './errors.ts';
-import { registerApiRateLimit } from './rate-limit.ts';
+import { apiTokenRateLimit, registerApiRateLimit } from './rate-limit.ts';
 import { registerBearerAuthentication } from './authenticate.ts';
 import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerCredentialRoutes } from './routes/accounts-credentials.ts';
@@ -37,8 +37,9 @@ export async function apiScope(scope: FastifyInstance, { core, extraRoutes }: { 
   await registerApiCors(scope);
   registerApiErrors(scope, { notFound: true });
   await registerApiBodies(scope);
-  // The token first: the rate limit counts per token once one authenticates the call.
-  registerBearerAuthentication(scope, core);
+  // The token first: the rate limit counts per token once one authenticates the call (the lookup
+  // counts it, in the same statement), else per address.
+  registerBearerAuthentication(scope, core, { rateLimit: apiTokenRateLimit(core) });
   registerApiRateLimit(scope, core);
   registerInstanceRoutes(scope, core);
   registerPipitStats(scope, core);

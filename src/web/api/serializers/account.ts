@@ -38,8 +38,24 @@ export interface MastodonAccount {
 export const DEFAULT_AVATAR_PATH = '/assets/avatar.png';
 export const DEFAULT_HEADER_PATH = '/assets/header.png';
 
+// A page of statuses shows the same few authors again and again (an account's own page: one author,
+// twenty times), and rendering a bio was a visible part of serializing one; each is rendered once.
+// Bounded: past this many different bios the memo starts over.
+const renderedNotes = new Map<string, string>();
+const MAX_RENDERED_NOTES = 1000;
+
 /** A plain-text bio as Mastodon's HTML: escaped, paragraphs on blank lines, `<br>` on single breaks. */
 export function noteHtml(note: string): string {
+  let html = renderedNotes.get(note);
+  if (html === undefined) {
+    if (renderedNotes.size >= MAX_RENDERED_NOTES) renderedNotes.clear();
+    html = renderNote(note);
+    renderedNotes.set(note, html);
+  }
+  return html;
+}
+
+function renderNote(note: string): string {
   const text = note.trim();
   if (!text) return '';
   return text
