@@ -40,3 +40,8 @@ const LOCAL_HREF = /href="\/(?!\/)/g;
 export function absoluteLinks(html: string, publicUrl: string): string {
   return html.replace(LOCAL_HREF, () => `href="${publicUrl}/`);
 }
+
+/** Where a browser fetches a stored media file (served by Pipit under /media). */
+export function mediaUrl(publicUrl: string, key: string): string {
+  return `${publicUrl}/media/${key}`;
+}

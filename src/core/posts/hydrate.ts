@@ -4,9 +4,10 @@ import { NotFound } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
 import { selectPosts, toBarePost, type Post, type PostRow } from './post-view.ts';
 import type { Viewer } from './visibility.ts';
+import { MEDIA_COLUMNS, toMediaAttachment } from '../media/media-view.ts';
 
 // A page of status rows → full views in a fixed number of queries, whatever the page size: the boosted
-// posts (one query, visibility-checked for the same viewer), then mentions, tags and the viewer's own
+// posts (one query, visibility-checked for the same viewer), then mentions, tags, media and the viewer's own
 // flags for every post of the page at once (one query each). Used by timelines, the post page, the
 // thread and notifications alike, so the website and the API show the same thing.
 
@@ -18,7 +19,7 @@ export async function hydratePosts(db: Kysely<Database>, viewer: Viewer, rows: r
   const all = [...rows, ...reblogRows];
   const ids = [...new Set(all.map((r) => r.id))];
   const viewerId = viewer.kind === 'account' ? viewer.id : undefined;
-  const [mentions, tags, flags] = await Promise.all([
+  const [mentions, tags, media, flags] = await Promise.all([
     db
       .selectFrom('mentions as m')
       .innerJoin('accounts as ma', 'ma.id', 'm.account_id')
@@ -33,6 +34,7 @@ export async function hydratePosts(db: Kysely<Database>, viewer: Viewer, rows: r
       .where('st.status_id', 'in', ids)
       .orderBy('t.name')
       .execute(),
+    db.selectFrom('media_attachments').select(MEDIA_COLUMNS).where('status_id', 'in', ids).orderBy('status_id').orderBy('position').execute(),
     viewerId === undefined
       ? Promise.resolve([] as { status_id: string; flag: string }[])
       : sql<{ status_id: string; flag: string }>`
@@ -49,6 +51,7 @@ export async function hydratePosts(db: Kysely<Database>, viewer: Viewer, rows: r
   for (const row of all) views.set(row.id, toBarePost(row));
   for (const m of mentions) views.get(m.status_id)?.mentions.push({ id: m.id, username: m.username });
   for (const t of tags) views.get(t.status_id)?.tags.push(t.name);
+  for (const m of media) views.get(m.status_id!)?.media.push(toMediaAttachment(m));
   for (const f of flags) {
     const view = views.get(f.status_id);
     if (view && (f.flag === 'favourited' || f.flag === 'bookmarked' || f.flag === 'reblogged')) view[f.flag] = true;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { toAccount, type Account } from '../accounts/account-view.ts';
 import type { Database, Visibility } from '../db/schema.ts';
+import type { MediaAttachment } from '../media/media-view.ts';
 import { visibleTo, type Viewer } from './visibility.ts';
 
 /** An account a post mentions, as a link needs it. */
@@ -36,6 +37,8 @@ export interface Post {
   mentions: PostMention[];
   /** Hashtags, as stored (normalised, lower-case). */
   tags: string[];
+  /** Attachments, in the order they were given (only ready ones can be attached). */
+  media: MediaAttachment[];
   /** The viewer's own flags (false for a logged-out visitor and for the system). */
   favourited: boolean;
   reblogged: boolean;
@@ -125,6 +128,7 @@ export function toBarePost(row: PostRow): Post {
     reblog: null,
     mentions: [],
     tags: [],
+    media: [],
     favourited: false,
     reblogged: false,
     bookmarked: false,

@@ -11,6 +11,7 @@ import { viewerOf } from './visibility.ts';
 import { findVisibleStatus } from './visible-status.ts';
 import { metrics } from '../metrics.ts';
 import { insertTags, validatePostInput, type ValidPostInput } from './post-input.ts';
+import { attachMedia } from '../media/attach.ts';
 
 export interface CreatePostInput {
   text: string;
@@ -21,6 +22,8 @@ export interface CreatePostInput {
   language?: string | undefined;
   /** The OAuth app posting for the author (shown as the Status's `application`). */
   applicationId?: string | undefined;
+  /** Uploads of the author's to attach, in order (ready, and attached to nothing else). */
+  mediaIds?: readonly string[] | undefined;
 }
 
 /**
@@ -98,6 +101,7 @@ async function insertPost(
       .execute();
   }
   await insertTags(trx, status.id, v.parsed.tags);
+  await attachMedia(trx, authorId, status.id, v.mediaIds);
   await trx
     .updateTable('accounts')
     .set((eb) => ({ statuses_count: eb('statuses_count', '+', 1), last_status_at: status.created_at }))
