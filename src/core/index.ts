@@ -71,6 +71,7 @@ export type { InstanceFacts } from './instance/instance.ts';
 export { escapeHtml } from './domain/html.ts';
 export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl, mediaUrl } from './urls.ts';
 export type { MediaAttachment } from './media/media-view.ts';
+export type { MediaVariantMeta as MediaVariantMetaView } from './db/schema.ts';
 export type { UploadInput, MediaChanges } from './media/media.ts';
 export type { StoredObject } from './storage/storage.ts';
 export type { StepOutcome } from './media/pipeline.ts';

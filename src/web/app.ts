@@ -10,6 +10,7 @@ import { opsScope } from './ops/scope.ts';
 import { htmlScope } from './html/scope.ts';
 import { apiScope } from './api/scope.ts';
 import { discoveryScope } from './api/discovery-scope.ts';
+import { mediaScope } from './media/scope.ts';
 import { oauthScope } from './oauth/plugin.ts';
 
 export interface AppOptions {
@@ -69,6 +70,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   await app.register(apiScope, { core, prefix: '/api', extraRoutes: options.extraRoutes?.api });
   await app.register(discoveryScope, { core });
   await app.register(oauthScope, { core });
+  await app.register(mediaScope, { core });
   // Last: the website owns the root's not-found page, for every path no other scope claims.
   await app.register(htmlScope, { core, extraRoutes: options.extraRoutes?.html });
   return app;

@@ -39,7 +39,7 @@ function checkDescription(description: string | undefined): string | undefined {
 }
 
 /** The bytes of `source`, counted as they pass, the first few kept; past `limit` it fails with TooLarge. */
-function meter(source: AsyncIterable<Buffer>, limit: number) {
+function meter(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: number) {
   let size = 0;
   let head = Buffer.alloc(0);
   async function* counted(): AsyncGenerator<Buffer> {

@@ -77,7 +77,8 @@ async function insertPost(
       .executeTakeFirst();
     if (!counted) throw new NotFound('No such post.');
   }
-  const contentHtml = renderPostHtml(v.text, v.parsed, { knownUsernames: new Set(mentioned.map((m) => m.username)) });
+  // A post of attachments alone has no paragraph (clients show no empty line above the pictures).
+  const contentHtml = v.text === '' ? '' : renderPostHtml(v.text, v.parsed, { knownUsernames: new Set(mentioned.map((m) => m.username)) });
   const status = await trx
     .insertInto('statuses')
     .values({

@@ -19,6 +19,7 @@ import { registerPipitStats } from './routes/pipit-stats.ts';
 import { registerStatusActionRoutes } from './routes/status-actions.ts';
 import { registerStatusRoutes } from './routes/statuses.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
+import { registerMediaRoutes } from './routes/media.ts';
 
 // The Mastodon API, registered with the prefix /api. No cookies are read here: the API authenticates
 // with bearer tokens only (api/authenticate.ts), so no session lookup, no
@@ -50,5 +51,6 @@ export async function apiScope(scope: FastifyInstance, { core, extraRoutes }: { 
   registerStatusRoutes(scope, core);
   registerStatusActionRoutes(scope, core);
   registerTimelineRoutes(scope, core);
+  registerMediaRoutes(scope, core);
   extraRoutes?.(scope);
 }
