@@ -292,6 +292,16 @@ forEachBackend(
       const polled = await call(app, 'GET', `/api/v1/media/${res.json().id}`, { token: alice.token });
       assert.equal(polled.statusCode, 206);
     });
+
+    it('an account uploads at most 30 files in 30 minutes; the next is a 429 saying when to try again', async () => {
+      const file = await multipart({}, { data: await noiseImage(4, 4), name: 'a.jpg', type: 'image/jpeg' });
+      const send = () => app.inject({ method: 'POST', url: '/api/v2/media', remoteAddress: uniqueIp(), headers: { ...bearer(alice.token), 'content-type': file.contentType }, payload: file.payload });
+      // One upload above was already counted.
+      for (let i = 1; i < 30; i++) assert.equal((await send()).statusCode, 202, `upload ${i + 1}`);
+      const refused = await send();
+      assert.equal(refused.statusCode, 429, refused.body);
+      assert.ok(Number(refused.headers['retry-after']) > 0);
+    });
   },
   { env: { MEDIA_UPLOAD_WAIT_SECONDS: '0' } },
 );

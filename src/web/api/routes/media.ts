@@ -32,6 +32,8 @@ interface UploadParts {
 async function receiveUpload(request: FastifyRequest, core: Core): Promise<UploadParts> {
   if (!request.isMultipart()) throw new Invalid('Send the file as multipart/form-data, in a part named "file".', 'file');
   const me = actorId(request);
+  // Counted before a byte of the file is read (a 429 past it, with Retry-After).
+  await core.rateLimits.consumeRateLimit(core.rateLimits.rules.mediaUploadsPerAccount, me);
   const fields: Record<string, string> = {};
   let media: MediaAttachment | undefined;
   const parts = request.parts({ limits: { fileSize: core.config.mediaMaxImageBytes + 1, files: 1, fields: 10, fieldSize: 8 * 1024 } });
