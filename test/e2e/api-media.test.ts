@@ -230,6 +230,14 @@ forEachBackend(
       const home = await call(app, 'GET', `/api/v1/accounts/${alice.id}/statuses`, { token: bob.token });
       assert.deepEqual(home.json()[0].media_attachments, s.media_attachments);
 
+      const tagged = await call(app, 'POST', '/api/v1/statuses', { token: alice.token, payload: { status: 'pictures #gallery', media_ids: [ids[3]] } });
+      assert.equal(tagged.statusCode, 200);
+      await call(app, 'POST', '/api/v1/statuses', { token: alice.token, payload: { status: 'words only #gallery' } });
+      const onlyMedia = async (path: string) => ((await call(app, 'GET', path, { token: bob.token })).json() as Json[]).map((x) => x.id);
+      assert.deepEqual(await onlyMedia('/api/v1/timelines/public?only_media=true&limit=40'), [tagged.json().id, s.id], 'only_media: the posts with attachments');
+      assert.deepEqual(await onlyMedia('/api/v1/timelines/tag/gallery?only_media=true'), [tagged.json().id]);
+      assert.deepEqual(await onlyMedia(`/api/v1/accounts/${alice.id}/statuses?only_media=true`), [tagged.json().id, s.id]);
+
       const form = await app.inject({
         method: 'POST',
         url: '/api/v1/statuses',
@@ -240,7 +248,7 @@ forEachBackend(
       assert.equal(form.json().media_attachments[0].id, ids[2]);
 
       const cases: [Json, RegExp][] = [
-        [{ status: 'x', media_ids: [ids[3], ids[4], ids[0], ids[1], ids[2]] }, /at most 4 attachments/],
+        [{ status: 'x', media_ids: [ids[4], ids[0], ids[1], ids[2], ids[3]] }, /at most 4 attachments/],
         [{ status: 'x', media_ids: [ids[0]] }, /already attached/],
         [{ status: 'x', media_ids: ['12345'] }, /not one of your uploads/],
       ];
@@ -249,7 +257,7 @@ forEachBackend(
         assert.equal(r.statusCode, 422, r.body);
         assert.match(r.json().error, message);
       }
-      const bobs = await call(app, 'POST', '/api/v1/statuses', { token: bob.token, payload: { status: 'taking hers', media_ids: [ids[3]] } });
+      const bobs = await call(app, 'POST', '/api/v1/statuses', { token: bob.token, payload: { status: 'taking hers', media_ids: [ids[4]] } });
       assert.equal(bobs.statusCode, 422);
       assert.match(bobs.json().error, /not one of your uploads/);
       const attached = await call(app, 'DELETE', `/api/v1/media/${ids[0]}`, { token: alice.token });

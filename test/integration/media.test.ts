@@ -157,6 +157,13 @@ forEachBackend(
       await assert.rejects(t.core.posts.createPost(owner.id, { text: 'broken', mediaIds: [failed.id] }), /could not be processed/);
       const alone = await t.core.posts.createPost(owner.id, { text: '', mediaIds: [ids[4]!] });
       assert.equal(alone.text, '');
+      assert.equal(alone.contentHtml, '');
+      const worded = await t.core.posts.editPost(owner.id, alone.id, { text: 'now with words' });
+      assert.deepEqual(worded.media.map((m) => m.id), [ids[4]], 'an edit keeps the attachments');
+      const unworded = await t.core.posts.editPost(owner.id, alone.id, { text: '' });
+      assert.equal(unworded.contentHtml, '', 'a post of pictures may be edited back to no text');
+      const plain = await t.core.posts.createPost(owner.id, { text: 'plain' });
+      await assert.rejects(t.core.posts.editPost(owner.id, plain.id, { text: '' }), domainError(Invalid, 'status'), 'a post without pictures still needs words');
       await assert.rejects(t.core.posts.createPost(owner.id, { text: '' }), domainError(Invalid, 'status'));
     });
 

@@ -17,13 +17,16 @@ import type { CreatePostInput } from './posts.ts';
 /** The longest content warning. */
 export const SPOILER_MAX = 500;
 
-/** Checks and normalises what a user typed; throws Invalid naming the field to fix. */
-export function validatePostInput(ctx: CoreContext, input: CreatePostInput) {
+/**
+ * Checks and normalises what a user typed; throws Invalid naming the field to fix. `keepsMedia`: the post
+ * (being edited) already has attachments, so it may have no text.
+ */
+export function validatePostInput(ctx: CoreContext, input: CreatePostInput, keepsMedia = false) {
   const text = cleanText(input.text ?? '').trimEnd();
   const spoilerText = cleanText(input.spoilerText ?? '').trim();
   const mediaIds = checkMediaIds(input.mediaIds);
   // A post of pictures alone needs no words (Mastodon: status is required unless there is media).
-  if (text.trim().length === 0 && mediaIds.length === 0) throw new Invalid('Write something before posting.', 'status');
+  if (text.trim().length === 0 && mediaIds.length === 0 && !keepsMedia) throw new Invalid('Write something before posting.', 'status');
   // Every step below is linear in the text, and the cheap ones come first: the raw size, then the length
   // as people count it (links as 23), then each link; only a post within its length is parsed for mentions
   // and tags. So no shape of input can hold the event loop (issue 7: superlinear URL patterns did).
