@@ -41,7 +41,12 @@ export function absoluteLinks(html: string, publicUrl: string): string {
   return html.replace(LOCAL_HREF, () => `href="${publicUrl}/`);
 }
 
-/** Where a browser fetches a stored media file (served by Pipit under /media). */
+/** The site-relative path of a stored media file (served by Pipit under /media). */
+export function mediaPath(key: string): string {
+  return `/media/${key}`;
+}
+
+/** Where a browser fetches a stored media file. */
 export function mediaUrl(publicUrl: string, key: string): string {
-  return `${publicUrl}/media/${key}`;
+  return `${publicUrl}${mediaPath(key)}`;
 }

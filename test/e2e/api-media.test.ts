@@ -227,6 +227,11 @@ forEachBackend(
       assert.equal(s.media_attachments[0].description, 'picture 1');
       const again = await call(app, 'GET', `/api/v1/statuses/${s.id}`, { token: bob.token });
       assert.deepEqual(again.json().media_attachments, s.media_attachments);
+      const page = await app.inject({ url: `/@${alice.username}/${s.id}` });
+      assert.equal(page.statusCode, 200);
+      const small = new URL(s.media_attachments[0].preview_url).pathname;
+      const original = new URL(s.media_attachments[0].url).pathname;
+      assert.ok(page.body.includes(`<a href="${original}"><img src="${small}" alt="picture 1" width="51" height="50" loading="lazy"></a>`), 'the website shows the pictures with their alt text');
       const home = await call(app, 'GET', `/api/v1/accounts/${alice.id}/statuses`, { token: bob.token });
       assert.deepEqual(home.json()[0].media_attachments, s.media_attachments);
 
