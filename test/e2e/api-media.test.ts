@@ -216,7 +216,7 @@ forEachBackend(
 
     it('POST /api/v1/statuses takes media_ids[]: the Status carries complete attachments', async () => {
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push(((await upload(alice.token, await noiseImage(50 + i, 50), { description: `picture ${i}` })).json() as Json).id);
+      for (let i = 0; i < 6; i++) ids.push(((await upload(alice.token, await noiseImage(50 + i, 50), { description: `picture ${i}` })).json() as Json).id);
       const res = await call(app, 'POST', '/api/v1/statuses', { token: alice.token, payload: { media_ids: [ids[1], ids[0]] } });
       assert.equal(res.statusCode, 200, res.body);
       const s = res.json() as Json;
@@ -232,6 +232,7 @@ forEachBackend(
       const small = new URL(s.media_attachments[0].preview_url).pathname;
       const original = new URL(s.media_attachments[0].url).pathname;
       assert.ok(page.body.includes(`<a href="${original}"><img src="${small}" alt="picture 1" width="51" height="50" loading="lazy"></a>`), 'the website shows the pictures with their alt text');
+      assert.ok(!page.body.includes('post-sensitive'));
       const home = await call(app, 'GET', `/api/v1/accounts/${alice.id}/statuses`, { token: bob.token });
       assert.deepEqual(home.json()[0].media_attachments, s.media_attachments);
 
@@ -267,6 +268,11 @@ forEachBackend(
       assert.match(bobs.json().error, /not one of your uploads/);
       const attached = await call(app, 'DELETE', `/api/v1/media/${ids[0]}`, { token: alice.token });
       assert.equal(attached.statusCode, 422);
+      const sensitive = await call(app, 'POST', '/api/v1/statuses', { token: alice.token, payload: { status: 'careful', sensitive: true, media_ids: [ids[5]] } });
+      assert.equal(sensitive.statusCode, 200, sensitive.body);
+      assert.equal(sensitive.json().sensitive, true);
+      const folded = await app.inject({ url: `/@${alice.username}/${sensitive.json().id}` });
+      assert.match(folded.body, /<details class="post-sensitive"><summary>Sensitive pictures: show<\/summary><ul class="post-media post-media-1">/);
     });
 
     it('the instance tells the media limits that hold', async () => {

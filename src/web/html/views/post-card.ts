@@ -27,7 +27,10 @@ export function postCard(page: PageContext, card: Post, options: PostCardOptions
   const heading = options.focused ? 'h1' : 'h2';
   // What people write may be right-to-left (dir="auto" lets the browser see it) and in any language.
   const lang = post.language ? html` lang="${post.language}"` : '';
-  const content = html`<div class="post-content" dir="auto"${lang}>${raw(post.contentHtml)}</div>${mediaGrid(post.media)}`;
+  // Pictures of a post marked sensitive stay folded until asked for (under a content warning they already are).
+  const grid = mediaGrid(post.media);
+  const pictures = grid && post.sensitive && !post.spoilerText ? html`<details class="post-sensitive"><summary>Sensitive pictures: show</summary>${grid}</details>` : grid;
+  const content = html`<div class="post-content" dir="auto"${lang}>${raw(post.contentHtml)}</div>${pictures}`;
   const booster = card.reblog ? card.account : undefined;
   return html`<article class="post${options.focused ? ' post-focused' : ''}${booster ? ' post-boost' : ''}" id="p-${key}" aria-labelledby="post-${key}-author">
   ${booster ? html`<p class="post-boosted">${icon('boost')} <a href="${profilePath(booster.username)}">${displayName(booster)}</a> boosted</p>` : ''}
