@@ -162,6 +162,14 @@ forEachBackend(
       assert.deepEqual(worded.media.map((m) => m.id), [ids[4]], 'an edit keeps the attachments');
       const unworded = await t.core.posts.editPost(owner.id, alone.id, { text: '' });
       assert.equal(unworded.contentHtml, '', 'a post of pictures may be edited back to no text');
+      const picture = await settled(await t.core.media.uploadMedia(owner.id, { file: await noiseImage(24, 24) }));
+      const gone = await t.core.posts.createPost(owner.id, { text: 'soon deleted', mediaIds: [picture.id] });
+      const goneMedia = gone.media[0]!;
+      assert.ok(await t.core.media.readFile(goneMedia.originalKey!));
+      await t.core.posts.deletePost(owner.id, gone.id);
+      await assert.rejects(t.core.media.getMedia(owner.id, goneMedia.id), domainError(NotFound), 'a deleted post takes its attachments along');
+      assert.equal(await t.core.media.readFile(goneMedia.originalKey!), undefined, 'and their files');
+      assert.equal(await t.core.media.readFile(goneMedia.smallKey!), undefined);
       const plain = await t.core.posts.createPost(owner.id, { text: 'plain' });
       await assert.rejects(t.core.posts.editPost(owner.id, plain.id, { text: '' }), domainError(Invalid, 'status'), 'a post without pictures still needs words');
       await assert.rejects(t.core.posts.createPost(owner.id, { text: '' }), domainError(Invalid, 'status'));

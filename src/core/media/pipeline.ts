@@ -3,7 +3,7 @@ import type { CoreContext } from '../context.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { readAll } from '../storage/storage.ts';
 import { ImageRefused, probeImage, renderImage } from './image.ts';
-import { variantKey } from './keys.ts';
+import { prefixOfUploadKey, variantKey } from './keys.ts';
 
 // The media pipeline's steps, one per queue (jobs/queues.ts), run by whichever worker takes the job:
 //   media-probe  reads what the upload really is, refuses what Pipit does not serve, and names the tasks
@@ -70,7 +70,7 @@ export async function processImage(ctx: CoreContext, id: string): Promise<StepOu
     await failMedia(ctx, id, error.message);
     return 'failed';
   }
-  const prefix = upload.uploadKey.slice('incoming/'.length);
+  const prefix = prefixOfUploadKey(upload.uploadKey);
   const originalKey = variantKey(prefix, 'original', rendered.original.format);
   const smallKey = variantKey(prefix, 'small', rendered.small.format);
   await ctx.storage.put(originalKey, rendered.original.data, `image/${rendered.original.format}`);

@@ -6,8 +6,9 @@ import { runStatements } from '../run-statements.ts';
 // variants under `original_key` and `small_key` and remove themselves from the list, and the task that
 // empties it marks the row `ready`; any task may mark it `failed` with the reason the owner is shown.
 // Until a post takes it, an upload belongs to no status (`status_id` null); `position` keeps the order
-// of `media_ids`. A deleted post leaves its media unattached (SET NULL) so that the storage cleanup,
-// which removes unattached uploads, also removes their files; a row never vanishes before its files.
+// of `media_ids`. Deleting a post deletes its attachments' rows and then their files (deletePost); the
+// SET NULL is only the net for any other way a status row goes, leaving the rows (and so the files'
+// keys) for the storage cleanup rather than files no row names.
 const UP = [
   `CREATE TABLE media_attachments (
       id              bigint PRIMARY KEY DEFAULT pipit_snowflake(),
