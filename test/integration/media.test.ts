@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import pino from 'pino';
 import sharp from 'sharp';
@@ -21,6 +24,17 @@ async function bytes(object: StoredObject | undefined): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of object.body) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** Every file under `dir` (relative paths, sorted); none when it does not exist. */
+async function filesUnder(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
 }
 
 forEachBackend(
@@ -173,6 +187,41 @@ forEachBackend(
       const plain = await t.core.posts.createPost(owner.id, { text: 'plain' });
       await assert.rejects(t.core.posts.editPost(owner.id, plain.id, { text: '' }), domainError(Invalid, 'status'), 'a post without pictures still needs words');
       await assert.rejects(t.core.posts.createPost(owner.id, { text: '' }), domainError(Invalid, 'status'));
+    });
+
+    it('an upload cut off mid-way leaves no file behind', async () => {
+      const before = await filesUnder(join(t.config.dataDir, 'media'));
+      const head = await noiseImage(200, 200);
+      async function* cutOff() {
+        yield head.subarray(0, 1000);
+        throw new Error('the connection was reset');
+      }
+      await assert.rejects(t.core.media.uploadMedia(owner.id, { file: Readable.from(cutOff()) }), /connection was reset/);
+      assert.deepEqual(await filesUnder(join(t.config.dataDir, 'media')), before, 'no upload and no temporary file left');
+    });
+
+    it('steps are idempotent: two workers on one task write the same keys once, and a repeat does nothing', async () => {
+      // The worker is stopped so that this test runs the steps itself, as two workers would.
+      await worker.stop();
+      let media: MediaAttachment;
+      try {
+        media = await t.core.media.uploadMedia(owner.id, { file: await phoneJpeg(90, 60) });
+        assert.deepEqual(await Promise.all([t.core.media.probeMedia(media.id), t.core.media.probeMedia(media.id)]).then((o) => o.sort()), ['done', 'skipped'], 'one probe queues the task');
+        const outcomes = await Promise.all([t.core.media.processImage(media.id), t.core.media.processImage(media.id)]);
+        assert.ok(outcomes.includes('done'), JSON.stringify(outcomes));
+        const ready = await t.core.media.getMedia(owner.id, media.id);
+        assert.equal(ready.state, 'ready');
+        assert.deepEqual([ready.meta.original?.width, ready.meta.original?.height], [60, 90]);
+        assert.ok(await t.core.media.readFile(ready.originalKey!));
+        assert.equal(await t.core.media.processImage(media.id), 'skipped', 'a repeat after the end');
+        assert.equal(await t.core.media.probeMedia(media.id), 'skipped');
+        assert.deepEqual(await t.core.media.getMedia(owner.id, media.id), ready);
+      } finally {
+        worker = await startWorker(t.core, { logger: pino({ level: 'silent' }), schedules: false });
+      }
+      // The queued jobs, taken now, find nothing left to do.
+      await waitForQueuesDrained(t.core, MEDIA_QUEUES);
+      assert.equal((await t.core.media.getMedia(owner.id, media.id)).state, 'ready');
     });
 
     it('an upload still processing cannot be attached', async () => {
