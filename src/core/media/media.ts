@@ -116,7 +116,8 @@ export async function awaitMedia(ctx: CoreContext, accountId: string, id: string
     const media = await getMedia(ctx, accountId, id);
     if (media.state !== 'processing' || Date.now() >= deadline) return media;
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, deadline - Date.now()))));
-    pause = Math.min(pause * 2, 250);
+    // At most 100 ms late: one indexed read per poll, against an answer people wait for.
+    pause = Math.min(pause * 2, 100);
   }
 }
 
