@@ -98,6 +98,7 @@ forEachBackend(
     });
 
     it('text, SVG and HTML are refused by their content, whatever they are called', async () => {
+      const before = await filesUnder(join(t.config.dataDir, 'media'));
       for (const [what, file] of [
         ['text', Buffer.from('just some words, saved as holiday.jpg\n')],
         ['SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')],
@@ -110,6 +111,12 @@ forEachBackend(
         });
       }
       await assert.rejects(t.core.media.uploadMedia(owner.id, { file: Buffer.alloc(0) }), /empty/);
+      // Judged by its first bytes, while it arrives: the rest of a long text is not even stored.
+      async function* endlessText() {
+        for (;;) yield Buffer.from('<html>'.repeat(1000));
+      }
+      await assert.rejects(t.core.media.uploadMedia(owner.id, { file: Readable.from(endlessText()) }), domainError(Invalid, 'file'));
+      assert.deepEqual(await filesUnder(join(t.config.dataDir, 'media')), before, 'nothing of them is kept');
     });
 
     it('a truncated PNG ends failed, with a reason', async () => {

@@ -10,8 +10,8 @@ import { newMediaPrefix, uploadKey } from './keys.ts';
 import { MEDIA_COLUMNS, toMediaAttachment, type MediaAttachment } from './media-view.ts';
 import { SNIFF_BYTES, sniff } from './sniff.ts';
 
-// Uploads and their owner's changes. An upload is streamed into storage (counted, so one past the size
-// limit stops as it arrives), its first bytes say whether it is an image at all, and then its row and the
+// Uploads and their owner's changes. An upload is streamed into storage, counted (one past the size limit
+// stops as it arrives) and judged by its first bytes (one that is not an image stops there), and then its row and the
 // first pipeline job (`media-probe`) are committed together: a row always has its job, and a job always
 // its row. What the file really is, and its variants, are the pipeline's business (pipeline.ts).
 
@@ -38,19 +38,35 @@ function checkDescription(description: string | undefined): string | undefined {
   return text;
 }
 
-/** The bytes of `source`, counted as they pass, the first few kept; past `limit` it fails with TooLarge. */
-function meter(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: number) {
+/** A size in the unit people read it in. */
+function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.floor(bytes / (1024 * 1024))} MB` : `${Math.floor(bytes / 1024)} KB`;
+}
+
+/**
+ * The bytes of `source` as they pass, counted and judged: past `limit` it fails with TooLarge, and as
+ * soon as its first bytes are in, a file that is not an image fails with Invalid (nothing more is read).
+ */
+function checkedUpload(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: number) {
   let size = 0;
   let head = Buffer.alloc(0);
+  let judged = false;
+  const judge = () => {
+    judged = true;
+    const sniffed = sniff(head);
+    if (!sniffed.ok) throw new Invalid(sniffed.reason, 'file');
+  };
   async function* counted(): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
       size += chunk.length;
-      if (size > limit) throw new TooLarge(`Images have at most ${Math.floor(limit / (1024 * 1024))} MB; this file is larger.`);
+      if (size > limit) throw new TooLarge(`Images have at most ${sizeText(limit)}; this file is larger.`);
       if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+      if (!judged && head.length >= SNIFF_BYTES) judge();
       yield chunk;
     }
+    if (!judged) judge();
   }
-  return { stream: Readable.from(counted(), { objectMode: false }), size: () => size, head: () => head };
+  return { stream: Readable.from(counted(), { objectMode: false }), size: () => size };
 }
 
 /** Stores an upload of `accountId` and starts its processing; the attachment comes back `processing`. */
@@ -59,18 +75,13 @@ export async function uploadMedia(ctx: CoreContext, accountId: string, input: Up
   const focus = parseFocus(input.focus);
   const prefix = newMediaPrefix();
   const key = uploadKey(prefix);
-  // An interrupted request body fails the write as a too large one does, and leaves nothing behind.
-  const counted = meter(Buffer.isBuffer(input.file) ? [input.file] : (input.file as AsyncIterable<Buffer>), ctx.config.mediaMaxImageBytes);
+  // A refused file, and an interrupted request body, fail the write and leave nothing behind.
+  const counted = checkedUpload(Buffer.isBuffer(input.file) ? [input.file] : (input.file as AsyncIterable<Buffer>), ctx.config.mediaMaxImageBytes);
   try {
     await ctx.storage.put(key, counted.stream, 'application/octet-stream');
   } catch (error) {
     await ctx.storage.delete(key);
     throw error;
-  }
-  const sniffed = sniff(counted.head());
-  if (!sniffed.ok) {
-    await ctx.storage.delete(key);
-    throw new Invalid(sniffed.reason, 'file');
   }
   try {
     const id = await withTransaction(ctx, async (tx) => {
