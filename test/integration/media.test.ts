@@ -76,6 +76,24 @@ forEachBackend(
       assert.equal((await sharp(await bytes(small)).metadata()).width, 640);
     });
 
+    it('each accepted type is served as browsers show it: JPEG, PNG, WebP and GIF as themselves, AVIF as JPEG', async () => {
+      const avif = await sharp(await noiseImage(64, 48)).avif().toBuffer();
+      const cases = [
+        [await noiseImage(64, 48, 'jpeg'), 'jpg', 'jpeg'],
+        [await noiseImage(64, 48, 'png'), 'png', 'png'],
+        [await noiseImage(64, 48, 'webp'), 'webp', 'webp'],
+        [await noiseImage(64, 48, 'gif'), 'gif', 'gif'],
+        [avif, 'jpg', 'jpeg'],
+      ] as const;
+      for (const [file, extension, format] of cases) {
+        const media = await settled(await t.core.media.uploadMedia(owner.id, { file }));
+        assert.equal(media.state, 'ready', `${format}: ${media.failureReason}`);
+        assert.ok(media.originalKey!.endsWith(`/original.${extension}`), media.originalKey!);
+        const served = await bytes(await t.core.media.readFile(media.originalKey!));
+        assert.deepEqual(await sharp(served).metadata().then((m) => [m.format, m.width, m.height]), [format, 64, 48]);
+      }
+    });
+
     it('a phone photo is turned upright and loses all its metadata, GPS included', async () => {
       const photo = await phoneJpeg(300, 200, 6);
       const input = await sharp(photo).metadata();
