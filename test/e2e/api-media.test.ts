@@ -143,6 +143,15 @@ forEachBackend(
       });
       assert.equal(late.statusCode, 422, 'a bad focus after the file');
       assert.match(late.json().error, /focus/);
+      const whole = await multipart({}, { data: await noiseImage(100, 100), name: 'a.jpg', type: 'image/jpeg' });
+      const cut = await app.inject({
+        method: 'POST',
+        url: '/api/v2/media',
+        headers: { ...bearer(alice.token), 'content-type': whole.contentType },
+        payload: whole.payload.subarray(0, Math.floor(whole.payload.length / 2)),
+      });
+      assert.equal(cut.statusCode, 400, `a body cut off mid-file: ${cut.body}`);
+      assert.match(cut.json().error, /interrupted/);
       const big = Buffer.alloc(LIMIT + 10, 0xff);
       big.set([0xff, 0xd8, 0xff], 0);
       const tooLarge = await upload(alice.token, big);
