@@ -205,7 +205,7 @@ forEachBackend(
         assertMediaShape(processing.json());
         assert.equal(processing.json().url, null);
         assert.equal(processing.json().preview_url, null);
-        assert.deepEqual(processing.json().meta, { focus: { x: 0, y: 0 } });
+        assert.deepEqual(processing.json().meta, { original: null, small: null, focus: { x: 0, y: 0 } });
         const put = await call(app, 'PUT', `/api/v1/media/${id}`, { token: alice.token, payload: { description: 'while it works' } });
         assert.equal(put.statusCode, 206);
         const early = await call(app, 'POST', '/api/v1/statuses', { token: alice.token, payload: { status: 'too soon', media_ids: [id] } });

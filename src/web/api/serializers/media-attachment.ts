@@ -4,7 +4,8 @@ import { int, nul, obj, orNull, str } from './schema.ts';
 // Mastodon's MediaAttachment (mastodon-api.md §3). `url` and `preview_url` stay null until the pipeline
 // has written the files (masto.js polls GET /api/v1/media/:id until `url` is set); `meta` then carries
 // `original` and `small` with their sizes for the clients' layout, and `focus` always. Pipit has no
-// remote media, so the remote URLs are null, and `text_url` (Mastodon's retired short link) too.
+// remote media, so the remote URLs are null, and `text_url` (Mastodon's retired short link) too. Every
+// key is always there (strict clients); `original` and `small` are null until processed.
 
 export interface MastodonMediaAttachment {
   id: string;
@@ -14,7 +15,7 @@ export interface MastodonMediaAttachment {
   remote_url: null;
   preview_remote_url: null;
   text_url: null;
-  meta: { original?: MediaVariantMetaView; small?: MediaVariantMetaView; focus: { x: number; y: number } };
+  meta: { original: MediaVariantMetaView | null; small: MediaVariantMetaView | null; focus: { x: number; y: number } };
   description: string | null;
   blurhash: string | null;
 }
@@ -31,8 +32,8 @@ export function toMastodonMediaAttachment(media: MediaAttachment, publicUrl: str
     preview_remote_url: null,
     text_url: null,
     meta: {
-      ...(ready && media.meta.original ? { original: media.meta.original } : {}),
-      ...(ready && media.meta.small ? { small: media.meta.small } : {}),
+      original: ready ? (media.meta.original ?? null) : null,
+      small: ready ? (media.meta.small ?? null) : null,
       focus: media.focus,
     },
     description: media.description === '' ? null : media.description,
@@ -50,13 +51,8 @@ export const mediaAttachmentSchema = obj({
   remote_url: nul,
   preview_remote_url: nul,
   text_url: nul,
-  // `original` and `small` only once processed; `focus` always.
-  meta: {
-    type: 'object',
-    required: ['focus'],
-    properties: { original: variantSchema, small: variantSchema, focus: obj({ x: { type: 'number' }, y: { type: 'number' } }) },
-    additionalProperties: false,
-  },
+  // `original` and `small` are null until processed; `focus` always.
+  meta: obj({ original: { anyOf: [variantSchema, nul] }, small: { anyOf: [variantSchema, nul] }, focus: obj({ x: { type: 'number' }, y: { type: 'number' } }) }),
   description: orNull(str),
   blurhash: orNull(str),
 });
