@@ -50,6 +50,9 @@ const schema = z
     DATABASE_POOL_SIZE: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1).max(200).default(10),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number').min(0).max(3_600_000).default(30_000),
     DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number').min(0).max(3_600_000).default(60_000),
+    MEDIA_MAX_IMAGE_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
+    MEDIA_MAX_IMAGE_PIXELS: z.coerce.number({ error: 'must be a number of pixels' }).int('must be a whole number').min(1).max(1_000_000_000).default(33_177_600),
+    MEDIA_UPLOAD_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(10),
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(2),
   });
 
@@ -98,6 +101,12 @@ export interface Config {
   readonly databaseStatementTimeoutMs: number;
   /** PostgreSQL's idle_in_transaction_session_timeout (0: none). */
   readonly databaseIdleInTransactionTimeoutMs: number;
+  /** The largest image upload accepted, in bytes (a larger one is refused with 413 as it arrives). */
+  readonly mediaMaxImageBytes: number;
+  /** The most pixels (width × height) an image may have; more is refused before it is decoded (pixel bombs). */
+  readonly mediaMaxImagePixels: number;
+  /** How long an upload's answer waits for its processing before saying "still processing" (202). */
+  readonly mediaUploadWaitSeconds: number;
   /** On SIGTERM, how long readiness reports "down" while requests are still served, before the listener closes. */
   readonly shutdownDrainSeconds: number;
 }
@@ -180,5 +189,8 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     databaseStatementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
     databaseIdleInTransactionTimeoutMs: v.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     shutdownDrainSeconds: v.SHUTDOWN_DRAIN_SECONDS,
+    mediaMaxImageBytes: v.MEDIA_MAX_IMAGE_BYTES,
+    mediaMaxImagePixels: v.MEDIA_MAX_IMAGE_PIXELS,
+    mediaUploadWaitSeconds: v.MEDIA_UPLOAD_WAIT_SECONDS,
   });
 }

@@ -30,10 +30,16 @@ import * as expiredRows from './maintenance/expired-rows.ts';
 import * as counterDrift from './maintenance/counter-drift.ts';
 import * as oauth from './oauth/index.ts';
 import * as instance from './instance/instance.ts';
+import * as media from './media/media.ts';
+import * as mediaPipeline from './media/pipeline.ts';
+import { localDiskStorage } from './storage/local-disk.ts';
+import { mediaUrl } from './urls.ts';
+import { join } from 'node:path';
 import { startBus } from './jobs/bus.ts';
 import type { BusOptions } from './jobs/bus-types.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 import { bindAll, mergeUseCases } from './use-cases.ts';
+import { isServedKey } from './media/keys.ts';
 
 export type { Config } from './config.ts';
 export { loadConfig, ConfigError } from './config.ts';
@@ -64,7 +70,16 @@ export { postLength, RAW_FACTOR, URL_LENGTH } from './domain/post-text.ts';
 export { PIPIT_VERSION } from './version.ts';
 export type { InstanceFacts } from './instance/instance.ts';
 export { escapeHtml } from './domain/html.ts';
-export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl } from './urls.ts';
+export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl, mediaPath, mediaUrl } from './urls.ts';
+export type { MediaAttachment } from './media/media-view.ts';
+export type { MediaVariantMeta as MediaVariantMetaView } from './db/schema.ts';
+export type { UploadInput, MediaChanges } from './media/media.ts';
+export type { StoredObject } from './storage/storage.ts';
+export type { StepOutcome } from './media/pipeline.ts';
+export { DESCRIPTION_MAX } from './media/media.ts';
+export { MAX_ATTACHMENTS, NOT_READY_MESSAGE } from './media/attach.ts';
+export { isServedKey } from './media/keys.ts';
+export { MEDIA_MIME_TYPES } from './media/formats.ts';
 export type { EventName, EventPayloads } from './events.ts';
 export { QUEUES, QUEUE_NAMES, deadLetterQueue, type QueueName, type QueueData, type QueueDeclaration } from './jobs/queues.ts';
 export type { WorkJob, QueueCounts, JobFailure, BusOptions, JobProcess } from './jobs/bus-types.ts';
@@ -140,7 +155,9 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     });
     // After the job queue, so a new database's pg-boss tables are analyzed too.
     if (handle.kind === 'pglite') await analyzeNeverAnalyzed(handle.db);
-    ctx = { db: handle.db, config, localHost: new URL(config.publicUrl).host, bus };
+    // Media under DATA_DIR/media, served by Pipit at /media (urls.ts); S3 comes as another MediaStorage.
+    const storage = localDiskStorage(join(config.dataDir, 'media'), mediaUrl(config.publicUrl, '').replace(/\/$/, ''));
+    ctx = { db: handle.db, config, localHost: new URL(config.publicUrl).host, bus, storage };
     if (handle.kind === 'pglite') {
       // The embedded database is this process's alone (the directory lock): whatever a killed
       // predecessor held is handed back now rather than after its expiry or lease.
@@ -176,6 +193,11 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     stats: bindAll(ctx, dailyStats),
     /** The OAuth 2.0 authorization server: apps, codes, tokens (hashed), revocation. */
     oauth: bindAll(ctx, oauth),
+    /** Uploads (owner-only), the pipeline's steps (the media queues), and reading stored files to serve them. */
+    media: mergeUseCases('media', bindAll(ctx, media), bindAll(ctx, mediaPipeline), {
+      /** A served file (original or preview) by key; undefined for any other key or a missing file. */
+      readFile: async (key: string) => (isServedKey(key) ? ctx.storage.get(key) : undefined),
+    }),
     /** What the discovery documents (instance, nodeinfo) say about the site. */
     instance: bindAll(ctx, instance),
     /** Housekeeping: expired sessions and ended rate-limit windows (the `cleanup` job), and the counters' check. */

@@ -40,3 +40,13 @@ const LOCAL_HREF = /href="\/(?!\/)/g;
 export function absoluteLinks(html: string, publicUrl: string): string {
   return html.replace(LOCAL_HREF, () => `href="${publicUrl}/`);
 }
+
+/** The site-relative path of a stored media file (served by Pipit under /media). */
+export function mediaPath(key: string): string {
+  return `/media/${key}`;
+}
+
+/** Where a browser fetches a stored media file. */
+export function mediaUrl(publicUrl: string, key: string): string {
+  return `${publicUrl}${mediaPath(key)}`;
+}

@@ -10,6 +10,7 @@ import { opsScope } from './ops/scope.ts';
 import { htmlScope } from './html/scope.ts';
 import { apiScope } from './api/scope.ts';
 import { discoveryScope } from './api/discovery-scope.ts';
+import { mediaScope } from './media/scope.ts';
 import { oauthScope } from './oauth/plugin.ts';
 import { registerOpenApi } from './api/docs/openapi.ts';
 import { docsScope } from './api/docs/docs-scope.ts';
@@ -83,6 +84,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   await app.register(discoveryScope, { core });
   await app.register(oauthScope, { core });
   await app.register(docsScope, { core, prefix: '/api/docs' });
+  await app.register(mediaScope, { core });
   // Last: the website owns the root's not-found page, for every path no other scope claims.
   await app.register(htmlScope, { core, extraRoutes: options.extraRoutes?.html });
   return app;

@@ -11,6 +11,7 @@ import { startWeb, type RunningWeb } from '../../src/web/server.ts';
 import pino from 'pino';
 import { startWorker } from '../../src/worker/worker.ts';
 import { createAccount } from '../helpers/accounts.ts';
+import { noiseImage } from '../helpers/images.ts';
 import { waitForQueuesDrained } from '../helpers/wait.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -98,6 +99,14 @@ forEachBackend(
       await t.core.interactions.reblog(alice.id, warned.id);
       edited = await t.core.posts.createPost(alice.id, { text: 'A first draft' });
       edited = await t.core.posts.editPost(alice.id, edited.id, { text: 'A second draft, edited #pipit' });
+      // Pictures: two with alt text on one post, one on a post marked sensitive (folded), at the top of the feeds.
+      const pictures = [];
+      for (const [width, height] of [[400, 300], [300, 400], [200, 200]] as const) {
+        pictures.push(await t.core.media.uploadMedia(alice.id, { file: await noiseImage(width, height), description: `A square of coloured noise, ${width} by ${height}` }));
+      }
+      await waitForQueuesDrained(t.core, ['media-probe', 'media-image']);
+      await t.core.posts.createPost(alice.id, { text: 'Two pictures of noise', mediaIds: [pictures[0]!.id, pictures[1]!.id] });
+      await t.core.posts.createPost(alice.id, { text: 'A sensitive picture', sensitive: true, mediaIds: [pictures[2]!.id] });
       await t.core.notifications.notifyMentions(reply.id);
       await waitForQueuesDrained(t.core, ['notify-follow', 'notify-favourite', 'notify-reblog', 'notify-update']);
       await worker.stop();

@@ -141,7 +141,7 @@ forEachBackend('API statuses', (t) => {
       [{}, /Write something/],
       [{ status: 'x', visibility: 'everyone' }, /Visibility must be one of/],
       [{ status: 'x', spoiler_text: 'y'.repeat(501) }, /Content warnings/],
-      [{ status: 'x', media_ids: ['1'] }, /media not supported yet/],
+      [{ status: 'x', media_ids: ['1'] }, /media_ids: 1 is not one of your uploads/],
       [{ status: 'x', poll: { options: ['a', 'b'], expires_in: 600 } }, /polls are not supported/],
       [{ status: 'x', language: 'english!' }, /Language/],
       [{ status: { nested: true } }, /status must be text/],

@@ -10,11 +10,13 @@ import { forEachBackend } from '../helpers/databases.ts';
 import { mastoUser, registerWithMasto, restClient, type MastoApp, type MastoUser } from '../helpers/masto.ts';
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { noiseImage } from '../helpers/images.ts';
 
 // More of what masto.js apps do beyond the first session (masto-client.test.ts): the profile edited
 // with update_credentials (masto sends a multipart PATCH), a retried post with its Idempotency-Key,
 // every action undone, the paginator walked backwards (rel="prev"), v2 grouped notifications,
-// markers and preferences, and a post edited (PUT, /source, /history, the update notification).
+// markers and preferences, a post edited (PUT, /source, /history, the update notification), and a
+// picture uploaded with v2.media.create (masto labels a PNG image/jpeg: Pipit goes by the content) and posted.
 
 const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -59,6 +61,25 @@ forEachBackend(
       assert.equal(seen.displayName, 'Dana « D » Díaz');
       assert.equal(seen.note, updated.note);
       assert.equal(seen.bot, true);
+    });
+
+    it('v2.media.create uploads a picture (a PNG labelled image/jpeg), and a post carries it', async () => {
+      const png = await noiseImage(320, 240, 'png');
+      const media = await dana.rest.v2.media.create({ file: new Blob([new Uint8Array(png)], { type: 'image/jpeg' }), description: 'noise, in colour' });
+      assert.equal(media.type, 'image');
+      assert.ok(media.url, 'the client has the URL once processed');
+      assert.equal(media.description, 'noise, in colour');
+      assert.equal(media.meta?.original?.width, 320);
+      const file = await fetch(media.url);
+      assert.equal(file.status, 200);
+      assert.equal(file.headers.get('content-type'), 'image/png');
+      const described = await dana.rest.v1.media.$select(media.id).update({ description: 'noise, described again', focus: '0.25,0.5' });
+      assert.equal(described.description, 'noise, described again');
+      const post = await dana.rest.v1.statuses.create({ status: 'a picture', mediaIds: [media.id] });
+      assert.deepEqual(post.mediaAttachments.map((m) => m.id), [media.id]);
+      const seen = await eli.rest.v1.statuses.$select(post.id).fetch();
+      assert.equal(seen.mediaAttachments[0]?.previewUrl, media.previewUrl);
+      assert.equal(seen.mediaAttachments[0]?.description, 'noise, described again');
     });
 
     it('a post retried with the same Idempotency-Key is made once', async () => {

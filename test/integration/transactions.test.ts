@@ -9,6 +9,7 @@ import { migrateToLatest } from '../../src/core/db/migrate.ts';
 import { QueryOutsideTransaction } from '../../src/core/db/pglite-dialect.ts';
 import { withTransaction } from '../../src/core/db/transaction.ts';
 import { startBus, type Bus } from '../../src/core/jobs/bus.ts';
+import { localDiskStorage } from '../../src/core/storage/local-disk.ts';
 import { backends } from '../helpers/databases.ts';
 
 // Use cases sharing one transaction (withTransaction joins the one a context carries), and on PGlite a
@@ -40,7 +41,7 @@ for (const backend of backends()) {
       handle = await connect({ url: config.databaseUrl, pgliteDir: 'memory://' });
       await migrateToLatest(handle.db);
       bus = await startBus(handle, config, { maintenance: false });
-      ctx = { db: handle.db, config, localHost: new URL(config.publicUrl).host, bus };
+      ctx = { db: handle.db, config, localHost: new URL(config.publicUrl).host, bus, storage: localDiskStorage('/nonexistent-not-used/media', `${config.publicUrl}/media`) };
     });
     after(async () => {
       await bus?.stop();

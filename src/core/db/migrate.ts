@@ -8,6 +8,7 @@ import * as oauth from './migrations/0006-oauth.ts';
 import * as idempotencyKeys from './migrations/0007-idempotency-keys.ts';
 import * as accountSettings from './migrations/0008-account-settings.ts';
 import * as statusEdits from './migrations/0009-status-edits.ts';
+import * as media from './migrations/0011-media.ts';
 
 // A static list rather than a folder scan: works the same from any working directory, and type-checks.
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-idempotency-keys': idempotencyKeys,
   '0008-account-settings': accountSettings,
   '0009-status-edits': statusEdits,
+  '0011-media': media,
 };
 
 function migrator(db: Kysely<any>): Migrator {

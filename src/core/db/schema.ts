@@ -220,6 +220,48 @@ export interface IdempotencyKeysTable {
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export type MediaType = 'image' | 'gifv' | 'video' | 'audio' | 'unknown';
+export type MediaState = 'processing' | 'ready' | 'failed';
+
+/** One variant's facts, as MediaAttachment `meta.original` / `meta.small` show them. */
+export interface MediaVariantMeta {
+  width: number;
+  height: number;
+  /** `WIDTHxHEIGHT`, as Mastodon writes it. */
+  size: string;
+  aspect: number;
+}
+
+/** What the pipeline learnt of a file (each task writes its own keys). */
+export interface MediaMeta {
+  original?: MediaVariantMeta;
+  small?: MediaVariantMeta;
+  /** The format detected from the content by the probe (`jpeg`, `png`, …). */
+  format?: string;
+}
+
+export interface MediaAttachmentsTable {
+  id: Id;
+  account_id: RequiredId;
+  status_id: ColumnType<string | null, string | bigint | null | undefined, string | bigint | null>;
+  position: ColumnType<number, number | undefined, number>;
+  type: ColumnType<MediaType, MediaType | undefined, MediaType>;
+  state: ColumnType<MediaState, MediaState | undefined, MediaState>;
+  failure_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  pending_tasks: ColumnType<string[], string[] | undefined, string[]>;
+  description: ColumnType<string, string | undefined, string>;
+  focus_x: ColumnType<number, number | undefined, number>;
+  focus_y: ColumnType<number, number | undefined, number>;
+  upload_key: ColumnType<string | null, string | null | undefined, string | null>;
+  upload_size: ColumnType<string, number | bigint, never>;
+  original_key: ColumnType<string | null, string | null | undefined, string | null>;
+  small_key: ColumnType<string | null, string | null | undefined, string | null>;
+  meta: ColumnType<MediaMeta, string | undefined, string>;
+  blurhash: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -240,4 +282,5 @@ export interface Database {
   oauth_access_tokens: OAuthAccessTokensTable;
   idempotency_keys: IdempotencyKeysTable;
   markers: MarkersTable;
+  media_attachments: MediaAttachmentsTable;
 }

@@ -60,6 +60,11 @@ export class Conflict extends DomainError {
   }
 }
 
+/** What was sent is larger than the limit (an upload past the size limit). */
+export class TooLarge extends DomainError {
+  override name = 'TooLarge';
+}
+
 /** Too many attempts; `retryAfterSeconds` says when trying again makes sense. */
 export class RateLimited extends DomainError {
   override name = 'RateLimited';

@@ -76,6 +76,28 @@ export const QUEUES = {
     concurrency: 32,
     description: 'The mention emails of one post (each keyed per recipient, so a repeated job never sends one twice).',
   },
+  // The media pipeline (media/pipeline.ts): an upload's row enqueues its probe on the same transaction,
+  // and the probe enqueues the tasks the file needs. A refused file is marked failed at once (no retry);
+  // storage and database errors are retried, and the last failed attempt marks the attachment failed.
+  'media-probe': {
+    events: [],
+    retryLimit: 5,
+    retryDelay: 2,
+    retryDelayMax: 120,
+    expireInSeconds: 60,
+    concurrency: 4,
+    description: 'Reads what an upload really is (from its content) and whether Pipit accepts it, then queues its processing.',
+  },
+  'media-image': {
+    events: [],
+    retryLimit: 5,
+    retryDelay: 2,
+    retryDelayMax: 120,
+    expireInSeconds: 300,
+    // libvips runs each image on several threads of its own: two at once keep a small machine responsive.
+    concurrency: 2,
+    description: 'Writes an image\'s served original (oriented, without metadata), its small preview and blurhash.',
+  },
   'daily-stats': {
     events: [],
     retryLimit: 4,
@@ -108,6 +130,8 @@ export interface QueueData {
   'notify-reblog': { reblogId: string; accountId: string; postId: string };
   'notify-update': { postId: string; authorId: string };
   'send-email': { deliveryIds: string[] };
+  'media-probe': { mediaId: string };
+  'media-image': { mediaId: string };
   'daily-stats': { day?: string };
   cleanup: Record<string, never>;
 }

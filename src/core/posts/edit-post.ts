@@ -56,7 +56,12 @@ export async function editPost(ctx: CoreContext, actorId: string, id: string, in
 }
 
 /** The input checked as a new post is, what it leaves out taken from the post as it is now. */
-function validateEdit(ctx: CoreContext, input: EditPostInput, now: { visibility: Visibility; spoiler_text: string; sensitive: boolean; language: string | null }): ValidPostInput {
+function validateEdit(
+  ctx: CoreContext,
+  input: EditPostInput,
+  now: { visibility: Visibility; spoiler_text: string; sensitive: boolean; language: string | null },
+  hasMedia: boolean,
+): ValidPostInput {
   if (input.visibility !== undefined && input.visibility !== now.visibility) {
     throw new Invalid(`The visibility of a post cannot change when it is edited (it is ${now.visibility}).`, 'visibility');
   }
@@ -67,7 +72,7 @@ function validateEdit(ctx: CoreContext, input: EditPostInput, now: { visibility:
     // Without a word on it, the flag stays as it was, unless a new content warning says otherwise.
     sensitive: input.sensitive ?? (input.spoilerText !== undefined ? undefined : now.sensitive),
     language: input.language ?? now.language ?? undefined,
-  });
+  }, hasMedia);
 }
 
 async function applyEdit(ctx: CoreContext, trx: Transaction<Database>, authorId: string, id: string, input: EditPostInput): Promise<void> {
@@ -85,12 +90,14 @@ async function applyEdit(ctx: CoreContext, trx: Transaction<Database>, authorId:
     .executeTakeFirst();
   if (!status) throw new NotFound('No such post.');
   // Linear in a text already bounded by the request, like createPost's checks: cheap under the lock.
-  const v = validateEdit(ctx, input, status);
+  // A post of pictures alone stays one: its text may be edited to nothing.
+  const media = await trx.selectFrom('media_attachments').select('id').where('status_id', '=', id).limit(1).executeTakeFirst();
+  const v = validateEdit(ctx, input, status, media !== undefined);
   // As in createPost: the mentioned accounts cannot be deleted until this commits.
   const mentioned = v.parsed.mentions.length
     ? await trx.selectFrom('accounts').select(['id', 'username']).where('username', 'in', v.parsed.mentions).forKeyShare().execute()
     : [];
-  const contentHtml = renderPostHtml(v.text, v.parsed, { knownUsernames: new Set(mentioned.map((m) => m.username)) });
+  const contentHtml = v.text === '' ? '' : renderPostHtml(v.text, v.parsed, { knownUsernames: new Set(mentioned.map((m) => m.username)) });
   const hasRevisions = await trx.selectFrom('status_edits').select('id').where('status_id', '=', id).limit(1).executeTakeFirst();
   if (!hasRevisions) {
     await trx

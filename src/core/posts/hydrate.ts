@@ -6,7 +6,7 @@ import { selectPosts, toBarePost, type Post, type PostRow } from './post-view.ts
 import type { Viewer } from './visibility.ts';
 
 // A page of status rows → full views in a fixed number of queries, whatever the page size: the rows
-// carry their mentions, tags and the viewer's flags (selectPosts); the boosted posts come in one more
+// carry their mentions, tags, attachments and the viewer's flags (selectPosts); the boosted posts come in one more
 // query, visibility-checked for the same viewer, only when the page holds boosts. Used by timelines,
 // the post page, the thread and notifications alike, so the website and the API show the same thing.
 

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import type { Database } from '../db/schema.ts';
 import { Invalid } from '../domain/errors.ts';
+import { checkMediaIds } from '../media/attach.ts';
 import { isId } from '../domain/ids.ts';
 import { MAX_URL_LENGTH } from '../domain/post-links.ts';
 import { RAW_FACTOR, URL_LENGTH, parsePostText, postLength } from '../domain/post-text.ts';
@@ -16,11 +17,16 @@ import type { CreatePostInput } from './posts.ts';
 /** The longest content warning. */
 export const SPOILER_MAX = 500;
 
-/** Checks and normalises what a user typed; throws Invalid naming the field to fix. */
-export function validatePostInput(ctx: CoreContext, input: CreatePostInput) {
+/**
+ * Checks and normalises what a user typed; throws Invalid naming the field to fix. `keepsMedia`: the post
+ * (being edited) already has attachments, so it may have no text.
+ */
+export function validatePostInput(ctx: CoreContext, input: CreatePostInput, keepsMedia = false) {
   const text = cleanText(input.text ?? '').trimEnd();
   const spoilerText = cleanText(input.spoilerText ?? '').trim();
-  if (text.trim().length === 0) throw new Invalid('Write something before posting.', 'status');
+  const mediaIds = checkMediaIds(input.mediaIds);
+  // A post of pictures alone needs no words (Mastodon: status is required unless there is media).
+  if (text.trim().length === 0 && mediaIds.length === 0 && !keepsMedia) throw new Invalid('Write something before posting.', 'status');
   // Every step below is linear in the text, and the cheap ones come first: the raw size, then the length
   // as people count it (links as 23), then each link; only a post within its length is parsed for mentions
   // and tags. So no shape of input can hold the event loop (issue 7: superlinear URL patterns did).
@@ -38,7 +44,7 @@ export function validatePostInput(ctx: CoreContext, input: CreatePostInput) {
   if (input.inReplyToId !== undefined && !isId(input.inReplyToId)) throw new Invalid('in_reply_to_id must be a post id.', 'in_reply_to_id');
   const language = input.language?.trim().toLowerCase() || null;
   if (language !== null && !/^[a-z]{2,3}$/.test(language)) throw new Invalid('Language must be an ISO 639 code such as "en".', 'language');
-  return { text, spoilerText, parsed, visibility, language, sensitive: input.sensitive ?? spoilerText.length > 0 };
+  return { text, spoilerText, parsed, visibility, language, sensitive: input.sensitive ?? spoilerText.length > 0, mediaIds };
 }
 
 export async function insertTags(trx: Transaction<Database>, statusId: string, tags: string[]): Promise<void> {

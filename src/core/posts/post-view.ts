@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { toAccount, type Account } from '../accounts/account-view.ts';
 import type { Database, Visibility } from '../db/schema.ts';
+import { toMediaAttachment, type MediaAttachment, type MediaRow } from '../media/media-view.ts';
 import { visibleTo, type Viewer } from './visibility.ts';
 
 /** An account a post mentions, as a link needs it. */
@@ -36,13 +37,15 @@ export interface Post {
   mentions: PostMention[];
   /** Hashtags, as stored (normalised, lower-case). */
   tags: string[];
+  /** Attachments, in the order they were given (only ready ones can be attached). */
+  media: MediaAttachment[];
   /** The viewer's own flags (false for a logged-out visitor and for the system). */
   favourited: boolean;
   reblogged: boolean;
   bookmarked: boolean;
 }
 
-// What other tables hold about each post — mentions, tags, the viewer's own flags — comes in the same
+// What other tables hold about each post — mentions, tags, attachments, the viewer's own flags — comes in the same
 // statement as the post, as correlated subqueries: PostgreSQL runs them only for the rows the page
 // returns (after its LIMIT), and a page costs one round trip instead of one per kind of detail. On a
 // busy server the round trips, not the index lookups, are what a page costs.
@@ -50,6 +53,11 @@ const mentionsOf = sql<PostMention[]>`(SELECT coalesce(json_agg(json_build_objec
   FROM mentions pm JOIN accounts ma ON ma.id = pm.account_id WHERE pm.status_id = s.id)`;
 const tagsOf = sql<string[]>`(SELECT coalesce(json_agg(pt.name ORDER BY pt.name), '[]'::json)
   FROM statuses_tags pst JOIN tags pt ON pt.id = pst.tag_id WHERE pst.status_id = s.id)`;
+const mediaOf = sql<(Omit<MediaRow, 'created_at'> & { created_at: string })[]>`(SELECT coalesce(json_agg(json_build_object(
+    'id', pma.id::text, 'account_id', pma.account_id::text, 'status_id', pma.status_id::text, 'type', pma.type, 'state', pma.state,
+    'failure_reason', pma.failure_reason, 'description', pma.description, 'focus_x', pma.focus_x, 'focus_y', pma.focus_y,
+    'original_key', pma.original_key, 'small_key', pma.small_key, 'meta', pma.meta, 'blurhash', pma.blurhash, 'created_at', pma.created_at
+  ) ORDER BY pma.position), '[]'::json) FROM media_attachments pma WHERE pma.status_id = s.id)`;
 
 /** The viewer's flags on the post `s` (all false for a logged-out visitor and for the system). */
 function flagsOf(viewer: Viewer) {
@@ -109,6 +117,7 @@ export function selectPosts(db: Kysely<Database>, viewer: Viewer) {
       'a.created_at as account_created_at',
       mentionsOf.as('mentions'),
       tagsOf.as('tags'),
+      mediaOf.as('media'),
       ...flagsOf(viewer),
     ])
     .where(visibleTo(viewer));
@@ -153,6 +162,7 @@ export function toBarePost(row: PostRow): Post {
     reblog: null,
     mentions: row.mentions,
     tags: row.tags,
+    media: row.media.map((m) => toMediaAttachment({ ...m, created_at: new Date(m.created_at) })),
     favourited: row.favourited,
     reblogged: row.reblogged,
     bookmarked: row.bookmarked,

@@ -11,6 +11,7 @@ import { viewerOf } from './visibility.ts';
 import { findVisibleStatus } from './visible-status.ts';
 import { metrics } from '../metrics.ts';
 import { insertTags, validatePostInput, type ValidPostInput } from './post-input.ts';
+import { attachMedia } from '../media/attach.ts';
 
 export interface CreatePostInput {
   text: string;
@@ -21,6 +22,8 @@ export interface CreatePostInput {
   language?: string | undefined;
   /** The OAuth app posting for the author (shown as the Status's `application`). */
   applicationId?: string | undefined;
+  /** Uploads of the author's to attach, in order (ready, and attached to nothing else). */
+  mediaIds?: readonly string[] | undefined;
 }
 
 /**
@@ -74,7 +77,8 @@ async function insertPost(
       .executeTakeFirst();
     if (!counted) throw new NotFound('No such post.');
   }
-  const contentHtml = renderPostHtml(v.text, v.parsed, { knownUsernames: new Set(mentioned.map((m) => m.username)) });
+  // A post of attachments alone has no paragraph (clients show no empty line above the pictures).
+  const contentHtml = v.text === '' ? '' : renderPostHtml(v.text, v.parsed, { knownUsernames: new Set(mentioned.map((m) => m.username)) });
   const status = await trx
     .insertInto('statuses')
     .values({
@@ -98,6 +102,7 @@ async function insertPost(
       .execute();
   }
   await insertTags(trx, status.id, v.parsed.tags);
+  await attachMedia(trx, authorId, status.id, v.mediaIds);
   await trx
     .updateTable('accounts')
     .set((eb) => ({ statuses_count: eb('statuses_count', '+', 1), last_status_at: status.created_at }))
@@ -165,14 +170,16 @@ export function getStatus(ctx: CoreContext, id: string, viewerId?: string): Prom
 export async function deletePost(ctx: CoreContext, actorId: string, id: string): Promise<Post> {
   const post = await visiblePost(ctx.db, id, viewerOf(actorId));
   if (post.account.id !== actorId) throw new Forbidden('You can delete only your own posts.');
-  await ctx.db.transaction().execute(async (trx) => {
+  const mediaKeys = await ctx.db.transaction().execute(async (trx) => {
     // Locked first: a boost being added holds a key-share lock on the post, so this waits for it to
     // commit and then sees it below; a boost that comes later finds the post gone.
     const locked = await trx.selectFrom('statuses').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!locked) return; // deleted meanwhile by another request
+    if (!locked) return []; // deleted meanwhile by another request
+    // The post's attachments go with it (their rows here, their files once this has committed).
+    const media = await trx.deleteFrom('media_attachments').where('status_id', '=', id).returning(['original_key', 'small_key', 'upload_key']).execute();
     const boosts = await trx.deleteFrom('statuses').where('reblog_of_id', '=', id).returning('account_id').execute();
     const deleted = await trx.deleteFrom('statuses').where('id', '=', id).returning('in_reply_to_id').executeTakeFirst();
-    if (!deleted) return;
+    if (!deleted) return [];
     const perAccount = new Map<string, number>([[actorId, 1]]);
     for (const b of boosts) perAccount.set(b.account_id, (perAccount.get(b.account_id) ?? 0) + 1);
     await decrementStatusesCounts(trx, perAccount);
@@ -185,7 +192,10 @@ export async function deletePost(ctx: CoreContext, actorId: string, id: string):
         .execute();
     }
     await ctx.bus.publish(trx, 'post.deleted', { postId: id, authorId: actorId });
+    return media.flatMap((m) => [m.original_key, m.small_key, m.upload_key].filter((k): k is string => k !== null));
   });
+  // After the commit, so a rollback never loses a file; one that fails to go is left for the storage cleanup.
+  for (const key of mediaKeys) await ctx.storage.delete(key);
   return post;
 }
 

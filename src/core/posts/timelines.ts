@@ -35,17 +35,20 @@ function tagName(tag: string): string | undefined {
 }
 
 export interface TimelineOptions extends PageRequest {
-  /** Posts with media only: none have media yet, so the answer is empty. */
+  /** Posts with attachments only (boosts carry none of their own). */
   onlyMedia?: boolean | undefined;
 }
+
+/** The post has an attachment (attachments are ready by the time a post takes them). */
+const hasMedia = sql<boolean>`EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id)`;
 
 // The timelines are async so that bad paging input rejects the promise rather than throwing synchronously.
 /** Public posts by everyone, newest first (no boosts), with the viewer's flags when logged in. */
 export async function publicTimeline(ctx: CoreContext, page?: TimelineOptions, viewerId?: string): Promise<Post[]> {
   const bounds = pageBounds(page);
-  if (page?.onlyMedia) return [];
   const viewer = viewerOf(viewerId);
-  const query = selectPosts(ctx.db, viewer).where('s.visibility', '=', 'public').where('s.reblog_of_id', 'is', null);
+  let query = selectPosts(ctx.db, viewer).where('s.visibility', '=', 'public').where('s.reblog_of_id', 'is', null);
+  if (page?.onlyMedia) query = query.where(hasMedia);
   return readPage(ctx, viewer, query, bounds);
 }
 
@@ -84,10 +87,11 @@ export async function accountStatuses(ctx: CoreContext, viewerId: string | undef
   const viewer = viewerOf(viewerId);
   let posts: Post[] = [];
   const tag = options.tagged === undefined ? undefined : tagName(options.tagged);
-  const impossible = options.pinned || options.onlyMedia || (options.tagged !== undefined && tag === undefined);
+  const impossible = options.pinned || (options.tagged !== undefined && tag === undefined);
   if (!impossible) {
     let query = selectPosts(ctx.db, viewer).where('s.account_id', '=', accountId);
     if (options.excludeReblogs) query = query.where('s.reblog_of_id', 'is', null);
+    if (options.onlyMedia) query = query.where(hasMedia);
     if (options.excludeReplies) query = query.where((eb) => eb.or([eb('s.in_reply_to_id', 'is', null), eb('s.in_reply_to_account_id', '=', accountId)]));
     if (tag !== undefined) {
       query = query.where((eb) =>
@@ -148,7 +152,7 @@ function tagNames(tags: readonly string[] | undefined): string[] {
 export async function tagTimeline(ctx: CoreContext, tag: string, page?: TagTimelineOptions, viewerId?: string): Promise<Post[]> {
   const bounds = pageBounds(page);
   const name = tagName(tag);
-  if (name === undefined || page?.onlyMedia) return [];
+  if (name === undefined) return [];
   const anyNames = [...new Set([name, ...tagNames(page?.any)])];
   const allNames = tagNames(page?.all);
   const noneNames = tagNames(page?.none);
@@ -169,5 +173,6 @@ export async function tagTimeline(ctx: CoreContext, tag: string, page?: TagTimel
       : selectPosts(ctx.db, viewer).where('s.visibility', '=', 'public').where(withTag(anyNames));
   for (const required of allNames) query = query.where(withTag([required]));
   if (noneNames.length > 0) query = query.where(sql<boolean>`NOT ${withTag(noneNames)}`);
+  if (page?.onlyMedia) query = query.where(hasMedia);
   return readPage(ctx, viewer, query as PostQuery, bounds);
 }

@@ -31,6 +31,8 @@ export const RATE_RULES = {
   // The API (Mastodon's defaults): every call counts, per token once a token authenticates it, else per IP.
   apiPerIp: { name: 'api:ip', limit: 300, windowSeconds: 5 * 60 },
   apiPerToken: { name: 'api:token', limit: 300, windowSeconds: 5 * 60 },
+  // Uploads cost storage and worker time, far more than a call: Mastodon's 30 per 30 minutes per account.
+  mediaUploadsPerAccount: { name: 'media-uploads:account', limit: 30, windowSeconds: 30 * 60 },
 } satisfies Record<string, RateRule>;
 
 /** Tries each further client gets on an account that is under attack (see RATE_RULES). */

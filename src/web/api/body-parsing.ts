@@ -36,6 +36,13 @@ export function mergeQueryIntoBody(query: unknown, body: unknown): unknown {
   return isPlainObject(body) ? { ...query, ...body } : body;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** This route reads its multipart body itself (a file upload), after authentication. */
+    fileUpload?: boolean;
+  }
+}
+
 /** Installs the API's body parsers and the query merge on an (encapsulated) scope. */
 export async function registerApiBodies(scope: FastifyInstance): Promise<void> {
   scope.removeContentTypeParser('application/json');
@@ -54,13 +61,15 @@ export async function registerApiBodies(scope: FastifyInstance): Promise<void> {
   });
   await scope.register(multipart, { limits: { ...MULTIPART_LIMITS, fileSize: 0, files: 1 } });
   scope.addHook('preValidation', async (request: FastifyRequest) => {
+    // An upload route streams its parts itself, once the token is checked: nothing is read for it here.
+    if (request.routeOptions.config?.fileUpload) return;
     if (request.isMultipart()) request.body = nestFields(await multipartFields(request));
     if (WITH_BODY.has(request.method)) request.body = mergeQueryIntoBody(request.query, request.body);
   });
 }
 
 /**
- * The text fields of a multipart body. Media uploads have routes of their own (later); here a file part
+ * The text fields of a multipart body. Media uploads have routes of their own (routes/media.ts); here a file part
  * is refused, never buffered, and a body that is not multipart after all is a 400 (the parser's own
  * error would be a 500).
  */

@@ -20,6 +20,7 @@ import { registerStatusActionRoutes } from './routes/status-actions.ts';
 import { registerStatusRoutes } from './routes/statuses.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
 import { documentationOnly } from './docs/documentation-only.ts';
+import { registerMediaRoutes } from './routes/media.ts';
 
 // The Mastodon API, registered with the prefix /api. No cookies are read here: the API authenticates
 // with bearer tokens only (api/authenticate.ts), so no session lookup, no
@@ -54,5 +55,6 @@ export async function apiScope(scope: FastifyInstance, { core, extraRoutes }: { 
   registerStatusRoutes(scope, core);
   registerStatusActionRoutes(scope, core);
   registerTimelineRoutes(scope, core);
+  registerMediaRoutes(scope, core);
   extraRoutes?.(scope);
 }

@@ -1,5 +1,5 @@
 import type { FastifyError } from 'fastify';
-import { DomainError, Forbidden, Invalid, Conflict, NotFound, OAuthError, RateLimited, Unauthenticated, Unavailable, isDatabaseUnavailable } from '../../core/index.ts';
+import { DomainError, Forbidden, Invalid, Conflict, NotFound, OAuthError, RateLimited, TooLarge, Unauthenticated, Unavailable, isDatabaseUnavailable } from '../../core/index.ts';
 import { waitText } from './wait-text.ts';
 
 // The one table from errors to HTTP: every scope (HTML pages, the API, OAuth) maps errors through it and
@@ -47,6 +47,7 @@ export function describeError(error: FastifyError | Error): DescribedError {
   if (error instanceof Forbidden) return { status: 403, title: 'Not allowed', message: error.message, expected: true };
   if (error instanceof Unauthenticated) return { status: 401, title: 'Please log in', message: error.message, expected: true };
   if (error instanceof Invalid || error instanceof Conflict) return { status: 422, title: 'Please check your input', message: error.message, expected: true };
+  if (error instanceof TooLarge) return { status: 413, title: 'Too large', message: error.message, expected: true };
   if (error instanceof RateLimited) {
     return {
       status: 429,

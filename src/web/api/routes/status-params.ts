@@ -35,12 +35,14 @@ export interface StatusParams {
   spoilerText: string | undefined;
   sensitive: boolean | undefined;
   language: string | undefined;
+  /** Uploads to attach, in order (the core checks them: ≤ 4, the author's, ready, unattached). */
+  mediaIds: string[];
 }
 
-/** Reads and type-checks the create parameters; refuses what Pipit does not have yet (media, polls, scheduling). */
+/** Reads and type-checks the create parameters; refuses what Pipit does not have (polls, scheduling). */
 export function readStatusParams(params: Record<string, unknown>): StatusParams {
-  // An empty `media_ids[]=` (forms send one) is no media.
-  if (listParam(params.media_ids, 'media_ids', 4).some((id) => id !== '')) throw new Invalid('media not supported yet: post without media_ids.', 'media_ids');
+  // An empty `media_ids[]=` (forms send one) is no media. A longer list than a post takes is left to the core's message.
+  const mediaIds = listParam(params.media_ids, 'media_ids', 20).filter((id) => id !== '');
   if (params.poll !== undefined && params.poll !== null && params.poll !== '') throw new Invalid('polls are not supported: post without poll.', 'poll');
   if (optionalText(params.scheduled_at, 'scheduled_at') !== undefined) throw new Invalid('scheduling is not supported: post without scheduled_at.', 'scheduled_at');
   const visibility = optionalText(params.visibility, 'visibility');
@@ -51,6 +53,7 @@ export function readStatusParams(params: Record<string, unknown>): StatusParams 
     spoilerText: optionalText(params.spoiler_text, 'spoiler_text'),
     sensitive: parseBoolean(params.sensitive, 'sensitive'),
     language: optionalText(params.language, 'language'),
+    mediaIds,
   };
 }
 
@@ -68,10 +71,12 @@ export interface EditParams {
  * are not Mastodon's to edit and are ignored) plus `media_attributes[]`, refused like media while Pipit has none.
  */
 export function readEditParams(params: Record<string, unknown>): EditParams {
-  const create = readStatusParams({ ...params, in_reply_to_id: undefined, scheduled_at: undefined });
+  const create = readStatusParams({ ...params, in_reply_to_id: undefined, scheduled_at: undefined, media_ids: undefined });
+  // Changing a post's attachments by an edit comes with a later slice of media (issue 9).
+  if (listParam(params.media_ids, 'media_ids', 20).some((id) => id !== '')) throw new Invalid('Changing the media of a post is not supported yet: edit without media_ids.', 'media_ids');
   const attributes = params.media_attributes;
   if (attributes !== undefined && attributes !== null && attributes !== '' && !(Array.isArray(attributes) && attributes.length === 0)) {
-    throw new Invalid('media not supported yet: edit without media_attributes.', 'media_attributes');
+    throw new Invalid('Changing the media of a post is not supported yet: edit without media_attributes.', 'media_attributes');
   }
   const spoiler = params.spoiler_text;
   return {

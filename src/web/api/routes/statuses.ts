@@ -65,7 +65,7 @@ export function registerStatusRoutes(scope: FastifyInstance, core: Core): void {
 
   scope.post('/v1/statuses', { preHandler: requireScope('write:statuses', { user: true }), schema: { ...CREATE, response: { 200: statusSchema } } }, async (request) => {
     const p = readStatusParams(bodyParams(request));
-    const input = { text: p.text, visibility: p.visibility, inReplyToId: p.inReplyToId, spoilerText: p.spoilerText, sensitive: p.sensitive, language: p.language, applicationId: request.token!.app.id };
+    const input = { text: p.text, visibility: p.visibility, inReplyToId: p.inReplyToId, spoilerText: p.spoilerText, sensitive: p.sensitive, language: p.language, applicationId: request.token!.app.id, mediaIds: p.mediaIds };
     const key = request.headers[IDEMPOTENCY_HEADER];
     if (Array.isArray(key)) throw new Invalid('Send one Idempotency-Key.', 'Idempotency-Key');
     const post = key ? await core.posts.createPostOnce(actorId(request), key, input) : await core.posts.createPost(actorId(request), input);

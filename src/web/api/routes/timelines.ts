@@ -11,7 +11,7 @@ import { describe, flag, ID_PARAM, list, paging, text } from '../docs/describe.t
 // Lists of statuses, newest first, paged by max_id/since_id/min_id with `Link` (mastodon-api.md §2
 // Timelines): home, public, tag, an account's statuses, and the user's bookmarks and favourites (these
 // two page by the bookmark's or favourite's own row id, as Mastodon does). Every account is local, so
-// `local` changes nothing and `remote` lists nothing; nothing has media yet, so `only_media` lists nothing.
+// `local` changes nothing and `remote` lists nothing; `only_media` keeps the posts with attachments.
 
 type Query = Record<string, unknown>;
 

@@ -1,10 +1,11 @@
-import { URL_LENGTH, type Account, type Config, type InstanceFacts } from '../../../core/index.ts';
+import { DESCRIPTION_MAX, MAX_ATTACHMENTS, MEDIA_MIME_TYPES, URL_LENGTH, type Account, type Config, type InstanceFacts } from '../../../core/index.ts';
 import { accountSchema, DEFAULT_HEADER_PATH, toMastodonAccount, type MastodonAccount } from './account.ts';
 import { anyObject, arr, bool, int, obj, orNull, str } from './schema.ts';
 
 // The Instance documents (v2, and v1 for megalodon and Tusky's fallback), mastodon-api.md §3. The
 // version is Mastodon's 4.2 surface that Pipit implements (clients switch features on it: §7.1); the
-// limits are Pipit's own. What Pipit does not have yet (media, polls, pinned posts, profile fields,
+// limits are Pipit's own (media: the images it processes, within its size and pixel limits; no video
+// yet). What Pipit does not have yet (video, polls, pinned posts, profile fields,
 // featured tags, streaming) is announced as a zero limit or left out, so clients offer none of it.
 
 export const MASTODON_VERSION = '4.2.0';
@@ -41,12 +42,12 @@ function contactOf(facts: InstanceFacts, config: Config): MastodonAccount {
 function limits(config: Config) {
   return {
     accounts: { max_featured_tags: 0, max_pinned_statuses: 0, max_profile_fields: 0 },
-    statuses: { max_characters: config.maxPostLength, max_media_attachments: 0, characters_reserved_per_url: URL_LENGTH },
+    statuses: { max_characters: config.maxPostLength, max_media_attachments: MAX_ATTACHMENTS, characters_reserved_per_url: URL_LENGTH },
     media_attachments: {
-      supported_mime_types: [] as string[],
-      description_limit: 0,
-      image_size_limit: 0,
-      image_matrix_limit: 0,
+      supported_mime_types: [...MEDIA_MIME_TYPES] as string[],
+      description_limit: DESCRIPTION_MAX,
+      image_size_limit: config.mediaMaxImageBytes,
+      image_matrix_limit: config.mediaMaxImagePixels,
       video_size_limit: 0,
       video_frame_rate_limit: 0,
       video_matrix_limit: 0,

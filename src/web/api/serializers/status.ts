@@ -1,3 +1,4 @@
+import { mediaAttachmentSchema, toMastodonMediaAttachment, type MastodonMediaAttachment } from './media-attachment.ts';
 import { absoluteLinks, postUrl, profileUrl, tagUrl, type Post } from '../../../core/index.ts';
 import { accountSchema, toMastodonAccount, type MastodonAccount } from './account.ts';
 import { anyObject, arr, bool, int, nul, obj, objOrNull, orNull, ref, str } from './schema.ts';
@@ -40,7 +41,7 @@ export interface MastodonStatus {
   sensitive: boolean;
   spoiler_text: string;
   language: string | null;
-  media_attachments: never[];
+  media_attachments: MastodonMediaAttachment[];
   mentions: MastodonMention[];
   tags: MastodonStatusTag[];
   emojis: never[];
@@ -81,7 +82,7 @@ export function toMastodonStatus(post: Post, publicUrl: string): MastodonStatus 
     sensitive: post.sensitive,
     spoiler_text: post.spoilerText,
     language: post.language,
-    media_attachments: [],
+    media_attachments: post.media.map((m) => toMastodonMediaAttachment(m, publicUrl)),
     mentions: post.mentions.map((m) => ({ id: m.id, username: m.username, url: profileUrl(publicUrl, m.username), acct: m.username })),
     tags: post.tags.map((name) => ({ name, url: tagUrl(publicUrl, name) })),
     emojis: [],
@@ -122,7 +123,7 @@ const statusProperties = {
   sensitive: bool,
   spoiler_text: str,
   language: orNull(str),
-  media_attachments: arr(anyObject),
+  media_attachments: arr(mediaAttachmentSchema),
   mentions: arr(obj({ id: str, username: str, url: str, acct: str })),
   tags: arr(obj({ name: str, url: str })),
   emojis: arr(anyObject),

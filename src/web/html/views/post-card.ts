@@ -1,4 +1,4 @@
-import { postPath, profilePath, type Post } from '../../../core/index.ts';
+import { mediaPath, postPath, profilePath, type MediaAttachment, type Post } from '../../../core/index.ts';
 import { avatar, displayName, icon, isPaged, pager, type ListPage } from './components.ts';
 import { fullTime, relativeTime } from './format.ts';
 import { html, raw, type SafeHtml } from './html.ts';
@@ -27,7 +27,10 @@ export function postCard(page: PageContext, card: Post, options: PostCardOptions
   const heading = options.focused ? 'h1' : 'h2';
   // What people write may be right-to-left (dir="auto" lets the browser see it) and in any language.
   const lang = post.language ? html` lang="${post.language}"` : '';
-  const content = html`<div class="post-content" dir="auto"${lang}>${raw(post.contentHtml)}</div>`;
+  // Pictures of a post marked sensitive stay folded until asked for (under a content warning they already are).
+  const grid = mediaGrid(post.media);
+  const pictures = grid && post.sensitive && !post.spoilerText ? html`<details class="post-sensitive"><summary>Sensitive pictures: show</summary>${grid}</details>` : grid;
+  const content = html`<div class="post-content" dir="auto"${lang}>${raw(post.contentHtml)}</div>${pictures}`;
   const booster = card.reblog ? card.account : undefined;
   return html`<article class="post${options.focused ? ' post-focused' : ''}${booster ? ' post-boost' : ''}" id="p-${key}" aria-labelledby="post-${key}-author">
   ${booster ? html`<p class="post-boosted">${icon('boost')} <a href="${profilePath(booster.username)}">${displayName(booster)}</a> boosted</p>` : ''}
@@ -55,6 +58,20 @@ export function postCard(page: PageContext, card: Post, options: PostCardOptions
     ${postActions(page, post, { key, confirming: options.confirming ?? false, visibilityLabel: post.visibility === 'public' ? undefined : VISIBILITY_LABEL[post.visibility] })}
   </div>
 </article>`;
+}
+
+/**
+ * A post's pictures: each a preview of its own proportions (width and height given, so the page does not
+ * jump as they load) with its description as alt text, linking to the original.
+ */
+function mediaGrid(media: readonly MediaAttachment[]): SafeHtml | '' {
+  const shown = media.filter((m) => m.originalKey && m.smallKey);
+  if (shown.length === 0) return '';
+  return html`<ul class="post-media post-media-${shown.length}">${shown.map((m) => {
+    const alt = m.description || 'A picture without a description';
+    const size = m.meta.small ? html` width="${m.meta.small.width}" height="${m.meta.small.height}"` : '';
+    return html`<li><a href="${mediaPath(m.originalKey!)}"><img src="${mediaPath(m.smallKey!)}" alt="${alt}"${size} loading="lazy"></a></li>`;
+  })}</ul>`;
 }
 
 /** "edited" beside the time of a post that was, with when as its tooltip and machine-readable time. */

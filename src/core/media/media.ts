@@ -1,0 +1,170 @@
+import { Readable } from 'node:stream';
+import { sql } from 'kysely';
+import type { CoreContext } from '../context.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { Invalid, NotFound, TooLarge } from '../domain/errors.ts';
+import { isId } from '../domain/ids.ts';
+import { cleanText } from '../domain/text-input.ts';
+import { parseFocus } from './focus.ts';
+import { newMediaPrefix, uploadKey } from './keys.ts';
+import { MEDIA_COLUMNS, toMediaAttachment, type MediaAttachment } from './media-view.ts';
+import { SNIFF_BYTES, sniff } from './sniff.ts';
+
+// Uploads and their owner's changes. An upload is streamed into storage, counted (one past the size limit
+// stops as it arrives) and judged by its first bytes (one that is not an image stops there), and then its row and the
+// first pipeline job (`media-probe`) are committed together: a row always has its job, and a job always
+// its row. What the file really is, and its variants, are the pipeline's business (pipeline.ts).
+
+/** The longest description (alt text), as Mastodon. */
+export const DESCRIPTION_MAX = 1500;
+
+export interface UploadInput {
+  /** The file's bytes; its name and declared type are not asked for: only the content counts. */
+  file: Readable | Buffer;
+  description?: string | undefined;
+  /** Mastodon's focal point, `"x,y"` with each in [-1, 1]. */
+  focus?: string | undefined;
+}
+
+export interface MediaChanges {
+  description?: string | undefined;
+  focus?: string | undefined;
+}
+
+function checkDescription(description: string | undefined): string | undefined {
+  if (description === undefined) return undefined;
+  const text = cleanText(description).trim();
+  if (text.length > DESCRIPTION_MAX) throw new Invalid(`Descriptions have at most ${DESCRIPTION_MAX} characters; this one has ${text.length}.`, 'description');
+  return text;
+}
+
+/** A size in the unit people read it in. */
+function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.floor(bytes / (1024 * 1024))} MB` : `${Math.floor(bytes / 1024)} KB`;
+}
+
+/**
+ * The bytes of `source` as they pass, counted and judged: past `limit` it fails with TooLarge, and as
+ * soon as its first bytes are in, a file that is not an image fails with Invalid (nothing more is read).
+ */
+function checkedUpload(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: number) {
+  let size = 0;
+  let head = Buffer.alloc(0);
+  let judged = false;
+  const judge = () => {
+    judged = true;
+    const sniffed = sniff(head);
+    if (!sniffed.ok) throw new Invalid(sniffed.reason, 'file');
+  };
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      size += chunk.length;
+      if (size > limit) throw new TooLarge(`Images have at most ${sizeText(limit)}; this file is larger.`);
+      if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+      if (!judged && head.length >= SNIFF_BYTES) judge();
+      yield chunk;
+    }
+    if (!judged) judge();
+  }
+  return { stream: Readable.from(counted(), { objectMode: false }), size: () => size };
+}
+
+/** Stores an upload of `accountId` and starts its processing; the attachment comes back `processing`. */
+export async function uploadMedia(ctx: CoreContext, accountId: string, input: UploadInput): Promise<MediaAttachment> {
+  const description = checkDescription(input.description);
+  const focus = parseFocus(input.focus);
+  const prefix = newMediaPrefix();
+  const key = uploadKey(prefix);
+  // A refused file, and an interrupted request body, fail the write and leave nothing behind.
+  const counted = checkedUpload(Buffer.isBuffer(input.file) ? [input.file] : (input.file as AsyncIterable<Buffer>), ctx.config.mediaMaxImageBytes);
+  try {
+    await ctx.storage.put(key, counted.stream, 'application/octet-stream');
+  } catch (error) {
+    await ctx.storage.delete(key);
+    throw error;
+  }
+  try {
+    const id = await withTransaction(ctx, async (tx) => {
+      const row = await tx.db
+        .insertInto('media_attachments')
+        .values({
+          account_id: accountId,
+          upload_key: key,
+          upload_size: counted.size(),
+          description: description ?? '',
+          focus_x: focus?.x ?? 0,
+          focus_y: focus?.y ?? 0,
+          meta: JSON.stringify({}),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await tx.bus.enqueue(tx.db, 'media-probe', { mediaId: row.id });
+      return row.id;
+    });
+    return await getMedia(ctx, accountId, id);
+  } catch (error) {
+    await ctx.storage.delete(key);
+    throw error;
+  }
+}
+
+/** One attachment of `accountId`'s; anyone else's is NotFound (ids cannot be probed). */
+export async function getMedia(ctx: CoreContext, accountId: string, id: string): Promise<MediaAttachment> {
+  if (!isId(id)) throw new NotFound('No such media.');
+  const row = await ctx.db.selectFrom('media_attachments').select(MEDIA_COLUMNS).where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+  if (!row) throw new NotFound('No such media.');
+  return toMediaAttachment(row);
+}
+
+/**
+ * Waits (bounded) for an upload to leave `processing`, then returns it as it is: the API answers an
+ * image as ready when the pipeline finishes within `timeoutMs`, and as still processing otherwise.
+ */
+export async function awaitMedia(ctx: CoreContext, accountId: string, id: string, timeoutMs: number): Promise<MediaAttachment> {
+  const deadline = Date.now() + timeoutMs;
+  let pause = 20;
+  for (;;) {
+    const media = await getMedia(ctx, accountId, id);
+    if (media.state !== 'processing' || Date.now() >= deadline) return media;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, deadline - Date.now()))));
+    // At most 100 ms late: one indexed read per poll, against an answer people wait for.
+    pause = Math.min(pause * 2, 100);
+  }
+}
+
+/** Changes the description or focal point of an upload not yet attached to a post. */
+export async function updateMedia(ctx: CoreContext, accountId: string, id: string, changes: MediaChanges): Promise<MediaAttachment> {
+  const description = checkDescription(changes.description);
+  const focus = parseFocus(changes.focus);
+  const media = await getMedia(ctx, accountId, id);
+  if (media.statusId !== null) throw new Invalid('This media is attached to a post: edit the post to change it.', 'id');
+  if (description === undefined && focus === undefined) return media;
+  await ctx.db
+    .updateTable('media_attachments')
+    .set({
+      ...(description !== undefined ? { description } : {}),
+      ...(focus ? { focus_x: focus.x, focus_y: focus.y } : {}),
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .where('account_id', '=', accountId)
+    .execute();
+  return getMedia(ctx, accountId, id);
+}
+
+/** Deletes an upload not attached to a post, and then its files. */
+export async function deleteMedia(ctx: CoreContext, accountId: string, id: string): Promise<MediaAttachment> {
+  const media = await getMedia(ctx, accountId, id);
+  const deleted = await ctx.db
+    .deleteFrom('media_attachments')
+    .where('id', '=', id)
+    .where('account_id', '=', accountId)
+    .where('status_id', 'is', null)
+    .returning(['upload_key', 'original_key', 'small_key'])
+    .executeTakeFirst();
+  if (!deleted) throw new Invalid('This media is attached to a post: delete the post instead.', 'id');
+  // After the commit: a file whose row is gone is never served again, so a failure here only leaves
+  // an orphan for the storage cleanup, never a broken attachment.
+  for (const key of [deleted.upload_key, deleted.original_key, deleted.small_key]) if (key) await ctx.storage.delete(key);
+  return media;
+}

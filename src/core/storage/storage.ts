@@ -1,0 +1,30 @@
+import type { Readable } from 'node:stream';
+
+// Where media bytes live, behind one small interface, so the local disk (default) and an S3-compatible
+// store (a later slice) are interchangeable and any process on any machine reads what another wrote.
+// Keys are made by the core (media/keys.ts), never taken from a request.
+
+/** A stored object as it is read back. */
+export interface StoredObject {
+  body: Readable;
+  size: number;
+  contentType: string;
+}
+
+export interface MediaStorage {
+  /** Stores `data` under `key`, replacing what was there; readers see the old object or the new, never half. */
+  put(key: string, data: Buffer | Readable, contentType: string): Promise<void>;
+  /** The object, or undefined when there is none. */
+  get(key: string): Promise<StoredObject | undefined>;
+  /** Removes the object; removing a missing one is not an error (a repeated task may do it twice). */
+  delete(key: string): Promise<void>;
+  /** Where a browser fetches the object. */
+  url(key: string): string;
+}
+
+/** Reads a stored object whole (the pipeline's inputs are bounded by the upload limit). */
+export async function readAll(object: StoredObject): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of object.body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

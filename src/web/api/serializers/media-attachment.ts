@@ -1,0 +1,58 @@
+import { mediaUrl, type MediaAttachment, type MediaVariantMetaView } from '../../../core/index.ts';
+import { int, nul, obj, orNull, str } from './schema.ts';
+
+// Mastodon's MediaAttachment (mastodon-api.md §3). `url` and `preview_url` stay null until the pipeline
+// has written the files (masto.js polls GET /api/v1/media/:id until `url` is set); `meta` then carries
+// `original` and `small` with their sizes for the clients' layout, and `focus` always. Pipit has no
+// remote media, so the remote URLs are null, and `text_url` (Mastodon's retired short link) too. Every
+// key is always there (strict clients); `original` and `small` are null until processed.
+
+export interface MastodonMediaAttachment {
+  id: string;
+  type: string;
+  url: string | null;
+  preview_url: string | null;
+  remote_url: null;
+  preview_remote_url: null;
+  text_url: null;
+  meta: { original: MediaVariantMetaView | null; small: MediaVariantMetaView | null; focus: { x: number; y: number } };
+  description: string | null;
+  blurhash: string | null;
+}
+
+/** An attachment as the API shows it; `publicUrl` without trailing slash. */
+export function toMastodonMediaAttachment(media: MediaAttachment, publicUrl: string): MastodonMediaAttachment {
+  const ready = media.state === 'ready';
+  return {
+    id: media.id,
+    type: media.type,
+    url: ready && media.originalKey ? mediaUrl(publicUrl, media.originalKey) : null,
+    preview_url: ready && media.smallKey ? mediaUrl(publicUrl, media.smallKey) : null,
+    remote_url: null,
+    preview_remote_url: null,
+    text_url: null,
+    meta: {
+      original: ready ? (media.meta.original ?? null) : null,
+      small: ready ? (media.meta.small ?? null) : null,
+      focus: media.focus,
+    },
+    description: media.description === '' ? null : media.description,
+    blurhash: ready ? media.blurhash : null,
+  };
+}
+
+const variantSchema = obj({ width: int, height: int, size: str, aspect: { type: 'number' } });
+
+export const mediaAttachmentSchema = obj({
+  id: str,
+  type: str,
+  url: orNull(str),
+  preview_url: orNull(str),
+  remote_url: nul,
+  preview_remote_url: nul,
+  text_url: nul,
+  // `original` and `small` are null until processed; `focus` always.
+  meta: obj({ original: { anyOf: [variantSchema, nul] }, small: { anyOf: [variantSchema, nul] }, focus: obj({ x: { type: 'number' }, y: { type: 'number' } }) }),
+  description: orNull(str),
+  blurhash: orNull(str),
+});

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { Core } from '../../core/index.ts';
+
+// The stored media files, served by Pipit at /media/<key> (local-disk storage). Only keys the pipeline
+// made are served (never an upload waiting to be processed, which still has its metadata); the bytes
+// are images Pipit re-encoded, and the headers make sure a browser treats them as nothing else: the
+// stored content type, no sniffing, and a CSP that would refuse any script or sub-resource should a file
+// ever be opened as a document. A key names one version of a file forever, so it is cached for a year.
+
+const ONE_YEAR = 365 * 24 * 3600;
+
+/** GET /media/* (and HEAD). */
+export async function mediaScope(scope: FastifyInstance, { core }: { core: Core }): Promise<void> {
+  scope.get<{ Params: { '*': string } }>('/media/*', async (request, reply) => {
+    const file = await core.media.readFile(request.params['*']);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    if (!file) return reply.code(404).header('Cache-Control', 'no-store').type('text/plain; charset=utf-8').send('Not found');
+    return reply
+      .header('Content-Type', file.contentType)
+      .header('Content-Length', String(file.size))
+      .header('Content-Security-Policy', "default-src 'none'; sandbox")
+      .header('Cache-Control', `public, max-age=${ONE_YEAR}, immutable`)
+      // Web clients on other origins show these images (and read them for canvas effects).
+      .header('Cross-Origin-Resource-Policy', 'cross-origin')
+      .header('Access-Control-Allow-Origin', '*')
+      .send(file.body);
+  });
+}

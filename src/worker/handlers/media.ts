@@ -1,0 +1,33 @@
+import type { Core, QueueData, StepOutcome, WorkJob } from '../../core/index.ts';
+import type { LoggedJobHandler } from '../job-runner.ts';
+
+// The media pipeline's handlers: each runs its step in the core. A refused file is marked failed by the
+// step itself; an error (storage, database) is thrown for the queue to retry, and on the last attempt the
+// attachment is marked failed first, so its owner sees a reason instead of "processing" forever.
+
+type Step = (mediaId: string) => Promise<StepOutcome>;
+
+const GAVE_UP = 'Processing failed repeatedly. Please upload the file again.';
+
+function mediaStep<Q extends 'media-probe' | 'media-image'>(core: Core, step: Step): LoggedJobHandler<Q> {
+  return async (job: WorkJob<QueueData[Q]>, log) => {
+    const mediaId = job.data.mediaId;
+    try {
+      const outcome = await step(mediaId);
+      log.info({ mediaId, outcome }, 'media step finished');
+    } catch (error) {
+      if (job.lastAttempt) await core.media.failMedia(mediaId, GAVE_UP);
+      throw error;
+    }
+  };
+}
+
+/** media-probe: what the upload is, and its tasks. */
+export function mediaProbeHandler(core: Core): LoggedJobHandler<'media-probe'> {
+  return mediaStep<'media-probe'>(core, (id) => core.media.probeMedia(id));
+}
+
+/** media-image: the variants and blurhash of an image. */
+export function mediaImageHandler(core: Core): LoggedJobHandler<'media-image'> {
+  return mediaStep<'media-image'>(core, (id) => core.media.processImage(id));
+}

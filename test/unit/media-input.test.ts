@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { Invalid } from '../../src/core/index.ts';
+import { parseFocus } from '../../src/core/media/focus.ts';
+import { isServedKey, isStorageKey, newMediaPrefix, uploadKey, variantKey } from '../../src/core/media/keys.ts';
+import { sniff } from '../../src/core/media/sniff.ts';
+
+// What an upload's first bytes, its focus text and its storage keys may be: random input never throws
+// anything but Invalid, never yields a value out of range, and never names a path outside the store.
+
+describe('sniff', () => {
+  it('knows the image signatures, and refuses text and everything else with a reason', () => {
+    assert.deepEqual(sniff(Buffer.from([0xff, 0xd8, 0xff, 0xe0])), { ok: true, format: 'jpeg' });
+    assert.deepEqual(sniff(Buffer.from('89504e470d0a1a0a0000', 'hex')), { ok: true, format: 'png' });
+    assert.deepEqual(sniff(Buffer.from('GIF89a....')), { ok: true, format: 'gif' });
+    assert.deepEqual(sniff(Buffer.from('RIFF\0\0\0\0WEBPVP8 ')), { ok: true, format: 'webp' });
+    assert.deepEqual(sniff(Buffer.from('\0\0\0\x1cftypavif\0\0')), { ok: true, format: 'heif' });
+    assert.match((sniff(Buffer.from('\0\0\0\x18ftypmp42\0\0')) as { reason: string }).reason, /Videos are not supported yet/);
+    assert.match((sniff(Buffer.from('<?xml version="1.0"?><svg/>')) as { reason: string }).reason, /text .*not an image/);
+    assert.match((sniff(Buffer.from([0, 1, 2, 3, 4])) as { reason: string }).reason, /^This file is not an image/);
+  });
+
+  it('never throws, and accepts only what starts with a signature', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        const result = sniff(Buffer.from(bytes));
+        if (result.ok) assert.ok(['jpeg', 'png', 'gif', 'webp', 'heif'].includes(result.format));
+        else assert.ok(result.reason.length > 10);
+      }),
+    );
+  });
+});
+
+describe('parseFocus', () => {
+  it('takes "x,y" within [-1, 1], nothing else', () => {
+    assert.deepEqual(parseFocus('0.5,-0.25'), { x: 0.5, y: -0.25 });
+    assert.deepEqual(parseFocus(' -1 , 1 '), { x: -1, y: 1 });
+    assert.equal(parseFocus(undefined), undefined);
+    assert.equal(parseFocus(''), undefined);
+    for (const bad of ['1.5,0', '0', '0,0,0', 'NaN,0', 'Infinity,0', '1e-1,0', '0x1,0', ',']) assert.throws(() => parseFocus(bad), Invalid, bad);
+  });
+
+  it('any text is either a point in range or Invalid naming focus', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), (text) => {
+        try {
+          const focus = parseFocus(text);
+          if (focus) for (const n of [focus.x, focus.y]) assert.ok(n >= -1 && n <= 1, text);
+        } catch (error) {
+          assert.ok(error instanceof Invalid && error.field === 'focus', text);
+        }
+      }),
+    );
+  });
+
+  it('every point in range, written as clients write it, reads back', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -100, max: 100 }), fc.integer({ min: -100, max: 100 }), (x, y) => {
+        assert.deepEqual(parseFocus(`${(x / 100).toFixed(2)},${(y / 100).toFixed(2)}`), { x: x / 100, y: y / 100 });
+      }),
+    );
+  });
+});
+
+describe('storage keys', () => {
+  it('are generated in known shapes; only the variants are served', () => {
+    const prefix = newMediaPrefix();
+    assert.match(prefix, /^[0-9a-f]{32}$/);
+    assert.notEqual(newMediaPrefix(), prefix);
+    assert.ok(isStorageKey(uploadKey(prefix)) && !isServedKey(uploadKey(prefix)));
+    assert.ok(isServedKey(variantKey(prefix, 'original', 'jpeg')));
+    assert.ok(isServedKey(variantKey(prefix, 'small', 'webp')));
+  });
+
+  it('no other text is a key (no traversal, no absolute path)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        if (isStorageKey(text)) assert.match(text, /^(incoming\/[0-9a-f]{32}|[0-9a-f]{32}\/(original|small)\.(jpg|png|webp|gif))$/);
+      }),
+    );
+    for (const bad of ['../etc/passwd', `/${'a'.repeat(32)}/original.jpg`, `${'a'.repeat(32)}/../original.jpg`, `incoming/${'a'.repeat(32)}/x`]) assert.ok(!isStorageKey(bad), bad);
+  });
+});
