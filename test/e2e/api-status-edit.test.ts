@@ -60,6 +60,15 @@ forEachBackend(
       return res.json();
     };
 
+    it('a JSON null spoiler_text takes the warning away; an absent one keeps it', async () => {
+      const post = await create({ status: 'warned', spoiler_text: 'cw' });
+      const kept = await put(post.id, { status: 'warned, edited' });
+      assert.equal(kept.json().spoiler_text, 'cw');
+      const nulled = await put(post.id, { status: 'warned, edited again', spoiler_text: null });
+      assert.equal(nulled.statusCode, 200, nulled.body);
+      assert.equal(nulled.json().spoiler_text, '');
+    });
+
     it('edits with JSON, a form and multipart; the answer is the Status with edited_at; history lists every version oldest first', async () => {
       const post = await create({ status: 'first #one', spoiler_text: 'cw', language: 'en' });
       assert.equal(post.edited_at, null, 'never edited: null');

@@ -53,6 +53,17 @@ forEachBackend('website post editing', (t) => {
     assert.equal((await t.core.posts.postHistory(postId)).length, 2);
   });
 
+  it('keeps a post\'s sensitive flag when the form leaves its content warning as it was', async () => {
+    const alice_ = await t.core.accounts.getAccountByUsername('alice');
+    const flagged = await t.core.posts.createPost(alice_.id, { text: 'a picture story', sensitive: true });
+    const saved = await alice.post(`/statuses/${flagged.id}/edit`, { status: 'a picture story, edited', spoiler_text: '' });
+    assert.equal(saved.statusCode, 303, saved.body.slice(0, 300));
+    assert.equal((await t.core.posts.getPost(flagged.id)).sensitive, true, 'no warning before or after: the flag stays');
+    const warned = await t.core.posts.createPost(alice_.id, { text: 'spoilers', spoilerText: 'film', sensitive: false });
+    await alice.post(`/statuses/${warned.id}/edit`, { status: 'spoilers, edited', spoiler_text: 'film' });
+    assert.equal((await t.core.posts.getPost(warned.id)).sensitive, false, 'the same warning: the flag stays');
+  });
+
   it('a refused edit shows the message and keeps what was typed; nothing changes', async () => {
     await alice.get(`/statuses/${postId}/edit`);
     const res = await alice.post(`/statuses/${postId}/edit`, { status: 'y'.repeat(600), spoiler_text: 'kept' });

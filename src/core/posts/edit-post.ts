@@ -69,8 +69,9 @@ function validateEdit(
     text: input.text,
     visibility: now.visibility,
     spoilerText: input.spoilerText ?? now.spoiler_text,
-    // Without a word on it, the flag stays as it was, unless a new content warning says otherwise.
-    sensitive: input.sensitive ?? (input.spoilerText !== undefined ? undefined : now.sensitive),
+    // Without a word on it, the flag stays as it was, unless a changed content warning says otherwise
+    // (the website's form always sends the warning, changed or not).
+    sensitive: input.sensitive ?? (input.spoilerText !== undefined && input.spoilerText !== now.spoiler_text ? undefined : now.sensitive),
     language: input.language ?? now.language ?? undefined,
   }, hasMedia);
 }

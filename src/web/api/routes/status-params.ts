@@ -82,7 +82,8 @@ export function readEditParams(params: Record<string, unknown>): EditParams {
   return {
     text: create.text,
     visibility: create.visibility,
-    spoilerText: spoiler === '' ? '' : create.spoilerText,
+    // Empty or JSON null takes the warning away (Mastodon); absent leaves it.
+    spoilerText: spoiler === '' || spoiler === null ? '' : create.spoilerText,
     sensitive: create.sensitive,
     language: create.language,
   };
