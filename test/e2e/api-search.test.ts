@@ -102,6 +102,19 @@ forEachBackend(
       assert.equal((await get('/api/v2/search?q=lovely&max_id=abc')).statusCode, 422);
     });
 
+    it('a tag used only in followers-only or direct posts is found by nobody, not even by name', async () => {
+      await t.core.posts.createPost(zed.id, { text: `@${ann.account.username} the plan #layoffsmarch`, visibility: 'direct' });
+      await t.core.posts.createPost(zed.id, { text: 'between us #mergerwithacme', visibility: 'private' });
+      for (const token of [null, ann.token]) {
+        assert.equal((await get('/api/v1/tags/layoffsmarch', token)).statusCode, 404);
+        assert.equal((await get('/api/v1/tags/mergerwithacme', token)).statusCode, 404);
+        assert.deepEqual((await get('/api/v2/search?q=%23layoff&type=hashtags', token)).json().hashtags, []);
+        assert.deepEqual((await get('/api/v2/search?q=merger&type=hashtags', token)).json().hashtags, []);
+      }
+      await t.core.posts.createPost(zelda.id, { text: 'in public now #mergerwithacme', visibility: 'unlisted' });
+      assert.equal((await get('/api/v1/tags/mergerwithacme', null)).statusCode, 200, 'once a post everyone may see uses it');
+    });
+
     it('v2 search by URL: a profile, a visible post, a tag; invisible or foreign → nothing', async () => {
       const profile = (await get(`/api/v2/search?q=${encodeURIComponent(`${PUBLIC_URL}/@${zed.username}`)}`)).json();
       assert.deepEqual(profile.accounts.map((a: { id: string }) => a.id), [zed.id]);

@@ -1,8 +1,11 @@
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { CoreContext } from '../context.ts';
+import type { Database } from '../db/schema.ts';
 import { NotFound } from '../domain/errors.ts';
 import { idAtTime } from '../domain/ids.ts';
 import { normalizeTag } from '../domain/post-text.ts';
 import { cleanText } from '../domain/text-input.ts';
+import { ANONYMOUS, visibleTo } from './visibility.ts';
 
 // Hashtags as things to find: those some post has used (the tags table), by exact name or by the
 // start of their name (search). Case-insensitive, as tags are stored lower-case. Each comes with its
@@ -69,16 +72,31 @@ async function withHistory(ctx: CoreContext, names: string[]): Promise<Tag[]> {
 
 const MAX_TAG_QUERY = 100;
 
-/** The tag named `name` (with or without `#`, any case) if some post used it; NotFound otherwise. */
+/**
+ * "Some post everyone may see uses the tag": a tag only in followers-only or direct posts is not to be
+ * found at all (its name alone can say what a private conversation is about), so it answers as unknown.
+ */
+function publiclyUsed(eb: ExpressionBuilder<Database, 'tags'>) {
+  return eb.exists(
+    eb
+      .selectFrom('statuses_tags as pst')
+      .innerJoin('statuses as ps', 'ps.id', 'pst.status_id')
+      .select(sql`1`.as('one'))
+      .whereRef('pst.tag_id', '=', 'tags.id')
+      .where(visibleTo(ANONYMOUS, 'ps')),
+  );
+}
+
+/** The tag named `name` (with or without `#`, any case) if some public or unlisted post used it; NotFound otherwise. */
 export async function getTag(ctx: CoreContext, name: string): Promise<Tag> {
   const wanted = normalizeTag(cleanText(String(name)).trim().replace(/^#/, '')).slice(0, MAX_TAG_QUERY + 1);
-  const row = wanted ? await ctx.db.selectFrom('tags').select('name').where('name', '=', wanted).executeTakeFirst() : undefined;
+  const row = wanted ? await ctx.db.selectFrom('tags').select('name').where('name', '=', wanted).where(publiclyUsed).executeTakeFirst() : undefined;
   if (!row) throw new NotFound('No such tag.');
   const [tag] = await withHistory(ctx, [row.name]);
   return tag!;
 }
 
-/** Tags whose name starts with `q` (a leading `#` ignored), shortest first. */
+/** Tags some public or unlisted post used whose name starts with `q` (a leading `#` ignored), shortest first. */
 export async function searchTags(ctx: CoreContext, q: string, options: { limit?: number; offset?: number } = {}): Promise<Tag[]> {
   const text = normalizeTag(cleanText(String(q)).trim().replace(/^#/, '')).slice(0, MAX_TAG_QUERY);
   if (text === '' || /\s/.test(text)) return [];
@@ -88,6 +106,7 @@ export async function searchTags(ctx: CoreContext, q: string, options: { limit?:
     .selectFrom('tags')
     .select('name')
     .where('name', 'like', `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+    .where(publiclyUsed)
     .orderBy((eb) => eb.fn('length', ['name']))
     .orderBy('name')
     .limit(limit)
