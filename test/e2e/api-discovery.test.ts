@@ -139,7 +139,7 @@ forEachBackend(
             links: [{ rel: 'http://webfinger.net/rel/profile-page', type: 'text/html', href: `${PUBLIC_URL}/@${first.username}` }],
           });
         }
-        for (const resource of ['acct:nobody_here@social.example', `acct:${first.username}@elsewhere.example`, 'https://elsewhere.example/@x', 'nonsense']) {
+        for (const resource of ['acct:nobody_here@social.example', `acct:${first.username}@elsewhere.example`, 'https://elsewhere.example/@x', 'nonsense', `${PUBLIC_URL}/@%E0%A4%A`, `${PUBLIC_URL}/@%zz`]) {
           const res = await app.inject({ url: `/.well-known/webfinger?resource=${encodeURIComponent(resource)}` });
           assert.equal(res.statusCode, 404, resource);
           assert.deepEqual(res.json(), { error: 'Record not found' });

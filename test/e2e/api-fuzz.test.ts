@@ -134,6 +134,14 @@ forEachBackend(
         ids: [...postIds, carolPost, callerPost, vic.account.id, carol.account.id, caller.account.id, ...victimNotifications, ...(await notificationIds(caller))],
         victimIds: [...postIds, vic.account.id, ...victimNotifications],
         names: [vic.account.username, caller.account.username, 'pipit', ...groupKeys],
+        localUrls: [
+          `${t.config.publicUrl}/@${vic.account.username}`,
+          `${t.config.publicUrl}/@${vic.account.username}/${postIds[0]}`,
+          `${t.config.publicUrl}/tags/pipit`,
+          `${t.config.publicUrl}/@%E0%A4%A`,
+          `${t.config.publicUrl}/tags/%zz`,
+          `${t.config.publicUrl}/@${vic.account.username}/%zz`,
+        ],
         callers: {
           full: caller.token,
           narrow: await anotherToken(app, caller, 'read:statuses', callerClient),

@@ -127,6 +127,11 @@ forEachBackend(
       assert.deepEqual(wrongAuthor.statuses, []);
       const tag = (await get(`/api/v2/search?q=${encodeURIComponent(`${PUBLIC_URL}/tags/searchable`)}`)).json();
       assert.deepEqual(tag.hashtags.map((h: { name: string }) => h.name), ['searchable']);
+      for (const broken of [`${PUBLIC_URL}/@%E0%A4%A`, `${PUBLIC_URL}/tags/%zz`, `${PUBLIC_URL}/@${zed.username}/%zz`]) {
+        const res = await get(`/api/v2/search?q=${encodeURIComponent(broken)}`);
+        assert.equal(res.statusCode, 200, `${broken}: ${res.body}`);
+        assert.deepEqual(res.json(), { accounts: [], statuses: [], hashtags: [] }, 'a local address with broken escapes names nothing');
+      }
       const foreign = (await get(`/api/v2/search?q=${encodeURIComponent(`https://elsewhere.example/@${zed.username}`)}`)).json();
       assert.deepEqual(foreign.accounts, []);
     });

@@ -19,6 +19,8 @@ export interface FuzzPools {
   victimIds: string[];
   /** Usernames, hashtags, notification group keys. */
   names: string[];
+  /** Addresses of this site (search and webfinger take them): real ones and ones with broken escapes. */
+  localUrls: string[];
   /** The caller's bearer tokens by kind. */
   callers: { full: string; narrow: string; revoked: string; app: string };
   /** The caller's website session as a Cookie header (the OAuth pages read it; the API must not). */
@@ -68,6 +70,7 @@ function scalar(pools: FuzzPools, inBody: boolean): fc.Arbitrary<string | number
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...pools.ids) },
     { weight: 1, arbitrary: fc.constantFrom(...pools.names, ...pools.secrets, ...(inBody ? pools.bodyOnly : [])) },
+    { weight: 1, arbitrary: fc.constantFrom(...pools.localUrls) },
     { weight: 3, arbitrary: weird },
     { weight: 2, arbitrary: fc.string({ maxLength: 20 }) },
     { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 80 }) },

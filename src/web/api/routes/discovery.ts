@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Invalid, NotFound, PIPIT_VERSION, escapeHtml, profilePath, type Core } from '../../../core/index.ts';
 import { arr, bool, int, obj, str } from '../serializers/schema.ts';
 import { describe, text } from '../docs/describe.ts';
+import { decodePathPart } from '../../shared/decode-path.ts';
 
 // How clients find the API and its accounts (mastodon-api.md §5). megalodon refuses a server whose
 // nodeinfo names neither known software nor `metadata.upstream.name: "mastodon"`; Phanpy follows
@@ -33,7 +34,7 @@ export function webfingerUsername(resource: string, publicUrl: string): string |
   if (URL.canParse(resource)) {
     const url = new URL(resource);
     const profile = /^\/@([^/]+)$/.exec(url.pathname);
-    return url.origin === new URL(publicUrl).origin && profile ? decodeURIComponent(profile[1]!) : undefined;
+    return url.origin === new URL(publicUrl).origin && profile ? decodePathPart(profile[1]!) : undefined;
   }
   return undefined;
 }

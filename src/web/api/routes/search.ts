@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { NotFound, type Core, type Post } from '../../../core/index.ts';
+import { decodePathPart } from '../../shared/decode-path.ts';
 import { optionalScope } from '../authenticate.ts';
 import { booleanParam, clampLimit, clampOffset, missingParameter, optionalId, parseBoolean, textParam } from '../params.ts';
 import { accountSchema, toMastodonAccount, type MastodonAccount } from '../serializers/account.ts';
@@ -61,7 +62,8 @@ export function registerSearchRoutes(scope: FastifyInstance, core: Core): void {
     }
     if (url.origin !== origin) return undefined;
     const empty: SearchResult = { accounts: [], statuses: [], hashtags: [] };
-    const path = decodeURIComponent(url.pathname.replace(/\/+$/, ''));
+    const path = decodePathPart(url.pathname.replace(/\/+$/, ''));
+    if (path === undefined) return empty;
     const profile = /^\/@([A-Za-z0-9_]{1,30})(?:\/(\d{1,19}))?$/.exec(path);
     const tag = /^\/tags\/([^/]{1,100})$/.exec(path);
     try {
