@@ -97,9 +97,18 @@ forEachBackend(
       assert.deepEqual(await ids(`q=lovely&account_id=${zed.id}`), [mentioning]);
       assert.deepEqual(await ids('q=lovely&limit=1&offset=1'), [mentioning]);
       assert.deepEqual(await ids(`q=lovely&max_id=${mentioning}`), [own]);
+      assert.deepEqual(await ids(`q=lovely&min_id=${own}&limit=1`), [mentioning], 'the match just newer');
+      assert.deepEqual(await ids(`q=lovely&since_id=${own}&limit=1`), [bookmarked], 'the newest newer one');
       assert.deepEqual(await ids('q=lovely', null), [], 'signed out: no post search');
       assert.deepEqual(await ids(`q=${encodeURIComponent('!!! & | ( ) :* \' " \\')}`), [], 'operators are text');
       assert.equal((await get('/api/v2/search?q=lovely&max_id=abc')).statusCode, 422);
+      // A followers-only post ann bookmarked leaves her search once she no longer follows its author.
+      const secret = (await t.core.posts.createPost(zelda.id, { text: 'followers hear the secret', visibility: 'private' })).id;
+      await t.core.interactions.bookmark(ann.account.id, secret);
+      assert.deepEqual(await ids('q=secret'), [secret]);
+      await t.core.follows.unfollow(ann.account.id, zelda.id);
+      assert.deepEqual(await ids('q=secret'), [], 'no longer visible to her');
+      await t.core.follows.follow(ann.account.id, zelda.id);
     });
 
     it('a tag used only in followers-only or direct posts is found by nobody, not even by name', async () => {

@@ -98,7 +98,7 @@ forEachBackend('seed', (t) => {
   });
 
   it('makes the first account follow as many others as asked, counters kept', async () => {
-    const made = await t.core.seed({ accounts: 7, posts: 0, follows: 4 });
+    const made = await t.core.seed({ accounts: 7, posts: 60, follows: 4 });
     assert.ok(made.follower, 'the follower is reported');
     const follower = await t.core.accounts.getAccountByUsername(made.follower);
     const following = await t.core.follows.following(follower.id, { limit: 40 });
@@ -108,8 +108,12 @@ forEachBackend('seed', (t) => {
     assert.equal(follower.followingCount, 4);
     for (const f of following) assert.equal(f.account.followersCount, 1, f.account.username);
     assert.deepEqual(await t.core.maintenance.counterDrift(), [], 'the counters agree with the rows');
+    const followed = (id: string) => id === follower.id || following.some((f) => f.account.id === id);
     const home = await t.core.posts.homeTimeline(follower.id, { limit: 40 });
-    assert.ok(home.every((p) => p.account.id === follower.id || following.some((f) => f.account.id === p.account.id)));
+    assert.ok(home.length > 0, 'the followed accounts posted');
+    assert.ok(home.every((p) => followed(p.account.id)), 'only followed accounts on home');
+    const everyone = await t.core.posts.publicTimeline({ limit: 40 });
+    assert.ok(everyone.some((p) => !followed(p.account.id)), 'while others posted too (the filter had something to leave out)');
   });
 
   it('creates nothing without accounts', async () => {

@@ -42,8 +42,15 @@ export async function searchPosts(ctx: CoreContext, viewerId: string, q: string,
     .where(sql<boolean>`to_tsvector('simple', s.spoiler_text || ' ' || s.text) @@ plainto_tsquery('simple', ${text})`);
   if (options.accountId !== undefined) query = query.where('s.account_id', '=', options.accountId);
   if (bounds.maxId) query = query.where('s.id', '<', bounds.maxId);
-  if (bounds.minId ?? bounds.sinceId) query = query.where('s.id', '>', (bounds.minId ?? bounds.sinceId)!);
+  if (bounds.sinceId) query = query.where('s.id', '>', bounds.sinceId);
+  if (bounds.minId) query = query.where('s.id', '>', bounds.minId);
   const offset = Math.min(Math.max(Math.trunc(options.offset ?? 0) || 0, 0), MAX_OFFSET);
-  const rows = await query.orderBy('s.id', 'desc').limit(bounds.limit).offset(offset).execute();
+  // As the timelines page: `minId` asks for the matches just newer than it (read upward, then turned).
+  const rows = await query
+    .orderBy('s.id', bounds.minId ? 'asc' : 'desc')
+    .limit(bounds.limit)
+    .offset(offset)
+    .execute();
+  if (bounds.minId) rows.reverse();
   return hydratePosts(ctx.db, viewer, rows);
 }

@@ -104,7 +104,7 @@ export function registerSearchRoutes(scope: FastifyInstance, core: Core): void {
       };
     }
     const wants = (t: string) => !only || only === t;
-    const page = { limit, offset, accountId, maxId: optionalId(q.max_id, 'max_id'), minId: optionalId(q.min_id, 'min_id') };
+    const page = { limit, offset, accountId, maxId: optionalId(q.max_id, 'max_id'), sinceId: optionalId(q.since_id, 'since_id'), minId: optionalId(q.min_id, 'min_id') };
     const [accounts, tags, posts] = await Promise.all([
       wants('accounts') ? core.accounts.searchAccounts(viewerId, { q: text, limit, offset, following }) : [],
       // A handle (`@user@host`) or several words is no hashtag.
