@@ -65,4 +65,19 @@ forEachBackend('website search', (t) => {
     assert.match(long.body, new RegExp(`value="${'y'.repeat(200)}"`), 'cut to the box\'s own limit');
     assert.doesNotMatch(long.body, /y{201}/);
   });
+
+  it('counts searches per address: past the budget a 429 page says when to try again', async () => {
+    const rule = t.core.rateLimits.rules.searchPagesPerIp;
+    const ip = '198.51.100.77';
+    for (let i = 0; i < rule.limit; i++) {
+      const res = await app.inject({ url: `/search?q=w${i}`, remoteAddress: ip });
+      assert.equal(res.statusCode, 200, `search ${i}`);
+    }
+    const refused = await app.inject({ url: '/search?q=one+more', remoteAddress: ip });
+    assert.equal(refused.statusCode, 429);
+    assert.match(String(refused.headers['content-type']), /^text\/html/);
+    assert.ok(Number(refused.headers['retry-after']) > 0, 'Retry-After');
+    assert.equal((await app.inject({ url: '/search', remoteAddress: ip })).statusCode, 200, 'the empty form costs nothing');
+    assert.equal((await app.inject({ url: '/search?q=x', remoteAddress: '198.51.100.78' })).statusCode, 200, 'another address has its own budget');
+  });
 });

@@ -33,6 +33,8 @@ export const RATE_RULES = {
   apiPerToken: { name: 'api:token', limit: 300, windowSeconds: 5 * 60 },
   // Uploads cost storage and worker time, far more than a call: Mastodon's 30 per 30 minutes per account.
   mediaUploadsPerAccount: { name: 'media-uploads:account', limit: 30, windowSeconds: 30 * 60 },
+  // The website's search runs three searches per page: far more than a person types, far less than a scraper.
+  searchPagesPerIp: { name: 'search-pages:ip', limit: 120, windowSeconds: 5 * 60 },
 } satisfies Record<string, RateRule>;
 
 /** Tries each further client gets on an account that is under attack (see RATE_RULES). */

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { Core } from '../../../core/index.ts';
+import { clientSubject, type Core } from '../../../core/index.ts';
 import { pageContext, sendPage } from '../views/page-context.ts';
 import { SEARCH_QUERY_MAX, searchPage } from '../views/search-page.ts';
 
 const RESULTS = 20;
 
-/** `GET /search?q=`: people, hashtags and (logged in) posts. Readable without logging in. */
+/** `GET /search?q=`: people, hashtags and (logged in) posts. Readable without logging in; searches count per address. */
 export function registerSearch(app: FastifyInstance, core: Core): void {
   app.get<{ Querystring: { q?: string | string[] } }>(
     '/search',
@@ -15,6 +15,7 @@ export function registerSearch(app: FastifyInstance, core: Core): void {
       const raw = request.query.q;
       const q = String((Array.isArray(raw) ? raw[0] : raw) ?? '').trim().slice(0, SEARCH_QUERY_MAX);
       if (q === '') return sendPage(reply, searchPage(pageContext(request, reply), undefined));
+      await core.rateLimits.consumeRateLimit(core.rateLimits.rules.searchPagesPerIp, clientSubject(request.ip));
       const viewerId = request.account?.id;
       const [accounts, tags, posts] = await Promise.all([
         q.startsWith('#') ? [] : core.accounts.searchAccounts(viewerId, { q, limit: RESULTS }),
