@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { AxeResults } from 'axe-core';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { previousDay, type Account, type Post } from '../../src/core/index.ts';
 import { startWeb, type RunningWeb } from '../../src/web/server.ts';
 import pino from 'pino';
@@ -15,14 +14,13 @@ import { noiseImage } from '../helpers/images.ts';
 import { waitForQueuesDrained } from '../helpers/wait.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { freePort } from '../helpers/ports.ts';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.ts';
 
 // Every page of the website through axe-core (the npm package, evaluated in the page: the CSP stays
 // on), at phone width (390 px) and desktop width, in light and dark: no violation of any rule axe runs
 // by default (WCAG A/AA and its best practices: contrast, one <h1>, focusable scroll regions, landmarks…).
 // PIPIT_SCREENSHOTS=<dir> also saves a full-page PNG of each, to look at while changing the design.
 
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumMissing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium)`;
 const screenshots = process.env.PIPIT_SCREENSHOTS;
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -120,11 +118,7 @@ forEachBackend(
       await t.core.oauth.exchangeAuthorizationCode(client, { code, redirectUri: 'urn:ietf:wg:oauth:2.0:oob' });
 
       web = await startWeb(t.core);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-      });
+      browser = await launchChromium();
       const session = await t.core.sessions.createSession(alice.id, { userAgent: 'axe', ip: '127.0.0.1' });
       for (const who of ['visitor', 'alice'] as const) {
         const context = await browser.newContext({ viewport: { width: VIEWPORTS[0].width, height: VIEWPORTS[0].height } });

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startWeb, type RunningWeb } from '../../src/web/server.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { freePort } from '../helpers/ports.ts';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.ts';
 
 // The API documentation in a real browser (Debian's Chromium, headless) against the real server: Swagger
 // UI renders the description under the site's CSP, with no console error (a CSP violation is one),
 // fetches nothing from any other host, and can log in through Pipit's own OAuth to try an operation.
 
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumMissing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium)`;
 
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
@@ -28,11 +26,7 @@ forEachBackend(
     before(async () => {
       if (chromiumMissing) return;
       web = await startWeb(t.core);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-      });
+      browser = await launchChromium();
       const context = await browser.newContext();
       context.setDefaultTimeout(15_000);
       page = await context.newPage();

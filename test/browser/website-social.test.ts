@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Account } from '../../src/core/index.ts';
 import { startWeb, type RunningWeb } from '../../src/web/server.ts';
 import { createAccount, TEST_PASSWORD } from '../helpers/accounts.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { freePort } from '../helpers/ports.ts';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.ts';
 
 // The everyday interactions in a real browser with JavaScript turned off: log in, follow from a profile,
 // read the home timeline, favourite a post, reply to it. Every step is a plain form and a redirect back.
 
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumMissing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium)`;
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 
@@ -33,11 +31,7 @@ forEachBackend(
       bob = await createAccount(t.core, 'bob');
       postId = (await t.core.posts.createPost(bob.id, { text: 'Bob thinks out loud', visibility: 'private' })).id;
       web = await startWeb(t.core);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-      });
+      browser = await launchChromium();
       const context = await browser.newContext({ javaScriptEnabled: false });
       context.setDefaultTimeout(15_000);
       page = await context.newPage();

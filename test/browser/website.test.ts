@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startWeb, type RunningWeb } from '../../src/web/server.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { freePort } from '../helpers/ports.ts';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.ts';
 
 // The website in a real browser (Debian's Chromium, headless), against the real server on a port of its
 // own: sign up, log out, log in, post a mention, and follow it while logged out. The pages work without
 // JavaScript and the CSP forbids inline script, so any console error (a CSP violation) fails the test.
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery staple';
-const chromiumMissing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium)`;
 
 // The port is chosen before the core opens, because PUBLIC_URL (used in mention links) must name it.
 const port = await freePort();
@@ -29,11 +27,7 @@ forEachBackend(
     before(async () => {
       if (chromiumMissing) return;
       web = await startWeb(t.core);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-      });
+      browser = await launchChromium();
       const context = await browser.newContext();
       context.setDefaultTimeout(15_000);
       page = await context.newPage();
