@@ -136,11 +136,16 @@ forEachBackend(
         const oldSmall = await strayFile(`${prefix}/small.webp`, 2 * DAY_MS);
         const youngUpload = await strayFile(`incoming/${freshPrefix()}`, 60_000);
         const partial = await strayFile(`incoming/.tmp-${randomBytes(8).toString('hex')}`, 2 * DAY_MS);
+        // The folder of an attachment whose files went a day ago.
+        const emptyFolder = join(mediaDir, freshPrefix());
+        await mkdir(emptyFolder);
+        const twoDaysAgo = new Date(Date.now() - 2 * DAY_MS);
+        await utimes(emptyFolder, twoDaysAgo, twoDaysAgo);
 
         const first = await t.core.maintenance.cleanUpMedia();
         assert.equal(first.orphanFiles, 3);
-        assert.ok(first.leftovers >= 1);
-        for (const path of [oldUpload, oldOriginal, oldSmall, partial]) assert.equal(await exists(path), false, `${path} removed`);
+        assert.equal(first.leftovers, 2, 'the partial file and the empty folder');
+        for (const path of [oldUpload, oldOriginal, oldSmall, partial, emptyFolder]) assert.equal(await exists(path), false, `${path} removed`);
         assert.equal(await exists(youngUpload), true, 'a file younger than a day may still get its row');
         for (const m of [attached, waiting]) for (const key of [m.originalKey!, m.smallKey!]) assert.ok(await t.core.media.readFile(key), `${key} kept`);
         assert.equal((await t.core.media.getMedia(owner.id, waiting.id)).state, 'ready');
