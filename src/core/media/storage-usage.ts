@@ -38,7 +38,7 @@ export async function mediaStorageOverview(ctx: CoreContext, top = 10): Promise<
       .innerJoin('accounts as a', 'a.id', 'm.account_id')
       .select(['a.id', 'a.username', STORED_BYTES.as('bytes'), sql<string>`count(*)`.as('n')])
       .groupBy(['a.id', 'a.username'])
-      .orderBy(sql`3`, 'desc')
+      .orderBy('bytes', 'desc')
       .orderBy('a.id')
       .limit(limit)
       .execute(),
