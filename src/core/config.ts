@@ -53,6 +53,7 @@ const schema = z
     MEDIA_MAX_IMAGE_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
     MEDIA_MAX_IMAGE_PIXELS: z.coerce.number({ error: 'must be a number of pixels' }).int('must be a whole number').min(1).max(1_000_000_000).default(33_177_600),
     MEDIA_UPLOAD_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(10),
+    MEDIA_QUOTA_MB: z.coerce.number({ error: 'must be a number of megabytes (0: no quota)' }).int('must be a whole number').min(0).max(100_000_000).default(1024),
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(2),
   });
 
@@ -107,6 +108,8 @@ export interface Config {
   readonly mediaMaxImagePixels: number;
   /** How long an upload's answer waits for its processing before saying "still processing" (202). */
   readonly mediaUploadWaitSeconds: number;
+  /** The media storage each account may use, in megabytes (0: no quota); an upload past it is refused. */
+  readonly mediaQuotaMb: number;
   /** On SIGTERM, how long readiness reports "down" while requests are still served, before the listener closes. */
   readonly shutdownDrainSeconds: number;
 }
@@ -192,5 +195,6 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     mediaMaxImageBytes: v.MEDIA_MAX_IMAGE_BYTES,
     mediaMaxImagePixels: v.MEDIA_MAX_IMAGE_PIXELS,
     mediaUploadWaitSeconds: v.MEDIA_UPLOAD_WAIT_SECONDS,
+    mediaQuotaMb: v.MEDIA_QUOTA_MB,
   });
 }

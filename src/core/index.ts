@@ -32,6 +32,8 @@ import * as oauth from './oauth/index.ts';
 import * as instance from './instance/instance.ts';
 import * as media from './media/media.ts';
 import * as mediaPipeline from './media/pipeline.ts';
+import * as mediaCleanup from './media/cleanup.ts';
+import * as mediaStorageUsage from './media/storage-usage.ts';
 import { localDiskStorage } from './storage/local-disk.ts';
 import { mediaUrl } from './urls.ts';
 import { join } from 'node:path';
@@ -74,7 +76,10 @@ export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tag
 export type { MediaAttachment } from './media/media-view.ts';
 export type { MediaVariantMeta as MediaVariantMetaView } from './db/schema.ts';
 export type { UploadInput, MediaChanges } from './media/media.ts';
-export type { StoredObject } from './storage/storage.ts';
+export type { StoredObject, StoredEntry } from './storage/storage.ts';
+export type { MediaStorageOverview, AccountStorage } from './media/storage-usage.ts';
+export type { MediaCleanupResult } from './media/cleanup.ts';
+export { UNATTACHED_TTL_MS, ORPHAN_AGE_MS } from './media/cleanup.ts';
 export type { StepOutcome } from './media/pipeline.ts';
 export { DESCRIPTION_MAX } from './media/media.ts';
 export { MAX_ATTACHMENTS, NOT_READY_MESSAGE } from './media/attach.ts';
@@ -193,15 +198,15 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     stats: bindAll(ctx, dailyStats),
     /** The OAuth 2.0 authorization server: apps, codes, tokens (hashed), revocation. */
     oauth: bindAll(ctx, oauth),
-    /** Uploads (owner-only), the pipeline's steps (the media queues), and reading stored files to serve them. */
-    media: mergeUseCases('media', bindAll(ctx, media), bindAll(ctx, mediaPipeline), {
+    /** Uploads (owner-only), the pipeline's steps (the media queues), storage used (admin), and reading stored files to serve them. */
+    media: mergeUseCases('media', bindAll(ctx, media), bindAll(ctx, mediaPipeline), bindAll(ctx, mediaStorageUsage), {
       /** A served file (original or preview) by key; undefined for any other key or a missing file. */
       readFile: async (key: string) => (isServedKey(key) ? ctx.storage.get(key) : undefined),
     }),
     /** What the discovery documents (instance, nodeinfo) say about the site. */
     instance: bindAll(ctx, instance),
-    /** Housekeeping: expired sessions and ended rate-limit windows (the `cleanup` job), and the counters' check. */
-    maintenance: mergeUseCases('maintenance', bindAll(ctx, expiredRows), bindAll(ctx, counterDrift)),
+    /** Housekeeping (the `cleanup` job): expired sessions and ended rate-limit windows, unattached and orphaned media; and the counters' check. */
+    maintenance: mergeUseCases('maintenance', bindAll(ctx, expiredRows), bindAll(ctx, counterDrift), bindAll(ctx, mediaCleanup)),
     /** This process's Prometheus metrics, queue gauges counted at each call. */
     metrics: { contentType: METRICS_CONTENT_TYPE, text: () => metricsText(bus.overview) },
     /** The task manager: handlers, schedules and the view of the queues (the worker and admin pages). */

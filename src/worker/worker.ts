@@ -12,7 +12,7 @@ import { createMailer, smtpTimeouts, type Mailer, type MailerOptions } from './m
 // The task manager: a handler per queue and the schedules. Any number of these may run, on any
 // number of machines (PostgreSQL); pg-boss hands each job to one of them at a time.
 
-/** When expired sessions and rate-limit windows are removed: every hour (cron, UTC), off the round minute. */
+/** When expired sessions, rate-limit windows and unused media are removed: every hour (cron, UTC), off the round minute. */
 const CLEANUP_CRON = '17 * * * *';
 
 export interface WorkerOptions {

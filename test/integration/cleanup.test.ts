@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { it } from 'node:test';
 import pino from 'pino';
 import type { Core } from '../../src/core/index.ts';
@@ -8,7 +11,8 @@ import { LogCapture } from '../helpers/browser-session.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-// Expired sessions and ended rate-limit windows are removed by the hourly `cleanup` job.
+// Expired sessions and ended rate-limit windows (and media nobody uses: media-cleanup.test.ts) are removed
+// by the hourly `cleanup` job.
 
 const DAY = 24 * 60 * 60 * 1000;
 let rules = 0;
@@ -49,10 +53,20 @@ forEachBackend('cleanup of expired rows', (t) => {
       assert.deepEqual(schedule, { queue: 'cleanup', cron: '17 * * * *', timezone: 'UTC' }, 'every hour, at minute 17');
 
       await endedWindows(t.core, 3);
+      // A file a crash left under storage two days ago, which no row names.
+      const stray = join(t.config.dataDir, 'media', 'incoming', randomBytes(16).toString('hex'));
+      await mkdir(dirname(stray), { recursive: true });
+      await writeFile(stray, 'left behind');
+      const twoDaysAgo = new Date(Date.now() - 2 * DAY);
+      await utimes(stray, twoDaysAgo, twoDaysAgo);
       await t.core.jobs.send('cleanup', {});
       const done = () => logs.records().find((r) => r.msg === 'expired rows removed' && r.queue === 'cleanup');
       await waitFor(() => done() !== undefined, { what: 'the cleanup job' });
       assert.deepEqual(done()!.removed, { sessions: 0, rateLimits: 3, oauthCodes: 0, idempotencyKeys: 0 });
+      const media = () => logs.records().find((r) => r.msg === 'unattached and orphaned media removed' && r.queue === 'cleanup');
+      await waitFor(() => media() !== undefined, { what: "the cleanup job's media part" });
+      assert.deepEqual(media()!.media, { unattached: 0, orphanFiles: 1, leftovers: 0 });
+      await assert.rejects(stat(stray), { code: 'ENOENT' });
     } finally {
       await worker.stop();
     }

@@ -256,6 +256,9 @@ export interface MediaAttachmentsTable {
   upload_size: ColumnType<string, number | bigint, never>;
   original_key: ColumnType<string | null, string | null | undefined, string | null>;
   small_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Bytes of the served original and preview (null until written); the quota counts them. */
+  original_size: ColumnType<string | null, number | null | undefined, number | null>;
+  small_size: ColumnType<string | null, number | null | undefined, number | null>;
   meta: ColumnType<MediaMeta, string | undefined, string>;
   blurhash: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;

@@ -82,3 +82,8 @@ export class Unavailable extends DomainError {
     super(message);
   }
 }
+
+/** An upload that would take its owner past the storage quota (an Invalid: the web layer answers 422). */
+export class QuotaExceeded extends Invalid {
+  override name = 'QuotaExceeded';
+}

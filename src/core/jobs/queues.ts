@@ -114,7 +114,7 @@ export const QUEUES = {
     retryDelayMax: 900,
     expireInSeconds: 900,
     concurrency: 1,
-    description: 'Removes expired sessions and ended rate-limit windows, every hour (one run per slot across all workers).',
+    description: 'Removes expired sessions and ended rate-limit windows, uploads unattached for a day and media files no row names, every hour (one run per slot across all workers).',
   },
 } as const satisfies Record<string, QueueDeclaration>;
 

@@ -6,6 +6,7 @@ import { Invalid, NotFound, TooLarge } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
 import { cleanText } from '../domain/text-input.ts';
 import { parseFocus } from './focus.ts';
+import { checkQuota, mediaBytesUsed, quotaBytes } from './quota.ts';
 import { newMediaPrefix, uploadKey } from './keys.ts';
 import { MEDIA_COLUMNS, toMediaAttachment, type MediaAttachment } from './media-view.ts';
 import { SNIFF_BYTES, sniff } from './sniff.ts';
@@ -73,6 +74,10 @@ function checkedUpload(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: 
 export async function uploadMedia(ctx: CoreContext, accountId: string, input: UploadInput): Promise<MediaAttachment> {
   const description = checkDescription(input.description);
   const focus = parseFocus(input.focus);
+  // Refused before a byte is stored when the quota is already full (or this file's known size passes
+  // it); checked again with the true size, under the account's lock, before the row is committed.
+  const quota = quotaBytes(ctx);
+  if (quota !== undefined) checkQuota(await mediaBytesUsed(ctx.db, accountId), Buffer.isBuffer(input.file) ? input.file.length : undefined, quota);
   const prefix = newMediaPrefix();
   const key = uploadKey(prefix);
   // A refused file, and an interrupted request body, fail the write and leave nothing behind.
@@ -85,6 +90,12 @@ export async function uploadMedia(ctx: CoreContext, accountId: string, input: Up
   }
   try {
     const id = await withTransaction(ctx, async (tx) => {
+      if (quota !== undefined) {
+        // The account's row is the quota's lock: two uploads at the edge take turns here, and the
+        // second counts the first's committed row, so they cannot both pass.
+        await tx.db.selectFrom('accounts').select('id').where('id', '=', accountId).forNoKeyUpdate().executeTakeFirst();
+        checkQuota(await mediaBytesUsed(tx.db, accountId), counted.size(), quota);
+      }
       const row = await tx.db
         .insertInto('media_attachments')
         .values({

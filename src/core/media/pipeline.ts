@@ -81,6 +81,8 @@ export async function processImage(ctx: CoreContext, id: string): Promise<StepOu
     .set({
       original_key: originalKey,
       small_key: smallKey,
+      original_size: rendered.original.data.length,
+      small_size: rendered.small.data.length,
       blurhash: rendered.blurhash,
       meta: sql<string>`meta || ${meta}::jsonb`,
       pending_tasks: sql<string[]>`array_remove(pending_tasks, 'image')`,

@@ -4,6 +4,13 @@ import type { Readable } from 'node:stream';
 // store (a later slice) are interchangeable and any process on any machine reads what another wrote.
 // Keys are made by the core (media/keys.ts), never taken from a request.
 
+/** A stored object as a listing names it. */
+export interface StoredEntry {
+  key: string;
+  /** When it was last written. */
+  modifiedAt: Date;
+}
+
 /** A stored object as it is read back. */
 export interface StoredObject {
   body: Readable;
@@ -18,6 +25,10 @@ export interface MediaStorage {
   get(key: string): Promise<StoredObject | undefined>;
   /** Removes the object; removing a missing one is not an error (a repeated task may do it twice). */
   delete(key: string): Promise<void>;
+  /** Every stored object (keys of ours only), in no particular order; the storage sweep's input. */
+  list(): AsyncIterable<StoredEntry>;
+  /** Removes what interrupted writes left (partial files, empty folders) last touched before `before`; how many. */
+  removeLeftovers(before: Date): Promise<number>;
   /** Where a browser fetches the object. */
   url(key: string): string;
 }

@@ -13,13 +13,13 @@ function requireAdmin(request: FastifyRequest, reply: FastifyReply): boolean {
   return true;
 }
 
-/** The admin view of the task manager's queues. */
+/** The admin view of the task manager's queues and of media storage. */
 export function registerAdminJobs(app: FastifyInstance, core: Core): void {
   app.get<{ Querystring: { retried?: string } }>('/admin/jobs', async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
-    const [queues, failures] = await Promise.all([core.jobs.overview(), core.jobs.recentFailures(20)]);
+    const [queues, failures, storage] = await Promise.all([core.jobs.overview(), core.jobs.recentFailures(20), core.media.mediaStorageOverview(10)]);
     const retried = /^\d{1,9}$/.test(request.query.retried ?? '') ? Number(request.query.retried) : undefined;
-    return sendPage(reply, adminJobsPage({ ...pageContext(request, reply), current: 'admin' }, queues, failures, { retried }));
+    return sendPage(reply, adminJobsPage({ ...pageContext(request, reply), current: 'admin' }, queues, failures, { retried, storage }));
   });
 
   app.post<{ Body: FormBody }>('/admin/jobs/retry', { preHandler: app.csrfProtection }, async (request, reply) => {

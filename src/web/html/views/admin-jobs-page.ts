@@ -1,15 +1,35 @@
-import type { JobFailure, QueueCounts } from '../../../core/index.ts';
+import { profilePath, type JobFailure, type MediaStorageOverview, type QueueCounts } from '../../../core/index.ts';
 import { csrfField } from './components.ts';
-import { count, fullTime } from './format.ts';
+import { byteSize, count, fullTime, plural } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './layout.ts';
 
-/** `/admin/jobs`: each queue's counts, the latest failures, and a button to retry dead letters. */
-export function adminJobsPage(page: PageContext, queues: QueueCounts[], failures: JobFailure[], options: { retried?: number | undefined } = {}): SafeHtml {
+/** The media storage section: bytes kept in total and by the accounts keeping the most, uploads waiting for cleanup. */
+function storageSection(storage: MediaStorageOverview): SafeHtml {
+  return html`<h2 id="storage-title">Media storage</h2>
+<p>${byteSize(storage.totalBytes)} kept in ${plural(storage.attachments, 'attachment')}. Quota per account: ${storage.quotaBytes === undefined ? 'none' : byteSize(storage.quotaBytes)}.</p>
+<p>${plural(storage.unattached, 'upload')} attached to no post; ${storage.unattachedExpired === 0 ? 'none' : count(storage.unattachedExpired)} older than a day ${storage.unattachedExpired === 1 ? 'waits' : 'wait'} for the hourly cleanup.</p>
+${
+  storage.topAccounts.length === 0
+    ? html`<p>No account keeps media yet.</p>`
+    : html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="storage-title">
+<table class="stats-table">
+  <caption>Accounts keeping the most</caption>
+  <thead><tr><th scope="col">Account</th><th scope="col">Storage</th><th scope="col">Attachments</th></tr></thead>
+  <tbody>
+  ${storage.topAccounts.map((a) => html`<tr><th scope="row"><a href="${profilePath(a.username)}">@${a.username}</a></th><td>${byteSize(a.bytes)}</td><td>${count(a.attachments)}</td></tr>`)}
+  </tbody>
+</table>
+</div>`
+}`;
+}
+
+/** `/admin/jobs`: each queue's counts, the latest failures, a button to retry dead letters, and media storage. */
+export function adminJobsPage(page: PageContext, queues: QueueCounts[], failures: JobFailure[], options: { retried?: number | undefined; storage?: MediaStorageOverview | undefined } = {}): SafeHtml {
   return layout(page, {
-    title: 'Job queues',
+    title: 'Jobs and storage',
     body: html`<article class="prose admin-jobs">
-<h1>Job queues</h1>
+<h1>Jobs and storage</h1>
 ${options.retried !== undefined ? html`<div class="alert alert-success" role="status">Sent ${count(options.retried)} dead-lettered ${options.retried === 1 ? 'job' : 'jobs'} back to their queue.</div>` : ''}
 <h2 id="queues-title">Queues</h2>
 <p class="hint scroll-hint">The table scrolls sideways: every column is there.</p>
@@ -35,6 +55,7 @@ ${
       )}</ul>`
 }
 <p class="hint">The same from a terminal: <code>pipit jobs</code> (and <code>pipit jobs --retry-dead</code>).</p>
+${options.storage ? storageSection(options.storage) : ''}
 </article>`,
   });
 }

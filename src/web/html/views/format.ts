@@ -30,6 +30,19 @@ export function count(n: number): string {
   return n.toLocaleString('en');
 }
 
+/** Bytes as people read them: "512 KB", "3.4 MB", "1.2 GB". */
+export function byteSize(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${count(value)} ${value === 1 ? 'byte' : 'bytes'}`;
+  return `${value < 10 ? value.toFixed(1) : count(Math.round(value))} ${units[unit]}`;
+}
+
 /** "1 post" / "2 posts". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${count(n)} ${n === 1 ? one : many}`;

@@ -57,7 +57,7 @@ function accountMenu(page: PageContext, viewer: Account): SafeHtml {
           ${item('/favourites', 'Favourites', page.current === 'favourites')}
           ${item('/settings', 'Settings', page.current === 'settings')}
           ${item('/settings/apps', 'Authorized apps', false)}
-          ${viewer.isAdmin ? item('/admin/jobs', 'Job queues', page.current === 'admin') : ''}
+          ${viewer.isAdmin ? item('/admin/jobs', 'Jobs and storage', page.current === 'admin') : ''}
           ${page.csrfToken ? html`<li><form method="post" action="/auth/sign_out" class="inline-form">
             <input type="hidden" name="_csrf" value="${page.csrfToken}">
             <button type="submit" class="menu-item as-link">Log out</button>

@@ -1,0 +1,99 @@
+import { sql } from 'kysely';
+import type { CoreContext } from '../context.ts';
+
+// What keeps a small server's disk from filling with media nobody uses (the hourly `cleanup` job):
+//   - uploads never attached to a post, 24 hours after they were made: their rows, then their files
+//     once the delete has committed (a rollback never loses a file a row names);
+//   - files under storage that no row names, last written more than a day ago: what a crash left
+//     between a file's write and its row (or between a row's delete and its files'), and the partial
+//     files of interrupted writes.
+// Why an old unnamed file is never one a row still needs: keys are random per upload, a row is made
+// after its upload's file, and its variants are written only while it is `processing` and unattached,
+// which the first step ends for every row older than a day. So a file older than a day that no row
+// names now can only be named again by nothing. Each run is bounded (MAX_ROWS rows, MAX_FILES files
+// removed); the next hour's run goes on. Running twice changes nothing the first did not.
+
+/** How long an upload may wait for a post. */
+export const UNATTACHED_TTL_MS = 24 * 3600 * 1000;
+/** How old an unnamed file must be before the sweep removes it. */
+export const ORPHAN_AGE_MS = 24 * 3600 * 1000;
+
+const BATCH_SIZE = 200;
+const MAX_ROWS = 10_000;
+const MAX_FILES = 10_000;
+
+export interface MediaCleanupOptions {
+  /** The present, for the ages (default: now). */
+  asOf?: Date;
+}
+
+export interface MediaCleanupResult {
+  /** Unattached uploads removed (rows). */
+  unattached: number;
+  /** Files no row named, removed. */
+  orphanFiles: number;
+  /** Partial files and empty folders removed. */
+  leftovers: number;
+}
+
+/** Removes unattached uploads older than a day: rows in batches, each batch's files after its delete. */
+export async function removeUnattachedMedia(ctx: CoreContext, options: MediaCleanupOptions = {}): Promise<number> {
+  const cutoff = new Date((options.asOf ?? new Date()).getTime() - UNATTACHED_TTL_MS);
+  let removed = 0;
+  while (removed < MAX_ROWS) {
+    // `status_id IS NULL` again on the delete: a post that took the upload meanwhile (it locks the row
+    // while attaching) keeps it, as the delete re-reads the row after waiting for that post's commit.
+    const { rows } = await sql<{ upload_key: string | null; original_key: string | null; small_key: string | null }>`
+      DELETE FROM media_attachments WHERE id IN (
+        SELECT id FROM media_attachments WHERE status_id IS NULL AND created_at <= ${cutoff} ORDER BY created_at LIMIT ${BATCH_SIZE})
+      AND status_id IS NULL
+      RETURNING upload_key, original_key, small_key`.execute(ctx.db);
+    for (const row of rows) for (const key of [row.upload_key, row.original_key, row.small_key]) if (key) await ctx.storage.delete(key);
+    removed += rows.length;
+    if (rows.length < BATCH_SIZE) break;
+  }
+  return removed;
+}
+
+/** The keys among `keys` that some row names. */
+async function namedKeys(ctx: CoreContext, keys: string[]): Promise<Set<string>> {
+  const rows = await ctx.db
+    .selectFrom('media_attachments')
+    .select(['upload_key', 'original_key', 'small_key'])
+    .where((eb) => eb.or([eb('upload_key', 'in', keys), eb('original_key', 'in', keys), eb('small_key', 'in', keys)]))
+    .execute();
+  return new Set(rows.flatMap((r) => [r.upload_key, r.original_key, r.small_key]).filter((k): k is string => k !== null));
+}
+
+/** Removes files older than a day that no row names, and what interrupted writes left. */
+export async function removeOrphanMediaFiles(ctx: CoreContext, options: MediaCleanupOptions = {}): Promise<{ orphanFiles: number; leftovers: number }> {
+  const cutoff = new Date((options.asOf ?? new Date()).getTime() - ORPHAN_AGE_MS);
+  let orphanFiles = 0;
+  const check = async (keys: string[]) => {
+    const named = await namedKeys(ctx, keys);
+    for (const key of keys) {
+      if (named.has(key) || orphanFiles >= MAX_FILES) continue;
+      await ctx.storage.delete(key);
+      orphanFiles++;
+    }
+  };
+  let batch: string[] = [];
+  for await (const entry of ctx.storage.list()) {
+    if (orphanFiles >= MAX_FILES) break;
+    if (entry.modifiedAt > cutoff) continue;
+    batch.push(entry.key);
+    if (batch.length >= BATCH_SIZE) {
+      await check(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await check(batch);
+  const leftovers = await ctx.storage.removeLeftovers(cutoff);
+  return { orphanFiles, leftovers };
+}
+
+/** The media part of the hourly cleanup: unattached uploads first, then the storage sweep. */
+export async function cleanUpMedia(ctx: CoreContext, options: MediaCleanupOptions = {}): Promise<MediaCleanupResult> {
+  const unattached = await removeUnattachedMedia(ctx, options);
+  return { unattached, ...(await removeOrphanMediaFiles(ctx, options)) };
+}
