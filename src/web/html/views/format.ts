@@ -4,6 +4,8 @@ const FULL = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'sh
 const SHORT = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
 const WITH_YEAR = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
 const MONTH_YEAR = new Intl.DateTimeFormat('en', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+// Made once: `toLocaleString` builds a formatter on every call, several times per post card.
+const COUNT = new Intl.NumberFormat('en');
 
 /** "now", "5m", "3h", "Nov 3", "Nov 3, 2024": the compact age shown on a post. */
 export function relativeTime(date: Date, now = Date.now()): string {
@@ -27,7 +29,7 @@ export function monthYear(date: Date): string {
 
 /** 1234 → "1,234". */
 export function count(n: number): string {
-  return n.toLocaleString('en');
+  return COUNT.format(n);
 }
 
 /** Bytes as people read them: "512 KB", "3.4 MB", "1.2 GB". */
