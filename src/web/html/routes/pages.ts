@@ -62,6 +62,14 @@ export function registerPages(app: FastifyInstance, core: Core): void {
     return sendPage(reply, profilePage(pageContext(request, reply), account, list, { deleted, relationship }));
   });
 
+  // The media tab: their posts with pictures (boosts carry none of their own), as the API's only_media.
+  app.get<{ Params: { username: string }; Querystring: PagingQuery }>('/@:username/media', { schema: pagingSchema }, async (request, reply) => {
+    const account = await core.accounts.getAccountByUsername(request.params.username);
+    const list = await readPageOf(boundsOf(request.query), PAGE_SIZE, (bounds, limit) => core.posts.accountStatuses(request.account?.id, account.id, { ...bounds, limit, onlyMedia: true }));
+    const relationship = await relationshipWith(request, account);
+    return sendPage(reply, profilePage(pageContext(request, reply), account, list, { relationship, tab: 'media' }));
+  });
+
   for (const kind of ['followers', 'following'] as const) {
     app.get<{ Params: { username: string }; Querystring: PagingQuery }>(`/@:username/${kind}`, { schema: pagingSchema }, async (request, reply) => {
       const account = await core.accounts.getAccountByUsername(request.params.username);
