@@ -157,6 +157,20 @@ forEachBackend('website pictures', (t) => {
     assert.doesNotMatch((await alice.get('/@alice')).body, /forged/);
   });
 
+  it('a form cut off in the middle of a file is a 400 saying so, and nothing is posted', async () => {
+    await alice.get('/');
+    const form = new FormData();
+    form.append('_csrf', alice.csrfToken!);
+    form.append('status', 'cut off');
+    form.append('file_1', new Blob([new Uint8Array(await noiseImage(200, 200))], { type: 'image/jpeg' }), 'a.jpg');
+    const encoded = new Request('http://localhost/', { method: 'POST', body: form });
+    const whole = Buffer.from(await encoded.arrayBuffer());
+    const res = await alice.request({ method: 'POST', url: '/statuses', headers: { 'content-type': encoded.headers.get('content-type')! }, payload: whole.subarray(0, whole.length - 2000) });
+    assert.equal(res.statusCode, 400, res.body.slice(0, 300));
+    assert.match(res.body, /interrupted before all of it arrived/);
+    assert.doesNotMatch((await alice.get('/@alice')).body, /cut off/);
+  });
+
   it('urlencoded posts (the reply form, old pages) keep working; other forms take no multipart body', async () => {
     const res = await alice.postStatus('plain words');
     assert.equal(res.statusCode, 303);

@@ -1,5 +1,6 @@
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DomainError } from '../../core/index.ts';
 import { BadRequest } from '../shared/error-table.ts';
 
 // A page form with files (the compose form) arrives as multipart/form-data. Its text fields before the
@@ -34,8 +35,7 @@ export function registerFormFiles(scope: FastifyInstance, maxFileBytes: number):
       try {
         next = await iterator.next();
       } catch (error) {
-        if ((error as { statusCode?: number }).statusCode) throw error;
-        throw new BadRequest('The form could not be read: send it again from the page.');
+        throw interrupted(error);
       }
       if (next.done) break;
       if (next.value.type === 'file') {
@@ -47,6 +47,27 @@ export function registerFormFiles(scope: FastifyInstance, maxFileBytes: number):
     request.body = fields;
     request.formRest = { first, iterator };
   });
+}
+
+/** A failure of the request body itself (a dropped connection, a cut-off body): the client's, a 400. */
+function interrupted(error: unknown): Error {
+  if (error instanceof DomainError || (error as { statusCode?: number }).statusCode) return error as Error;
+  return new BadRequest('The form was interrupted before all of it arrived: send it again.');
+}
+
+/** A file part's bytes, with a failure of the request body made a 400 (not a failure of what reads them). */
+export async function* fileBytes(part: MultipartFile): AsyncGenerator<Buffer> {
+  const iterator = part.file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      throw interrupted(error);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
 }
 
 function addField(fields: Record<string, string | string[]>, name: string, value: unknown): void {
@@ -65,7 +86,12 @@ export async function* remainingParts(request: FastifyRequest): AsyncGenerator<M
   const fields = request.body as Record<string, string | string[]>;
   if (rest.first) yield rest.first;
   for (;;) {
-    const next = await rest.iterator.next();
+    let next: IteratorResult<Multipart>;
+    try {
+      next = await rest.iterator.next();
+    } catch (error) {
+      throw interrupted(error);
+    }
     if (next.done) return;
     if (next.value.type === 'file') yield next.value;
     else addField(fields, next.value.fieldname, next.value.value);

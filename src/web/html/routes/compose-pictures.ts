@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { Invalid, MAX_ATTACHMENTS as MAX_PICTURES, TooLarge, type Core, type MediaAttachment } from '../../../core/index.ts';
-import { remainingParts } from '../multipart-form.ts';
+import { fileBytes, remainingParts } from '../multipart-form.ts';
 import { formField, type FormBody } from './form.ts';
 
 // The pictures of a post written on the website: the compose form's file inputs (`file_1`…`file_4`)
@@ -50,7 +50,7 @@ export async function receivePictures(request: FastifyRequest, core: Core, accou
       }
       await core.rateLimits.consumeRateLimit(core.rateLimits.rules.mediaUploadsPerAccount, accountId);
       try {
-        uploads.push({ slot: Number(slot), media: await core.media.uploadMedia(accountId, { file: Readable.from(part.file) }) });
+        uploads.push({ slot: Number(slot), media: await core.media.uploadMedia(accountId, { file: Readable.from(fileBytes(part)) }) });
       } catch (error) {
         part.file.resume();
         if (error instanceof Invalid || error instanceof TooLarge) throw new PictureRefused(`Picture ${slot} (${part.filename}) was refused: ${error.message} ${CHOOSE_AGAIN}`, 'file');
