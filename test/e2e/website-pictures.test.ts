@@ -51,6 +51,7 @@ forEachBackend('website pictures', (t) => {
       assert.match(home.body, new RegExp(`<textarea id="compose-description-${n}" name="description_${n}" rows="2" maxlength="1500">`));
     }
     assert.match(home.body, /<input id="compose-sensitive" name="sensitive" type="checkbox"/);
+    assert.match(home.body, /<details class="compose-pictures">/, 'folded until wanted');
   });
 
   it('a post with two pictures and their descriptions shows them in a grid, each linking to its original', async () => {
@@ -119,6 +120,7 @@ forEachBackend('website pictures', (t) => {
     const page = await alice.get('/');
     assert.match(page.body, /<p class="error-message" id="compose-error" role="alert">Picture 2 \(notes\.txt\) was refused: [^<]+ Your text is kept; choose the pictures again\.<\/p>/);
     assert.equal(textareaIn(page.body, 'status'), 'Look at &lt;this&gt;');
+    assert.match(page.body, /<details class="compose-pictures" open>/, 'the picture inputs are open, to choose them again');
     assert.match(page.body, /name="spoiler_text" type="text" maxlength="500" value="kept too"/);
     assert.equal((await t.core.posts.accountStatuses(account.id, account.id, { limit: 40 })).length, before_.length, 'nothing posted');
     await waitForQueuesDrained(t.core, MEDIA_QUEUES);

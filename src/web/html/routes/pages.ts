@@ -15,7 +15,7 @@ export function composeState(core: Core, draft: ComposeDraft | undefined): Compo
   const state: ComposeState = { maxLength: core.config.maxPostLength };
   if (!draft) return state;
   const visibility = draft.visibility && VISIBILITIES.includes(draft.visibility) ? (draft.visibility as Visibility) : undefined;
-  return { ...state, text: draft.text, error: draft.error, spoilerText: draft.spoilerText, visibility };
+  return { ...state, text: draft.text, error: draft.error, spoilerText: draft.spoilerText, visibility, picturesOpen: draft.pictures };
 }
 
 /** The viewer's draft, if they are logged in and it was written in the box `inReplyToId` names (none: a new post). */

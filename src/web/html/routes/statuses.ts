@@ -52,7 +52,7 @@ export function registerStatusForms(app: FastifyInstance, core: Core): void {
       await discardUploads(core, viewerId, media);
       request.log.info({ status: 422, reason: error.message }, 'post rejected');
       const message = media.length > 0 && !refusal ? `${error.message} Choose the pictures again.` : error.message;
-      const draft = { text, error: message, spoilerText, visibility, inReplyToId };
+      const draft = { text, error: message, spoilerText, visibility, inReplyToId, pictures: media.length > 0 || refusal !== undefined };
       // Post/redirect/get: the page shows the message and everything typed, and a reload does not post
       // again. The fragment takes the browser to the message (and tells a script the post was refused).
       if (saveDraft(reply, secure, viewerId, draft)) return reply.redirect(`${returnTo}#${COMPOSE_ERROR_ID}`, 303);

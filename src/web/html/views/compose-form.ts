@@ -16,6 +16,8 @@ export interface ComposeState {
   error?: string | undefined;
   /** A reply whose post is not on this page (a refused reply shown on the timeline) keeps its target. */
   inReplyToId?: string | undefined;
+  /** The pictures were refused: their inputs are shown open, to choose them again. */
+  picturesOpen?: boolean | undefined;
 }
 
 const VISIBILITY_CHOICES: { value: Visibility; label: string }[] = [
@@ -67,7 +69,7 @@ export function composeForm(page: PageContext, state: ComposeState, options: { i
             </select>
           </div>
         </div>
-        ${reply ? '' : pictureInputs()}
+        ${reply ? '' : pictureInputs(state.picturesOpen ?? false)}
         <div class="compose-actions">
           <p class="hint" id="compose-hint">Up to ${count(state.maxLength)} characters. Use @name to mention and #tag to tag.</p>
           <button type="submit" class="button">${reply ? 'Reply' : 'Post'}</button>
@@ -82,9 +84,9 @@ export function composeForm(page: PageContext, state: ComposeState, options: { i
  * Up to four pictures, each with its description (read aloud by screen readers, shown when it cannot
  * load), and one "sensitive" box for them all. Plain inputs: they work without JavaScript.
  */
-function pictureInputs(): SafeHtml {
+function pictureInputs(open: boolean): SafeHtml {
   const slots = Array.from({ length: MAX_PICTURES }, (_, i) => i + 1);
-  return html`<details class="compose-pictures">
+  return html`<details class="compose-pictures"${open ? html` open` : ''}>
           <summary>Add pictures <span class="optional">(up to ${MAX_PICTURES})</span></summary>
           <p class="hint" id="compose-pictures-hint">JPEG, PNG, WebP or GIF. Describe each picture for people who cannot see it.</p>
           ${slots.map(
