@@ -62,6 +62,7 @@ forEachBackend(
     let reply: Post;
     let warned: Post;
     let edited: Post;
+    let pictured: Post;
     const contexts = new Map<string, BrowserContext>();
 
     before(async () => {
@@ -103,7 +104,7 @@ forEachBackend(
         pictures.push(await t.core.media.uploadMedia(alice.id, { file: await noiseImage(width, height), description: `A square of coloured noise, ${width} by ${height}` }));
       }
       await waitForQueuesDrained(t.core, ['media-probe', 'media-image']);
-      await t.core.posts.createPost(alice.id, { text: 'Two pictures of noise', mediaIds: [pictures[0]!.id, pictures[1]!.id] });
+      pictured = await t.core.posts.createPost(alice.id, { text: 'Two pictures of noise', mediaIds: [pictures[0]!.id, pictures[1]!.id] });
       await t.core.posts.createPost(alice.id, { text: 'A sensitive picture', sensitive: true, mediaIds: [pictures[2]!.id] });
       await t.core.notifications.notifyMentions(reply.id);
       await waitForQueuesDrained(t.core, ['notify-follow', 'notify-favourite', 'notify-reblog', 'notify-update']);
@@ -208,6 +209,32 @@ forEachBackend(
           await page.locator('#compose-error').waitFor();
         },
       },
+      {
+        name: 'compose-pictures-open',
+        path: () => '/',
+        as: 'alice',
+        status: 200,
+        act: async (page) => {
+          await page.getByText('Add pictures').click();
+          await page.locator('#compose-description-1').waitFor();
+        },
+      },
+      {
+        name: 'compose-picture-refused',
+        path: () => '/',
+        as: 'alice',
+        status: 200,
+        act: async (page) => {
+          await page.getByLabel("What's on your mind?").fill('A text file is not a picture');
+          await page.getByText('Add pictures').click();
+          await page.locator('#compose-file-1').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello, I am text\n'.repeat(20)) });
+          await page.getByRole('button', { name: 'Post' }).click();
+          await page.locator('#compose-error').waitFor();
+        },
+      },
+      { name: 'post-pictures', path: () => `/@${alice.username}/${pictured.id}`, as: 'visitor', status: 200 },
+      { name: 'profile-media', path: () => `/@${alice.username}/media`, as: 'alice', status: 200 },
+      { name: 'profile-media-visitor', path: () => `/@${bob.username}/media`, as: 'visitor', status: 200 },
       { name: 'profile', path: () => `/@${alice.username}`, as: 'alice', status: 200 },
       { name: 'post', path: () => `/@${alice.username}/${post.id}`, as: 'alice', status: 200 },
       { name: 'delete-confirm', path: () => `/statuses/${post.id}/delete`, as: 'alice', status: 200 },

@@ -240,7 +240,8 @@ forEachBackend(
       assert.equal(page.statusCode, 200);
       const small = new URL(s.media_attachments[0].preview_url).pathname;
       const original = new URL(s.media_attachments[0].url).pathname;
-      assert.ok(page.body.includes(`<a href="${original}"><img src="${small}" alt="picture 1" width="51" height="50" loading="lazy"></a>`), 'the website shows the pictures with their alt text');
+      assert.ok(page.body.includes(`<a href="${original}" class="media-link">`), 'the website links the picture to its original');
+      assert.ok(page.body.includes(`<img class="media-image" src="${small}" alt="picture 1" width="51" height="50" loading="lazy"></a>`), 'the website shows the pictures with their alt text');
       assert.ok(!page.body.includes('post-sensitive'));
       const home = await call(app, 'GET', `/api/v1/accounts/${alice.id}/statuses`, { token: bob.token });
       assert.deepEqual(home.json()[0].media_attachments, s.media_attachments);

@@ -18,6 +18,8 @@ export interface ComposeDraft {
   visibility?: string | undefined;
   /** The post this was a reply to: the draft is shown in that post's reply form only. */
   inReplyToId?: string | undefined;
+  /** The pictures were refused: the form opens its picture inputs, to choose them again. */
+  pictures?: boolean | undefined;
 }
 
 function optionalString(value: unknown): string | undefined {
@@ -41,7 +43,7 @@ function cookieOptions(secure: boolean) {
 /** Puts the draft in the cookie; false when it does not fit (the caller shows it in place instead). */
 export function saveDraft(reply: FastifyReply, secure: boolean, accountId: string, draft: ComposeDraft): boolean {
   const expires = Date.now() + DRAFT_SECONDS * 1000;
-  const json = JSON.stringify({ a: accountId, t: draft.text, e: draft.error, s: draft.spoilerText, v: draft.visibility, r: draft.inReplyToId, x: expires });
+  const json = JSON.stringify({ a: accountId, t: draft.text, e: draft.error, s: draft.spoilerText, v: draft.visibility, r: draft.inReplyToId, p: draft.pictures ? 1 : undefined, x: expires });
   const value = brotliCompressSync(Buffer.from(json, 'utf8')).toString('base64url');
   if (value.length > MAX_COOKIE_VALUE) return false;
   reply.setCookie(draftCookieName(secure), value, { ...cookieOptions(secure), maxAge: DRAFT_SECONDS });
@@ -56,10 +58,10 @@ export function readDraft(request: FastifyRequest, secure: boolean, accountId: s
   if (!unsigned.valid || !unsigned.value) return undefined;
   try {
     const json = brotliDecompressSync(Buffer.from(unsigned.value, 'base64url'), { maxOutputLength: MAX_JSON_BYTES }).toString('utf8');
-    const data = JSON.parse(json) as { a?: unknown; t?: unknown; e?: unknown; s?: unknown; v?: unknown; r?: unknown; x?: unknown };
+    const data = JSON.parse(json) as { a?: unknown; t?: unknown; e?: unknown; s?: unknown; v?: unknown; r?: unknown; p?: unknown; x?: unknown };
     if (data.a !== accountId || typeof data.t !== 'string' || typeof data.e !== 'string' || typeof data.x !== 'number') return undefined;
     if (data.x < Date.now()) return undefined;
-    return { text: data.t, error: data.e, spoilerText: optionalString(data.s), visibility: optionalString(data.v), inReplyToId: optionalString(data.r) };
+    return { text: data.t, error: data.e, spoilerText: optionalString(data.s), visibility: optionalString(data.v), inReplyToId: optionalString(data.r), pictures: data.p === 1 || undefined };
   } catch {
     return undefined; // a cookie from an older version, or damaged: no draft
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import qs from 'qs';
@@ -10,6 +11,7 @@ import type { Core } from '../../core/index.ts';
 import { registerPageSecurityHeaders } from '../shared/security-headers.ts';
 import { BODY_LIMIT, QS_OPTIONS } from '../shared/limits.ts';
 import { registerErrorPages } from './error-pages.ts';
+import { FORM_FILE_LIMITS, registerFormFiles } from './multipart-form.ts';
 import { csrfCookieName, registerSessions } from './session.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { registerAuth } from './routes/auth.ts';
@@ -55,6 +57,9 @@ async function pagesScope(scope: FastifyInstance, { core, extraRoutes }: HtmlSco
   const config = core.config;
   await scope.register(cookie, { secret: config.secretKey });
   await scope.register(formbody, { parser: (body) => qs.parse(body, QS_OPTIONS), bodyLimit: BODY_LIMIT });
+  // Multipart only for the forms with files (the compose form): see multipart-form.ts.
+  await scope.register(multipart, { limits: { ...FORM_FILE_LIMITS, fileSize: config.mediaMaxImageBytes + 1 } });
+  registerFormFiles(scope, config.mediaMaxImageBytes);
   await scope.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: csrfCookieName(config.secureCookies),

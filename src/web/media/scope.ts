@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.ts';
+import { registerBlurhashPng } from './blurhash-png.ts';
 
 // The stored media files, served by Pipit at /media/<key> (local-disk storage). Only keys the pipeline
 // made are served (never an upload waiting to be processed, which still has its metadata); the bytes
@@ -11,6 +12,7 @@ const ONE_YEAR = 365 * 24 * 3600;
 
 /** GET /media/* (and HEAD). */
 export async function mediaScope(scope: FastifyInstance, { core }: { core: Core }): Promise<void> {
+  registerBlurhashPng(scope);
   scope.get<{ Params: { '*': string } }>('/media/*', async (request, reply) => {
     const file = await core.media.readFile(request.params['*']);
     reply.header('X-Content-Type-Options', 'nosniff');

@@ -15,7 +15,7 @@ export function composeState(core: Core, draft: ComposeDraft | undefined): Compo
   const state: ComposeState = { maxLength: core.config.maxPostLength };
   if (!draft) return state;
   const visibility = draft.visibility && VISIBILITIES.includes(draft.visibility) ? (draft.visibility as Visibility) : undefined;
-  return { ...state, text: draft.text, error: draft.error, spoilerText: draft.spoilerText, visibility };
+  return { ...state, text: draft.text, error: draft.error, spoilerText: draft.spoilerText, visibility, picturesOpen: draft.pictures };
 }
 
 /** The viewer's draft, if they are logged in and it was written in the box `inReplyToId` names (none: a new post). */
@@ -60,6 +60,14 @@ export function registerPages(app: FastifyInstance, core: Core): void {
     // "Deleted" is said only to the author, on their own profile, right after the delete redirected here.
     const deleted = request.query.deleted === '1' && request.account?.id === account.id;
     return sendPage(reply, profilePage(pageContext(request, reply), account, list, { deleted, relationship }));
+  });
+
+  // The media tab: their posts with pictures (boosts carry none of their own), as the API's only_media.
+  app.get<{ Params: { username: string }; Querystring: PagingQuery }>('/@:username/media', { schema: pagingSchema }, async (request, reply) => {
+    const account = await core.accounts.getAccountByUsername(request.params.username);
+    const list = await readPageOf(boundsOf(request.query), PAGE_SIZE, (bounds, limit) => core.posts.accountStatuses(request.account?.id, account.id, { ...bounds, limit, onlyMedia: true }));
+    const relationship = await relationshipWith(request, account);
+    return sendPage(reply, profilePage(pageContext(request, reply), account, list, { relationship, tab: 'media' }));
   });
 
   for (const kind of ['followers', 'following'] as const) {

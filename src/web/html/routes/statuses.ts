@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { Forbidden, Invalid, RAW_FACTOR, profilePath, type Core, type Visibility } from '../../../core/index.ts';
+import { Forbidden, Invalid, RAW_FACTOR, profilePath, type Core, type MediaAttachment, type Visibility } from '../../../core/index.ts';
 import { deletePostPage, homePage, PAGE_SIZE } from '../views/pages.ts';
 import { pageContext, sendPage } from '../views/page-context.ts';
 import { clearDraft, saveDraft } from '../compose-draft.ts';
 import { COMPOSE_ERROR_ID } from '../views/compose-form.ts';
+import { discardUploads, PictureRefused, receivePictures } from './compose-pictures.ts';
 import { formField, safeReturnTo, type FormBody } from './form.ts';
 import { requireLogin } from './login.ts';
 import { readPageOf } from './paging.ts';
@@ -15,32 +16,48 @@ export function registerStatusForms(app: FastifyInstance, core: Core): void {
   // The core's raw bound (links count as 23 however long they are); one more character lets it say so.
   const rawLimit = core.config.maxPostLength * RAW_FACTOR;
 
-  app.post<{ Body: FormBody }>('/statuses', csrf, async (request, reply) => {
+  // Multipart (with pictures) or urlencoded; the CSRF token is checked before any file is read.
+  app.post<{ Body: FormBody }>('/statuses', { ...csrf, config: { formFiles: true } }, async (request, reply) => {
     if (!requireLogin(request, reply)) return reply;
+    const viewerId = request.account!.id;
+    let media: MediaAttachment[] = [];
+    let refusal: Invalid | undefined;
+    try {
+      media = await receivePictures(request, core, viewerId);
+    } catch (error) {
+      if (!(error instanceof PictureRefused)) throw error;
+      refusal = error;
+    }
+    // Read after the pictures: a browser may send fields after the files.
     const text = formField(request.body, 'status', rawLimit + 1);
     // Beyond the core's limit (500), so it can say how long the warning was; the select's values are
     // checked by the core, which names the allowed ones.
     const spoilerText = formField(request.body, 'spoiler_text', 1_000);
     const visibility = formField(request.body, 'visibility', 20) || undefined;
     const inReplyToId = formField(request.body, 'in_reply_to_id', 40) || undefined;
+    // A checkbox: present when ticked. Unticked, the core decides (a content warning makes it sensitive).
+    const sensitive = formField(request.body, 'sensitive', 10) ? true : undefined;
     // Back to the page the form was on: the timeline, or the post a reply answers (where it now shows).
     const returnTo = safeReturnTo(formField(request.body, 'return_to', 2000) || '/').split('#')[0]!;
     const secure = core.config.secureCookies;
     try {
-      const post = await core.posts.createPost(request.account!.id, { text, spoilerText, visibility: visibility as Visibility | undefined, inReplyToId });
-      request.log.info({ postId: post.id }, 'post created');
+      if (refusal) throw refusal;
+      const mediaIds = media.map((m) => m.id);
+      const post = await core.posts.createPost(viewerId, { text, spoilerText, visibility: visibility as Visibility | undefined, inReplyToId, mediaIds, sensitive });
+      request.log.info({ postId: post.id, media: mediaIds.length }, 'post created');
       clearDraft(request, reply, secure);
       return reply.redirect(returnTo, 303);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
+      await discardUploads(core, viewerId, media);
       request.log.info({ status: 422, reason: error.message }, 'post rejected');
-      const draft = { text, error: error.message, spoilerText, visibility, inReplyToId };
+      const message = media.length > 0 && !refusal ? `${error.message} Choose the pictures again.` : error.message;
+      const draft = { text, error: message, spoilerText, visibility, inReplyToId, pictures: media.length > 0 || refusal !== undefined };
       // Post/redirect/get: the page shows the message and everything typed, and a reload does not post
       // again. The fragment takes the browser to the message (and tells a script the post was refused).
-      if (saveDraft(reply, secure, request.account!.id, draft)) return reply.redirect(`${returnTo}#${COMPOSE_ERROR_ID}`, 303);
+      if (saveDraft(reply, secure, viewerId, draft)) return reply.redirect(`${returnTo}#${COMPOSE_ERROR_ID}`, 303);
       // Too large for a cookie: re-show the home timeline here, with the message and the text, so nothing is lost
       // (a reply keeps its in_reply_to_id in the form).
-      const viewerId = request.account!.id;
       const list = await readPageOf({}, PAGE_SIZE, (bounds, limit) => core.posts.homeTimeline(viewerId, { ...bounds, limit }));
       const page = { ...pageContext(request, reply), path: '/' };
       return sendPage(reply, homePage(page, list, { ...composeState(core, draft), inReplyToId }, 'home'), 422);

@@ -1,4 +1,4 @@
-import type { Post, Visibility } from '../../../core/index.ts';
+import { DESCRIPTION_MAX, MAX_ATTACHMENTS as MAX_PICTURES, type Post, type Visibility } from '../../../core/index.ts';
 import { avatar, csrfField } from './components.ts';
 import { count } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -16,6 +16,8 @@ export interface ComposeState {
   error?: string | undefined;
   /** A reply whose post is not on this page (a refused reply shown on the timeline) keeps its target. */
   inReplyToId?: string | undefined;
+  /** The pictures were refused: their inputs are shown open, to choose them again. */
+  picturesOpen?: boolean | undefined;
 }
 
 const VISIBILITY_CHOICES: { value: Visibility; label: string }[] = [
@@ -42,7 +44,7 @@ export function composeForm(page: PageContext, state: ComposeState, options: { i
   const placeholder = reply ? `Reply to @${reply.account.username}` : `What's on your mind, @${viewer.username}?`;
   return html`<section class="compose" aria-labelledby="compose-heading"${reply ? html` id="reply"` : ''}>
   <h2 id="compose-heading" class="${reply ? 'compose-title' : 'visually-hidden'}">${reply ? `Reply to @${reply.account.username}` : 'Write a post'}</h2>
-  <form method="post" action="/statuses" class="compose-form">
+  <form method="post" action="/statuses" class="compose-form"${reply ? '' : html` enctype="multipart/form-data"`}>
     ${csrfField(page)}
     ${reply || state.inReplyToId ? html`<input type="hidden" name="in_reply_to_id" value="${reply?.id ?? state.inReplyToId}">` : ''}
     ${options.returnTo ? html`<input type="hidden" name="return_to" value="${options.returnTo}">` : ''}
@@ -67,6 +69,7 @@ export function composeForm(page: PageContext, state: ComposeState, options: { i
             </select>
           </div>
         </div>
+        ${reply ? '' : pictureInputs(state.picturesOpen ?? false)}
         <div class="compose-actions">
           <p class="hint" id="compose-hint">Up to ${count(state.maxLength)} characters. Use @name to mention and #tag to tag.</p>
           <button type="submit" class="button">${reply ? 'Reply' : 'Post'}</button>
@@ -75,4 +78,29 @@ export function composeForm(page: PageContext, state: ComposeState, options: { i
     </div>
   </form>
 </section>`;
+}
+
+/**
+ * Up to four pictures, each with its description (read aloud by screen readers, shown when it cannot
+ * load), and one "sensitive" box for them all. Plain inputs: they work without JavaScript.
+ */
+function pictureInputs(open: boolean): SafeHtml {
+  const slots = Array.from({ length: MAX_PICTURES }, (_, i) => i + 1);
+  return html`<details class="compose-pictures"${open ? html` open` : ''}>
+          <summary>Add pictures <span class="optional">(up to ${MAX_PICTURES})</span></summary>
+          <p class="hint" id="compose-pictures-hint">JPEG, PNG, WebP or GIF. Describe each picture for people who cannot see it.</p>
+          ${slots.map(
+            (n) => html`<fieldset class="compose-picture">
+            <legend>Picture ${n}</legend>
+            <label for="compose-file-${n}">File</label>
+            <input id="compose-file-${n}" name="file_${n}" type="file" accept="image/jpeg,image/png,image/webp,image/gif" aria-describedby="compose-pictures-hint">
+            <label for="compose-description-${n}">Description <span class="optional">(alt text)</span></label>
+            <textarea id="compose-description-${n}" name="description_${n}" rows="2" maxlength="${DESCRIPTION_MAX}"></textarea>
+          </fieldset>`,
+          )}
+          <div class="compose-checkbox">
+            <input id="compose-sensitive" name="sensitive" type="checkbox" value="1">
+            <label for="compose-sensitive">Sensitive: fold the pictures until a reader chooses to see them</label>
+          </div>
+        </details>`;
 }

@@ -4,6 +4,7 @@ import { fullTime, relativeTime } from './format.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
 import { postActions } from './post-actions.ts';
+import { blurhashPath } from '../../media/blurhash-png.ts';
 
 export const VISIBILITY_LABEL = { public: 'Public', unlisted: 'Unlisted', private: 'Followers only', direct: 'Mentioned people only' };
 
@@ -61,17 +62,26 @@ export function postCard(page: PageContext, card: Post, options: PostCardOptions
 }
 
 /**
- * A post's pictures: each a preview of its own proportions (width and height given, so the page does not
- * jump as they load) with its description as alt text, linking to the original.
+ * A post's pictures, 1–4 in a grid: each a preview of its own proportions (width and height given, so
+ * the page does not jump as they load) with its description as alt text, linking to the original. While
+ * a preview loads, its blurhash shows through it (an image of its own: the CSP allows no inline styles).
+ * A picture still being processed, or one that failed, shows a box that says so, never a broken image.
  */
 function mediaGrid(media: readonly MediaAttachment[]): SafeHtml | '' {
-  const shown = media.filter((m) => m.originalKey && m.smallKey);
-  if (shown.length === 0) return '';
-  return html`<ul class="post-media post-media-${shown.length}">${shown.map((m) => {
-    const alt = m.description || 'A picture without a description';
-    const size = m.meta.small ? html` width="${m.meta.small.width}" height="${m.meta.small.height}"` : '';
-    return html`<li><a href="${mediaPath(m.originalKey!)}"><img src="${mediaPath(m.smallKey!)}" alt="${alt}"${size} loading="lazy"></a></li>`;
-  })}</ul>`;
+  if (media.length === 0) return '';
+  return html`<ul class="post-media post-media-${media.length}">${media.map((m) => html`<li>${mediaItem(m)}</li>`)}</ul>`;
+}
+
+function mediaItem(m: MediaAttachment): SafeHtml {
+  const alt = m.description || 'A picture without a description';
+  if (m.state !== 'ready' || !m.originalKey || !m.smallKey) {
+    const failed = m.state === 'failed';
+    return html`<div class="media-placeholder${failed ? ' media-failed' : ''}" role="img" aria-label="${failed ? 'A picture that could not be processed' : 'A picture still being processed'}: ${alt}">
+      <span aria-hidden="true">${failed ? 'This picture could not be processed.' : 'Processing the picture…'}</span></div>`;
+  }
+  const size = m.meta.small ? html` width="${m.meta.small.width}" height="${m.meta.small.height}"` : '';
+  const blur = m.blurhash ? html`<img class="media-blur" src="${blurhashPath(m.blurhash)}" alt="" aria-hidden="true"${size}>` : '';
+  return html`<a href="${mediaPath(m.originalKey)}" class="media-link">${blur}<img class="media-image" src="${mediaPath(m.smallKey)}" alt="${alt}"${size} loading="lazy"></a>`;
 }
 
 /** "edited" beside the time of a post that was, with when as its tooltip and machine-readable time. */

@@ -43,18 +43,32 @@ function profileCard(page: PageContext, account: Account, relationship: Relation
 }
 
 /** `/@username`: who they are, how the viewer stands with them, and their posts and boosts. */
-export function profilePage(page: PageContext, account: Account, list: ListPage<Post>, options: { deleted?: boolean; relationship?: Relationship | undefined } = {}): SafeHtml {
+export function profilePage(
+  page: PageContext,
+  account: Account,
+  list: ListPage<Post>,
+  options: { deleted?: boolean; relationship?: Relationship | undefined; tab?: 'posts' | 'media' } = {},
+): SafeHtml {
   const own = page.viewer?.id === account.id;
+  const media = options.tab === 'media';
+  const base = profilePath(account.username);
   return layout(
     { ...page, current: own ? 'profile' : undefined },
     {
-      title: `${displayName(account)} (@${account.username})`,
+      title: media ? `Pictures by ${displayName(account)} (@${account.username})` : `${displayName(account)} (@${account.username})`,
       description: account.note || `Posts by @${account.username} on Pipit`,
       body: html`${options.deleted ? html`<div class="alert alert-success" role="status">Your post was deleted.</div>` : ''}
 ${profileCard(page, account, options.relationship, { heading: 'h1' })}
+<nav class="tabs" aria-label="What to show">
+  <a href="${base}" class="tab"${media ? '' : html` aria-current="page"`}>Posts</a>
+  <a href="${base}/media" class="tab"${media ? html` aria-current="page"` : ''}>Media</a>
+</nav>
 <section aria-labelledby="posts-heading">
-  <h2 id="posts-heading" class="section-title">Posts and boosts</h2>
-  ${postList(page, list, { basePath: profilePath(account.username), empty: html`<p>@${account.username} hasn't posted yet.</p>` })}
+  <h2 id="posts-heading" class="section-title">${media ? 'Posts with pictures' : 'Posts and boosts'}</h2>
+  ${postList(page, list, {
+    basePath: media ? `${base}/media` : base,
+    empty: media ? html`<p>@${account.username} hasn't posted pictures yet.</p>` : html`<p>@${account.username} hasn't posted yet.</p>`,
+  })}
 </section>`,
     },
   );
