@@ -74,6 +74,7 @@ export type { InstanceFacts } from './instance/instance.ts';
 export { escapeHtml } from './domain/html.ts';
 export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl, mediaPath, mediaUrl } from './urls.ts';
 export type { MediaAttachment } from './media/media-view.ts';
+export { blurhashPng } from './media/blurhash-png.ts';
 export type { MediaVariantMeta as MediaVariantMetaView } from './db/schema.ts';
 export type { UploadInput, MediaChanges } from './media/media.ts';
 export type { StoredObject, StoredEntry } from './storage/storage.ts';
