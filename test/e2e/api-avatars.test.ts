@@ -85,6 +85,9 @@ forEachBackend('API avatars and headers', (t) => {
     const pub = (await call(app, 'GET', `/api/v1/accounts/${me.id}`, { token: alice.token })).json() as Json;
     assert.equal(pub.avatar, me.avatar);
     assert.equal(pub.header, me.header);
+    // OpenID Connect's userinfo names the same picture.
+    const info = (await call(app, 'GET', '/oauth/userinfo', { token: alice.token })).json() as Json;
+    assert.equal(info.picture, me.avatar);
 
     // A new avatar replaces the old, whose files are then gone; the header stays.
     const again = await patch({}, { avatar: { data: await noiseImage(50, 80, 'webp'), name: 'x.webp', type: 'image/webp' } });
