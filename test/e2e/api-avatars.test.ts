@@ -107,10 +107,29 @@ forEachBackend('API avatars and headers', (t) => {
     const bomb = await patch({}, { header: { data: await pngClaiming(30_000, 30_000), name: 'bomb.png', type: 'image/png' } });
     assert.equal(bomb.statusCode, 422, bomb.body);
     assert.match((bomb.json() as Json).error, /30000 × 30000 pixels/);
+    // A picture that is fine with a display name that is not: refused before the picture is kept.
+    const tooLong = await patch({ display_name: 'x'.repeat(31) }, { avatar: { data: await noiseImage(20, 20), name: 'ok.jpg', type: 'image/jpeg' } });
+    assert.equal(tooLong.statusCode, 422, tooLong.body);
+    assert.match((tooLong.json() as Json).error, /display name has at most 30/);
     const wrongPart = await patch({}, { picture: { data: await noiseImage(10, 10), name: 'p.jpg', type: 'image/jpeg' } });
     assert.equal(wrongPart.statusCode, 422, wrongPart.body);
     const after = (await call(app, 'GET', '/api/v1/accounts/verify_credentials', { token: alice.token })).json() as Json;
     assert.deepEqual([after.display_name, after.avatar, after.header], [before.display_name, before.avatar, before.header]);
+  });
+
+  it('DELETE /api/v1/profile/avatar and /header go back to the defaults and remove the files', async () => {
+    const me = (await call(app, 'GET', '/api/v1/accounts/verify_credentials', { token: alice.token })).json() as Json;
+    assert.match(me.avatar, /\/media\/profile\//);
+    const avatar = await call(app, 'DELETE', '/api/v1/profile/avatar', { token: alice.token });
+    assert.equal(avatar.statusCode, 200, avatar.body);
+    assert.equal((avatar.json() as Json).avatar, `${t.config.publicUrl}/assets/avatar.png`);
+    assert.equal((avatar.json() as Json).header, me.header, 'the header stays');
+    assert.equal((await app.inject({ url: new URL(me.avatar).pathname })).statusCode, 404);
+    const header = await call(app, 'DELETE', '/api/v1/profile/header', { token: alice.token });
+    assert.equal((header.json() as Json).header_static, `${t.config.publicUrl}/assets/header.png`);
+    assert.equal((await app.inject({ url: new URL(me.header).pathname })).statusCode, 404);
+    // Again: nothing to remove is not an error.
+    assert.equal((await call(app, 'DELETE', '/api/v1/profile/header', { token: alice.token })).statusCode, 200);
   });
 
   it('a JSON body still works, and a text avatar value is refused with what to send', async () => {

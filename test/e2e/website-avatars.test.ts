@@ -101,6 +101,9 @@ forEachBackend('website avatars and headers', (t) => {
     const bomb = await submitProfile(alice, { display_name: 'Changed', note: '' }, { header: { data: await pngClaiming(30_000, 30_000), name: 'h.png', type: 'image/png' } });
     assert.equal(bomb.statusCode, 422);
     assert.match(bomb.body, /id="field-header-error">The header image: The image is 30000 × 30000 pixels/);
+    const tooLong = await submitProfile(alice, { display_name: 'n'.repeat(31), note: '' }, { avatar: { data: await noiseImage(30, 30), name: 'ok.jpg', type: 'image/jpeg' } });
+    assert.equal(tooLong.statusCode, 422);
+    assert.match(tooLong.body, /id="field-display_name-error">A display name has at most 30 characters/);
     const after = await t.core.accounts.getAccountByUsername('alice');
     assert.deepEqual([after.displayName, after.avatarKey, after.headerKey], [before.displayName, before.avatarKey, before.headerKey]);
   });

@@ -110,7 +110,7 @@ async function readBody(request: FastifyRequest, maxBytes: number): Promise<Cred
   return { fields: isObject(body) ? body : {}, ...files };
 }
 
-/** GET /api/v1/accounts/verify_credentials and PATCH /api/v1/accounts/update_credentials. */
+/** GET /api/v1/accounts/verify_credentials, PATCH /api/v1/accounts/update_credentials, DELETE /api/v1/profile/avatar|header. */
 export function registerCredentialRoutes(scope: FastifyInstance, core: Core): void {
   const base = core.config.publicUrl;
 
@@ -133,13 +133,27 @@ export function registerCredentialRoutes(scope: FastifyInstance, core: Core): vo
     const me = request.token!.account!.id;
     const { fields, avatar, header } = await readBody(request, core.config.mediaMaxImageBytes);
     const changes = profileChanges(fields);
+    core.accounts.checkProfileChanges(changes);
     if (avatar || header) {
       await core.rateLimits.consumeRateLimit(core.rateLimits.rules.mediaUploadsPerAccount, me);
-      // Pictures first: a refused one (422) leaves the whole profile as it was.
+      // The text was checked above, so pictures first: a refused one (422) leaves the whole profile as it was.
       await core.accounts.updateProfileImages(me, { avatar, header });
     }
     const account = await core.accounts.updateProfile(me, changes);
     request.log.info({ accountId: account.id }, 'profile updated');
     return toMastodonCredentialAccount(account, await core.accounts.getAccountSettings(account.id), base);
   });
+
+  // Mastodon 4.2's way back to the default pictures (update_credentials only ever sets one).
+  for (const image of ['avatar', 'header'] as const) {
+    scope.delete(`/v1/profile/${image}`, {
+      schema: { ...describe('Accounts', `Remove the token owner’s ${image}, back to the default picture`), ...RESPONSE },
+      preHandler: requireScope('write:accounts', { user: true }),
+    }, async (request) => {
+      const me = request.token!.account!.id;
+      const account = await core.accounts.updateProfileImages(me, image === 'avatar' ? { removeAvatar: true } : { removeHeader: true });
+      request.log.info({ accountId: account.id }, `${image} removed`);
+      return toMastodonCredentialAccount(account, await core.accounts.getAccountSettings(account.id), base);
+    });
+  }
 }

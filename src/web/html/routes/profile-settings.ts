@@ -84,11 +84,13 @@ export function registerProfileSettings(app: FastifyInstance, core: Core): void 
         const body = form?.fields ?? request.body;
         const values = { display_name: formField(body, 'display_name', READ_MAX), note: formField(body, 'note', READ_MAX) };
         try {
+          const changes = { displayName: values.display_name, note: values.note };
+          core.accounts.checkProfileChanges(changes);
           const images = { avatar: form?.avatar, header: form?.header, removeAvatar: formField(body, 'remove_avatar', 10) === '1', removeHeader: formField(body, 'remove_header', 10) === '1' };
           if (images.avatar || images.header) await core.rateLimits.consumeRateLimit(core.rateLimits.rules.mediaUploadsPerAccount, me);
-          // Pictures first: a refused one leaves the whole profile as it was.
+          // The text was checked above, so pictures first: a refused one leaves the whole profile as it was.
           if (images.avatar || images.header || images.removeAvatar || images.removeHeader) await core.accounts.updateProfileImages(me, images);
-          await core.accounts.updateProfile(me, { displayName: values.display_name, note: values.note });
+          await core.accounts.updateProfile(me, changes);
           request.log.info('profile saved');
           return reply.redirect('/settings/profile?saved=1', 303);
         } catch (error) {
