@@ -71,9 +71,10 @@ export function registerProfileSettings(app: FastifyInstance, core: Core): void 
     return sendPage(reply, profileSettingsPage(pageContext(request, reply), { values, account: me, saved: request.query.saved === '1' }));
   });
 
-  // A scope of its own, so multipart is parsed for this form only (every other form stays urlencoded).
+  // A scope of its own, so multipart is parsed for this form (the pages scope may already parse it for
+  // other forms with files: then its parser is inherited and not registered twice).
   void app.register(async (scope) => {
-    await scope.register(multipart);
+    if (!scope.hasContentTypeParser('multipart/form-data')) await scope.register(multipart);
     scope.post<{ Body: FormBody }>(
       '/settings/profile',
       { preValidation: (request) => readProfileForm(request, core.config.mediaMaxImageBytes, sessionCookie), preHandler: scope.csrfProtection },
