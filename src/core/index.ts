@@ -6,6 +6,7 @@ import { analyze, analyzeNeverAnalyzed } from './db/planner-statistics.ts';
 import * as accounts from './accounts/accounts.ts';
 import * as profile from './accounts/profile.ts';
 import * as accountSearch from './accounts/search.ts';
+import * as profileImages from './accounts/profile-images.ts';
 import * as markers from './markers/markers.ts';
 import * as tags from './posts/tags.ts';
 import * as sessions from './sessions/sessions.ts';
@@ -58,6 +59,8 @@ export type { Viewer } from './posts/visibility.ts';
 export type { Relationship } from './follows/relationship.ts';
 export type { AccountSettings } from './accounts/profile.ts';
 export type { AccountSearch } from './accounts/search.ts';
+export type { ProfileImageChanges } from './accounts/profile-images.ts';
+export { AVATAR_SIZE, AVATAR_SMALL_SIZE, HEADER_WIDTH, HEADER_HEIGHT } from './accounts/profile-images.ts';
 export type { Marker } from './markers/markers.ts';
 export { MARKER_TIMELINES } from './markers/markers.ts';
 export type { Tag } from './posts/tags.ts';
@@ -178,7 +181,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
   return {
     config,
     databaseKind: handle.kind,
-    accounts: mergeUseCases('accounts', bindAll(ctx, accounts), bindAll(ctx, profile), bindAll(ctx, accountSearch)),
+    accounts: mergeUseCases('accounts', bindAll(ctx, accounts), bindAll(ctx, profile), bindAll(ctx, accountSearch), bindAll(ctx, profileImages)),
     /** Where each account stopped reading (home, notifications), shared by its apps. */
     markers: bindAll(ctx, markers),
     /** Hashtags some post has used: by name, by the start of it. */

@@ -104,6 +104,8 @@ forEachBackend(
         pictures.push(await t.core.media.uploadMedia(alice.id, { file: await noiseImage(width, height), description: `A square of coloured noise, ${width} by ${height}` }));
       }
       await waitForQueuesDrained(t.core, ['media-probe', 'media-image']);
+      // Bob has his own avatar and header (alice keeps the initials until the form's state uploads hers).
+      await t.core.accounts.updateProfileImages(bob.id, { avatar: await noiseImage(300, 300, 'png'), header: await noiseImage(1200, 400) });
       pictured = await t.core.posts.createPost(alice.id, { text: 'Two pictures of noise', mediaIds: [pictures[0]!.id, pictures[1]!.id] });
       await t.core.posts.createPost(alice.id, { text: 'A sensitive picture', sensitive: true, mediaIds: [pictures[2]!.id] });
       await t.core.notifications.notifyMentions(reply.id);
@@ -314,6 +316,22 @@ forEachBackend(
           await page.locator('#field-note-error').waitFor();
         },
       },
+      { name: 'profile-pictures-visitor', path: () => `/@${bob.username}`, as: 'visitor', status: 200 },
+      {
+        // A real browser's multipart form (files and the CSRF field); alice has pictures from here on.
+        name: 'profile-settings-pictures',
+        path: () => '/settings/profile',
+        as: 'alice',
+        status: 200,
+        act: async (page) => {
+          await page.getByLabel('Avatar').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: await noiseImage(320, 240, 'png') });
+          await page.getByLabel('Header').setInputFiles({ name: 'sky.jpg', mimeType: 'image/jpeg', buffer: await noiseImage(900, 300) });
+          await page.getByRole('button', { name: 'Save profile' }).click();
+          await page.getByText('Profile saved.').waitFor();
+          await page.locator('.picture-current-header img').waitFor();
+        },
+      },
+      { name: 'profile-with-pictures', path: () => `/@${alice.username}`, as: 'alice', status: 200 },
       { name: 'error-404-logged-in', path: () => `/@${alice.username}/1`, as: 'alice', status: 404 },
       {
         // Last, as it spends this address's sign-in budget.

@@ -67,7 +67,7 @@ forEachBackend(
       assert.equal(multi.json().source.privacy, 'private', 'absent fields stay');
     });
 
-    it('refusals: too long, bad privacy, locked, profile fields, an avatar file — 422 and nothing saved', async () => {
+    it('refusals: too long, bad privacy, locked, profile fields, an avatar that is no image — 422 and nothing saved', async () => {
       const before = (await app.inject({ url: '/api/v1/accounts/verify_credentials', headers: bearer(ann.token) })).json();
       const cases: [string | object, Record<string, string>, RegExp][] = [
         [{ display_name: 'x'.repeat(31) }, {}, /display name has at most 30 characters; this one has 31/],

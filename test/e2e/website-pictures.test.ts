@@ -178,7 +178,7 @@ forEachBackend('website pictures', (t) => {
     assert.equal(res.statusCode, 303);
     assert.match((await alice.get('/@alice')).body, /plain words/);
     await alice.get('/');
-    const other = await alice.postMultipart('/settings/profile', { display_name: 'Multi' });
+    const other = await alice.postMultipart('/auth/sign_out', {});
     assert.equal(other.statusCode, 403, 'a multipart body is not read outside the forms that take files');
   });
 

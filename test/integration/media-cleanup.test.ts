@@ -131,6 +131,10 @@ forEachBackend(
         // Files a row names, however old they look.
         for (const m of [attached, waiting]) for (const key of [m.originalKey!, m.smallKey!]) await age(key, 3 * DAY_MS);
 
+        // An avatar and header the account's row names, however old; a replaced one's stray file.
+        const pictured = await t.core.accounts.updateProfileImages(owner.id, { avatar: await noiseImage(50, 50), header: await noiseImage(90, 30) });
+        for (const key of [pictured.avatarKey!, pictured.avatarSmallKey!, pictured.headerKey!]) await age(key, 3 * DAY_MS);
+        const oldAvatar = await strayFile(`profile/${freshPrefix()}/avatar.webp`, 2 * DAY_MS);
         const prefix = freshPrefix();
         const oldUpload = await strayFile(`incoming/${freshPrefix()}`, 2 * DAY_MS);
         const oldOriginal = await strayFile(`${prefix}/original.jpg`, 2 * DAY_MS);
@@ -144,7 +148,9 @@ forEachBackend(
         await utimes(emptyFolder, twoDaysAgo, twoDaysAgo);
 
         const first = await t.core.maintenance.cleanUpMedia();
-        assert.equal(first.orphanFiles, 3);
+        assert.equal(first.orphanFiles, 4);
+        assert.equal(await exists(oldAvatar), false, 'a profile picture no row names is removed');
+        for (const key of [pictured.avatarKey!, pictured.avatarSmallKey!, pictured.headerKey!]) assert.ok(await t.core.media.readFile(key), `${key} kept`);
         assert.equal(first.leftovers, 2, 'the partial file and the empty folder');
         for (const path of [oldUpload, oldOriginal, oldSmall, partial, emptyFolder]) assert.equal(await exists(path), false, `${path} removed`);
         assert.equal(await exists(youngUpload), true, 'a file younger than a day may still get its row');

@@ -17,6 +17,10 @@ export interface Account {
   followingCount: number;
   lastStatusAt: Date | null;
   createdAt: Date;
+  /** Storage keys of the uploaded pictures (urls.ts `mediaUrl`); null: the default ones. */
+  avatarKey: string | null;
+  avatarSmallKey: string | null;
+  headerKey: string | null;
 }
 
 /** The columns an Account is made of, for selects and joins. */
@@ -34,6 +38,9 @@ export const ACCOUNT_COLUMNS = [
   'following_count',
   'last_status_at',
   'created_at',
+  'avatar_key',
+  'avatar_small_key',
+  'header_key',
 ] as const;
 
 type AccountRow = Pick<Selectable<AccountsTable>, (typeof ACCOUNT_COLUMNS)[number]>;
@@ -53,5 +60,8 @@ export function toAccount(row: AccountRow): Account {
     followingCount: row.following_count,
     lastStatusAt: row.last_status_at,
     createdAt: row.created_at,
+    avatarKey: row.avatar_key,
+    avatarSmallKey: row.avatar_small_key,
+    headerKey: row.header_key,
   };
 }

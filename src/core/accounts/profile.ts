@@ -81,6 +81,11 @@ function checkChanges(changes: ProfileChanges) {
   };
 }
 
+/** Throws what updateProfile would refuse, writing nothing: checked before a request changes anything else (its pictures). */
+export function checkProfileChanges(_ctx: CoreContext, changes: ProfileChanges): void {
+  checkChanges(changes);
+}
+
 /** Changes the profile and posting defaults given; Invalid carries every field's problem at once and changes nothing. */
 export async function updateProfile(ctx: CoreContext, accountId: string, changes: ProfileChanges): Promise<Account> {
   if (!isId(accountId)) throw new NotFound('No such account.');

@@ -10,6 +10,7 @@ import * as accountSettings from './migrations/0008-account-settings.ts';
 import * as statusEdits from './migrations/0009-status-edits.ts';
 import * as media from './migrations/0011-media.ts';
 import * as mediaCleanup from './migrations/0012-media-cleanup.ts';
+import * as avatars from './migrations/0013-avatars.ts';
 
 // A static list rather than a folder scan: works the same from any working directory, and type-checks.
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-status-edits': statusEdits,
   '0011-media': media,
   '0012-media-cleanup': mediaCleanup,
+  '0013-avatars': avatars,
 };
 
 function migrator(db: Kysely<any>): Migrator {

@@ -29,6 +29,9 @@ export interface AccountsTable {
   default_visibility: ColumnType<Visibility, Visibility | undefined, Visibility>;
   default_sensitive: Generated<boolean>;
   default_language: ColumnType<string | null, string | null | undefined, string | null>;
+  avatar_key: ColumnType<string | null, string | null | undefined, string | null>;
+  avatar_small_key: ColumnType<string | null, string | null | undefined, string | null>;
+  header_key: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

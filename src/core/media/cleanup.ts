@@ -62,7 +62,15 @@ async function namedKeys(ctx: CoreContext, keys: string[]): Promise<Set<string>>
     .select(['upload_key', 'original_key', 'small_key'])
     .where((eb) => eb.or([eb('upload_key', 'in', keys), eb('original_key', 'in', keys), eb('small_key', 'in', keys)]))
     .execute();
-  return new Set(rows.flatMap((r) => [r.upload_key, r.original_key, r.small_key]).filter((k): k is string => k !== null));
+  // An account's avatar and header (accounts/profile-images.ts) are named by its row, not an attachment's.
+  const accounts = await ctx.db
+    .selectFrom('accounts')
+    .select(['avatar_key', 'avatar_small_key', 'header_key'])
+    .where((eb) => eb.or([eb('avatar_key', 'in', keys), eb('avatar_small_key', 'in', keys), eb('header_key', 'in', keys)]))
+    .execute();
+  return new Set(
+    [...rows.flatMap((r) => [r.upload_key, r.original_key, r.small_key]), ...accounts.flatMap((a) => [a.avatar_key, a.avatar_small_key, a.header_key])].filter((k): k is string => k !== null),
+  );
 }
 
 /** Removes files older than a day that no row names, and what interrupted writes left. */

@@ -12,6 +12,8 @@ const CONTENT_TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/p
 
 const PREFIX = '[0-9a-f]{32}';
 const SERVED = new RegExp(`^${PREFIX}/(original|small)\\.(jpg|png|webp|gif)$`);
+/** An account's pictures (profile-images.ts): always WebP, under a prefix of their own per upload. */
+const PROFILE = new RegExp(`^profile/${PREFIX}/(avatar|avatar-small|header)\\.webp$`);
 const UPLOAD = new RegExp(`^incoming/${PREFIX}$`);
 
 /** A fresh, unguessable prefix for one attachment's files. */
@@ -36,16 +38,23 @@ export function prefixOfUploadKey(key: string): string {
 
 /** A key the pipeline made for browsers (the only ones `GET /media/…` serves). */
 export function isServedKey(key: string): boolean {
-  return SERVED.test(key);
+  return SERVED.test(key) || PROFILE.test(key);
 }
 
 /** Any key of ours (served or waiting upload); storage refuses others. */
 export function isStorageKey(key: string): boolean {
-  return SERVED.test(key) || UPLOAD.test(key);
+  return SERVED.test(key) || PROFILE.test(key) || UPLOAD.test(key);
 }
 
 /** The content type of a key's bytes (the extension is ours, so it is the truth). */
 export function contentTypeOfKey(key: string): string {
   const extension = /\.([a-z]+)$/.exec(key)?.[1];
   return (extension && CONTENT_TYPES[extension]) || 'application/octet-stream';
+}
+
+export type ProfileImageVariant = 'avatar' | 'avatar-small' | 'header';
+
+/** Where one of an account's pictures is stored: a fresh prefix per upload, so a new picture never overwrites the old one's URL (served immutable). */
+export function profileImageKey(prefix: string, variant: ProfileImageVariant): string {
+  return `profile/${prefix}/${variant}.webp`;
 }

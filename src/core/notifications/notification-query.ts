@@ -44,7 +44,7 @@ export async function readNotifications(ctx: CoreContext, accountId: string, fil
       'n.id', 'n.type', 'n.created_at', 'n.read_at', 'n.status_id',
       'f.id as f_id', 'f.username as f_username', 'f.display_name as f_display_name', 'f.note as f_note', 'f.is_admin as f_is_admin',
       'f.locked as f_locked', 'f.bot as f_bot', 'f.discoverable as f_discoverable', 'f.statuses_count as f_statuses_count', 'f.followers_count as f_followers_count',
-      'f.following_count as f_following_count', 'f.last_status_at as f_last_status_at', 'f.created_at as f_created_at',
+      'f.following_count as f_following_count', 'f.last_status_at as f_last_status_at', 'f.created_at as f_created_at', 'f.avatar_key as f_avatar_key', 'f.avatar_small_key as f_avatar_small_key', 'f.header_key as f_header_key',
     ])
     .where('n.account_id', '=', accountId)
     .where(shownTo(accountId))
@@ -71,6 +71,7 @@ export async function readNotifications(ctx: CoreContext, accountId: string, fil
       id: r.f_id, username: r.f_username, display_name: r.f_display_name, note: r.f_note, is_admin: r.f_is_admin, locked: r.f_locked,
       bot: r.f_bot, discoverable: r.f_discoverable, statuses_count: r.f_statuses_count, followers_count: r.f_followers_count, following_count: r.f_following_count,
       last_status_at: r.f_last_status_at, created_at: r.f_created_at,
+      avatar_key: r.f_avatar_key, avatar_small_key: r.f_avatar_small_key, header_key: r.f_header_key,
     });
     return [{ id: r.id, type: r.type, createdAt: r.created_at, readAt: r.read_at, from, post }];
   });

@@ -124,6 +124,9 @@ function ownerQuery(ctx: CoreContext, hash: Buffer) {
       'accounts.following_count as account_following_count',
       'accounts.last_status_at as account_last_status_at',
       'accounts.created_at as account_created_at',
+      'accounts.avatar_key as account_avatar_key',
+      'accounts.avatar_small_key as account_avatar_small_key',
+      'accounts.header_key as account_header_key',
     ])
     .where('t.token_hash', '=', hash)
     .where('t.revoked_at', 'is', null);
@@ -161,6 +164,9 @@ async function toOwner(ctx: CoreContext, token: string, row: OwnerRow | undefine
           following_count: row.account_following_count!,
           last_status_at: row.account_last_status_at,
           created_at: row.account_created_at!,
+          avatar_key: row.account_avatar_key ?? null,
+          avatar_small_key: row.account_avatar_small_key ?? null,
+          header_key: row.account_header_key ?? null,
         });
   return { tokenId: row.token_id, account, app: toOAuthApp(row), scopes: splitScopes(row.token_scopes) };
 }

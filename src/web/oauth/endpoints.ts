@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { clientSubject, KNOWN_SCOPES, OAuthError, profilePath, type Core } from '../../core/index.ts';
+import { clientSubject, KNOWN_SCOPES, OAuthError, mediaUrl, profilePath, type Core } from '../../core/index.ts';
 import { BODY_FORMATS_MESSAGE, registerApiBodies } from '../api/body-parsing.ts';
 import { registerBearerAuthentication, requireScope, requireToken } from '../api/authenticate.ts';
 import { errorHandler } from '../shared/errors.ts';
@@ -165,8 +165,8 @@ export async function registerOAuthEndpoints(app: FastifyInstance, core: Core): 
         name: account.displayName || account.username,
         preferred_username: account.username,
         profile: `${base}${profilePath(account.username)}`,
-        // Pipit has no profile pictures yet: the site's mark stands in until media brings avatars.
-        picture: `${base}/assets/pipit.svg`,
+        // The uploaded avatar; without one the site's mark stands in (as it always has here).
+        picture: account.avatarKey ? mediaUrl(base, account.avatarKey) : `${base}/assets/pipit.svg`,
       });
     };
     const userinfoOptions = {

@@ -1,8 +1,8 @@
-import { escapeHtml, profilePath, type Account } from '../../../core/index.ts';
+import { escapeHtml, mediaUrl, profilePath, type Account } from '../../../core/index.ts';
 import { anyObject, arr, bool, int, nul, obj, orNull, ref, str } from './schema.ts';
 
 // The Account entity (mastodon-api.md §3), every key present: strict decoders (Ice Cubes, Tusky) fail on
-// a missing one. Images are absolute URLs of Pipit's default pictures until accounts can upload theirs.
+// a missing one. Images are absolute URLs: the account's uploaded pictures, else Pipit's default ones.
 
 export interface MastodonAccount {
   id: string;
@@ -67,6 +67,9 @@ function renderNote(note: string): string {
 /** A local account as the Mastodon API shows it; `publicUrl` without a trailing slash. */
 export function toMastodonAccount(account: Account, publicUrl: string): MastodonAccount {
   const url = `${publicUrl}${profilePath(account.username)}`;
+  // Uploaded pictures are still WebP (never animated), so the static URL is the same file.
+  const avatar = account.avatarKey ? mediaUrl(publicUrl, account.avatarKey) : `${publicUrl}${DEFAULT_AVATAR_PATH}`;
+  const header = account.headerKey ? mediaUrl(publicUrl, account.headerKey) : `${publicUrl}${DEFAULT_HEADER_PATH}`;
   return {
     id: account.id,
     username: account.username,
@@ -84,10 +87,10 @@ export function toMastodonAccount(account: Account, publicUrl: string): Mastodon
     url,
     // Without ActivityPub the profile page is the account's identity.
     uri: url,
-    avatar: `${publicUrl}${DEFAULT_AVATAR_PATH}`,
-    avatar_static: `${publicUrl}${DEFAULT_AVATAR_PATH}`,
-    header: `${publicUrl}${DEFAULT_HEADER_PATH}`,
-    header_static: `${publicUrl}${DEFAULT_HEADER_PATH}`,
+    avatar,
+    avatar_static: avatar,
+    header,
+    header_static: header,
     followers_count: account.followersCount,
     following_count: account.followingCount,
     statuses_count: account.statusesCount,

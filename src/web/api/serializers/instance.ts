@@ -32,6 +32,9 @@ export function placeholderContact(): Account {
     followingCount: 0,
     lastStatusAt: null,
     createdAt: new Date(0),
+    avatarKey: null,
+    avatarSmallKey: null,
+    headerKey: null,
   };
 }
 

@@ -1,4 +1,4 @@
-import { profilePath, type Account } from '../../../core/index.ts';
+import { mediaPath, profilePath, type Account } from '../../../core/index.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
 
@@ -11,8 +11,12 @@ function avatarClass(username: string): string {
   return `avatar avatar-c${h % AVATAR_COLOURS}`;
 }
 
-/** A round avatar with the person's initial (pictures arrive with media). */
+/** A round avatar: the account's picture, or its initial on a colour. */
 export function avatar(account: Account, size: 'small' | 'large' = 'small'): SafeHtml {
+  // The uploaded picture where there is one (the small file for lists, the 400 px one on the profile);
+  // alt="" since the name is always beside it. Else the initial on a colour, as before.
+  const key = size === 'small' ? (account.avatarSmallKey ?? account.avatarKey) : account.avatarKey;
+  if (key) return html`<img class="avatar avatar-picture avatar-${size}" src="${mediaPath(key)}" alt=""${size === 'small' ? html` loading="lazy"` : ''}>`;
   const name = account.displayName || account.username;
   return html`<span class="${avatarClass(account.username)} avatar-${size}" aria-hidden="true">${[...name][0]!.toUpperCase()}</span>`;
 }

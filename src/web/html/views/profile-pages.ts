@@ -1,4 +1,4 @@
-import { profilePath, type Account, type Post, type Relationship } from '../../../core/index.ts';
+import { mediaPath, profilePath, type Account, type Post, type Relationship } from '../../../core/index.ts';
 import { accountList, avatar, csrfField, displayName, isPaged, pager, type ListPage } from './components.ts';
 import { count, monthYear } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -21,7 +21,10 @@ function profileCard(page: PageContext, account: Account, relationship: Relation
   const own = page.viewer?.id === account.id;
   const base = profilePath(account.username);
   const name = o.heading === 'h1' ? html`<h1 id="profile-name">${displayName(account)}</h1>` : html`<h2 id="profile-name" class="profile-name"><a href="${base}">${displayName(account)}</a></h2>`;
-  return html`<section class="profile" aria-labelledby="profile-name">
+  // The header, when there is one, sits atop the card (alt="": it decorates; the card says who this is).
+  const header = account.headerKey ? html`<img class="profile-header" src="${mediaPath(account.headerKey)}" alt="" width="1500" height="500">` : '';
+  return html`<section class="profile${account.headerKey ? ' profile-with-header' : ''}" aria-labelledby="profile-name">
+  ${header}
   ${avatar(account, 'large')}
   <div class="profile-main">
     <div class="profile-top">
