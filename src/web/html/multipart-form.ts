@@ -1,7 +1,6 @@
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DomainError } from '../../core/index.ts';
-import { BadRequest } from '../shared/error-table.ts';
+import { fromClient } from '../shared/client-body.ts';
 
 // A page form with files (the compose form) arrives as multipart/form-data. Its text fields before the
 // first file (the CSRF token comes first in the form) are read in preValidation into `request.body`, so
@@ -27,16 +26,11 @@ export function registerFormFiles(scope: FastifyInstance, maxFileBytes: number):
   scope.addHook('preValidation', async (request: FastifyRequest) => {
     if (!request.routeOptions.config?.formFiles || !request.isMultipart()) return;
     // One byte past the limit, so the core sees the file is too large and says so.
-    const iterator = request.parts({ limits: { ...FORM_FILE_LIMITS, fileSize: maxFileBytes + 1 } })[Symbol.asyncIterator]();
+    const iterator = fromClient(request.parts({ limits: { ...FORM_FILE_LIMITS, fileSize: maxFileBytes + 1 } }), INTERRUPTED);
     const fields: Record<string, string | string[]> = {};
     let first: MultipartFile | undefined;
     for (;;) {
-      let next: IteratorResult<Multipart>;
-      try {
-        next = await iterator.next();
-      } catch (error) {
-        throw interrupted(error);
-      }
+      const next = await iterator.next();
       if (next.done) break;
       if (next.value.type === 'file') {
         first = next.value;
@@ -49,25 +43,11 @@ export function registerFormFiles(scope: FastifyInstance, maxFileBytes: number):
   });
 }
 
-/** A failure of the request body itself (a dropped connection, a cut-off body): the client's, a 400. */
-function interrupted(error: unknown): Error {
-  if (error instanceof DomainError || (error as { statusCode?: number }).statusCode) return error as Error;
-  return new BadRequest('The form was interrupted before all of it arrived: send it again.');
-}
+const INTERRUPTED = 'The form was interrupted before all of it arrived: send it again.';
 
 /** A file part's bytes, with a failure of the request body made a 400 (not a failure of what reads them). */
-export async function* fileBytes(part: MultipartFile): AsyncGenerator<Buffer> {
-  const iterator = part.file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  for (;;) {
-    let next: IteratorResult<Buffer>;
-    try {
-      next = await iterator.next();
-    } catch (error) {
-      throw interrupted(error);
-    }
-    if (next.done) return;
-    yield next.value;
-  }
+export function fileBytes(part: MultipartFile): AsyncGenerator<Buffer> {
+  return fromClient<Buffer>(part.file, INTERRUPTED);
 }
 
 function addField(fields: Record<string, string | string[]>, name: string, value: unknown): void {
@@ -86,12 +66,7 @@ export async function* remainingParts(request: FastifyRequest): AsyncGenerator<M
   const fields = request.body as Record<string, string | string[]>;
   if (rest.first) yield rest.first;
   for (;;) {
-    let next: IteratorResult<Multipart>;
-    try {
-      next = await rest.iterator.next();
-    } catch (error) {
-      throw interrupted(error);
-    }
+    const next = await rest.iterator.next();
     if (next.done) return;
     if (next.value.type === 'file') yield next.value;
     else addField(fields, next.value.fieldname, next.value.value);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import { DomainError, Invalid, type Core, type MediaAttachment } from '../../../core/index.ts';
+import { Invalid, type Core, type MediaAttachment } from '../../../core/index.ts';
+import { fromClient } from '../../shared/client-body.ts';
 import { requireScope } from '../authenticate.ts';
 import { sendApiError } from '../errors.ts';
 import { requireId } from '../params.ts';
@@ -26,26 +27,7 @@ interface UploadParts {
   media: MediaAttachment;
 }
 
-/** The client's body ended before its multipart did (a dropped connection, a cut-off request): a 400, not ours. */
-function interrupted(error: unknown): Error {
-  if (error instanceof DomainError || (error as { statusCode?: number }).statusCode) return error as Error;
-  return Object.assign(new Error('The upload was interrupted before the whole file arrived: send it again.'), { statusCode: 400, cause: error });
-}
-
-/** `source` as it is, with a failure of the request body itself (not of what reads it) made a 400. */
-async function* fromClient<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  for (;;) {
-    let next: IteratorResult<T>;
-    try {
-      next = await iterator.next();
-    } catch (error) {
-      throw interrupted(error);
-    }
-    if (next.done) return;
-    yield next.value;
-  }
-}
+const INTERRUPTED = 'The upload was interrupted before the whole file arrived: send it again.';
 
 /**
  * Reads the multipart body: text fields before the file are checked and stored with the upload; ones after
@@ -59,14 +41,14 @@ async function receiveUpload(request: FastifyRequest, core: Core): Promise<Uploa
   const fields: Record<string, string> = {};
   let media: MediaAttachment | undefined;
   const parts = request.parts({ limits: { fileSize: core.config.mediaMaxImageBytes + 1, files: 1, fields: 10, fieldSize: 8 * 1024 } });
-  for await (const part of fromClient(parts)) {
+  for await (const part of fromClient(parts, INTERRUPTED)) {
     if (part.type === 'file') {
       if (part.fieldname !== 'file' || media) {
         part.file.resume();
         throw new Invalid(`Send one file, in the part named "file" (not "${part.fieldname}").`, 'file');
       }
       try {
-        media = await core.media.uploadMedia(me, { file: Readable.from(fromClient<Buffer>(part.file)), description: fields.description, focus: fields.focus });
+        media = await core.media.uploadMedia(me, { file: Readable.from(fromClient<Buffer>(part.file, INTERRUPTED)), description: fields.description, focus: fields.focus });
       } catch (error) {
         // Refused before the file was read (a bad description): the rest of it is drained, not answered into.
         part.file.resume();
