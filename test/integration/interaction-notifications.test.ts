@@ -36,10 +36,11 @@ forEachBackend(
       await t.core.interactions.favourite(fan.id, post.id);
       await t.core.interactions.reblog(fan.id, post.id);
       await waitForQueuesDrained(t.core, QUEUES);
-      assert.deepEqual(await notes(author), [`reblog from ${fan.username} on ${post.id}`, `favourite from ${fan.username} on ${post.id}`, `follow from ${fan.username}`]);
+      // Three queues run side by side, so the notifications may be made in any order.
+      assert.deepEqual((await notes(author)).sort(), [`favourite from ${fan.username} on ${post.id}`, `follow from ${fan.username}`, `reblog from ${fan.username} on ${post.id}`]);
       assert.deepEqual(await notes(fan), []);
-      const [reblog] = await t.core.notifications.listNotifications(author.id, { limit: 1 });
-      assert.equal(reblog!.post?.reblogsCount, 1, 'the post comes hydrated');
+      const reblog = (await t.core.notifications.listNotifications(author.id, { limit: 40 })).find((n) => n.type === 'reblog');
+      assert.equal(reblog?.post?.reblogsCount, 1, 'the post comes hydrated');
     });
 
     it('a repeated job makes no second notification', async () => {
