@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
+import { parseQueueList, QUEUE_NAMES, type QueueName } from './jobs/queues.ts';
 
 /** The one place that reads the environment (twelve-factor); everything else receives a Config. */
 
@@ -44,6 +45,17 @@ const schema = z
       .string()
       .regex(/^\S+( \S+){4,5}$/, 'must be a cron expression such as "5 0 * * *" (minute hour day month weekday, UTC)')
       .default('5 0 * * *'),
+    WORKER_QUEUES: z
+      .string()
+      .max(2000)
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined) return QUEUE_NAMES;
+        const parsed = parseQueueList(raw);
+        if ('queues' in parsed) return parsed.queues;
+        ctx.issues.push({ code: 'custom', message: parsed.error, input: raw });
+        return z.NEVER;
+      }),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 24)').max(200).optional(),
     METRICS_OPEN: z.stringbool({ error: 'must be true or false' }).default(false),
     METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(9464),
@@ -87,6 +99,8 @@ export interface Config {
   readonly mailFrom: string;
   /** When the daily statistics run (cron, UTC). */
   readonly statsCron: string;
+  /** The queues `pipit worker` (and `pipit start`) takes jobs from: all unless WORKER_QUEUES names some. */
+  readonly workerQueues: readonly QueueName[];
   /** Bearer token that /metrics requires; without one, see metricsOpen. */
   readonly metricsToken: string | undefined;
   /**
@@ -185,6 +199,7 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     smtpTimeoutSeconds: v.SMTP_TIMEOUT_SECONDS,
     mailFrom: v.MAIL_FROM ?? `Pipit <notifications@${new URL(publicUrl).hostname}>`,
     statsCron: v.STATS_CRON,
+    workerQueues: Object.freeze([...v.WORKER_QUEUES]),
     metricsToken: v.METRICS_TOKEN,
     metricsOpen: v.METRICS_OPEN,
     metricsPort: v.METRICS_PORT,
