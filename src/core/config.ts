@@ -5,6 +5,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 import { parseQueueList, QUEUE_NAMES, type QueueName } from './jobs/queues.ts';
+import { findExecutable } from './executables.ts';
 
 /** The one place that reads the environment (twelve-factor); everything else receives a Config. */
 
@@ -65,6 +66,7 @@ const schema = z
     MEDIA_MAX_IMAGE_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
     MEDIA_MAX_IMAGE_PIXELS: z.coerce.number({ error: 'must be a number of pixels' }).int('must be a whole number').min(1).max(1_000_000_000).default(33_177_600),
     MEDIA_UPLOAD_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(10),
+    MEDIA_HEIF_CONVERT: z.string().min(1).max(1000).regex(/^[^\s]+$/, 'must be a command name or a path, without spaces (or off)').default('heif-convert'),
     MEDIA_QUOTA_MB: z.coerce.number({ error: 'must be a number of megabytes (0: no quota)' }).int('must be a whole number').min(0).max(100_000_000).default(1024),
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(2),
   });
@@ -122,6 +124,11 @@ export interface Config {
   readonly mediaMaxImagePixels: number;
   /** How long an upload's answer waits for its processing before saying "still processing" (202). */
   readonly mediaUploadWaitSeconds: number;
+  /**
+   * The path of the HEIC→JPEG converter (libheif's heif-convert, MEDIA_HEIF_CONVERT: a name on PATH or a
+   * path), found at start-up; undefined when it is `off` or not installed, and HEIC uploads are refused.
+   */
+  readonly mediaHeifConvert: string | undefined;
   /** The media storage each account may use, in megabytes (0: no quota); an upload past it is refused. */
   readonly mediaQuotaMb: number;
   /** On SIGTERM, how long readiness reports "down" while requests are still served, before the listener closes. */
@@ -211,5 +218,7 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     mediaMaxImagePixels: v.MEDIA_MAX_IMAGE_PIXELS,
     mediaUploadWaitSeconds: v.MEDIA_UPLOAD_WAIT_SECONDS,
     mediaQuotaMb: v.MEDIA_QUOTA_MB,
+    // Without PATH (a bare environment), where execvp looks too.
+    mediaHeifConvert: v.MEDIA_HEIF_CONVERT === 'off' ? undefined : findExecutable(v.MEDIA_HEIF_CONVERT, merged.PATH ?? '/usr/local/bin:/usr/bin:/bin'),
   });
 }

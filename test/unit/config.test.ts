@@ -135,6 +135,15 @@ describe('loadConfig: values', () => {
     assert.throws(() => queues(' , '), { message: /^WORKER_QUEUES: must name at least one queue/ });
   });
 
+  it('finds MEDIA_HEIF_CONVERT at start-up: a path, a name on PATH, or nothing (off, or not installed)', () => {
+    const heif = (env: Record<string, string>) => load({ NODE_ENV: 'test', ...env }).mediaHeifConvert;
+    assert.equal(heif({ MEDIA_HEIF_CONVERT: 'off' }), undefined);
+    assert.equal(heif({ MEDIA_HEIF_CONVERT: '/nonexistent/heif-convert' }), undefined);
+    assert.equal(heif({ MEDIA_HEIF_CONVERT: 'sh', PATH: '/nonexistent:/bin' }), '/bin/sh');
+    assert.equal(heif({ MEDIA_HEIF_CONVERT: 'sh', PATH: '/nonexistent' }), undefined);
+    assert.throws(() => heif({ MEDIA_HEIF_CONVERT: 'heif-convert --quiet' }), { message: /^MEDIA_HEIF_CONVERT: must be a command name or a path/ });
+  });
+
   it('reads a .env file, with the real environment winning', () => {
     const dir = tempDir();
     const file = join(dir, '.env');

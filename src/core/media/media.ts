@@ -9,6 +9,7 @@ import { parseFocus } from './focus.ts';
 import { checkQuota, mediaBytesUsed, quotaBytes } from './quota.ts';
 import { newMediaPrefix, uploadKey } from './keys.ts';
 import { MEDIA_COLUMNS, toMediaAttachment, type MediaAttachment } from './media-view.ts';
+import { HEIC_UNAVAILABLE, isHevcHeif } from './heic.ts';
 import { SNIFF_BYTES, sniff } from './sniff.ts';
 
 // Uploads and their owner's changes. An upload is streamed into storage, counted (one past the size limit
@@ -48,7 +49,7 @@ function sizeText(bytes: number): string {
  * The bytes of `source` as they pass, counted and judged: past `limit` it fails with TooLarge, and as
  * soon as its first bytes are in, a file that is not an image fails with Invalid (nothing more is read).
  */
-function checkedUpload(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: number) {
+function checkedUpload(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: number, heicAccepted: boolean) {
   let size = 0;
   let head = Buffer.alloc(0);
   let judged = false;
@@ -56,6 +57,8 @@ function checkedUpload(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: 
     judged = true;
     const sniffed = sniff(head);
     if (!sniffed.ok) throw new Invalid(sniffed.reason, 'file');
+    // Without heif-convert a HEIC photo could never be processed: say so now, not after the upload.
+    if (sniffed.format === 'heif' && !heicAccepted && isHevcHeif(head)) throw new Invalid(HEIC_UNAVAILABLE, 'file');
   };
   async function* counted(): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
@@ -81,7 +84,8 @@ export async function uploadMedia(ctx: CoreContext, accountId: string, input: Up
   const prefix = newMediaPrefix();
   const key = uploadKey(prefix);
   // A refused file, and an interrupted request body, fail the write and leave nothing behind.
-  const counted = checkedUpload(Buffer.isBuffer(input.file) ? [input.file] : (input.file as AsyncIterable<Buffer>), ctx.config.mediaMaxImageBytes);
+  const heicAccepted = ctx.config.mediaHeifConvert !== undefined;
+  const counted = checkedUpload(Buffer.isBuffer(input.file) ? [input.file] : (input.file as AsyncIterable<Buffer>), ctx.config.mediaMaxImageBytes, heicAccepted);
   try {
     await ctx.storage.put(key, counted.stream, 'application/octet-stream');
   } catch (error) {
