@@ -4,7 +4,7 @@ import type { CoreContext } from '../context.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { Invalid, NotFound, TooLarge } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
-import { cleanText } from '../domain/text-input.ts';
+import { checkDescription } from './description.ts';
 import { parseFocus } from './focus.ts';
 import { checkQuota, mediaBytesUsed, quotaBytes } from './quota.ts';
 import { newMediaPrefix, uploadKey } from './keys.ts';
@@ -18,7 +18,7 @@ import { SNIFF_BYTES, sniff } from './sniff.ts';
 // its row. What the file really is, and its variants, are the pipeline's business (pipeline.ts).
 
 /** The longest description (alt text), as Mastodon. */
-export const DESCRIPTION_MAX = 1500;
+export { DESCRIPTION_MAX } from './description.ts';
 
 export interface UploadInput {
   /** The file's bytes; its name and declared type are not asked for: only the content counts. */
@@ -33,12 +33,6 @@ export interface MediaChanges {
   focus?: string | undefined;
 }
 
-function checkDescription(description: string | undefined): string | undefined {
-  if (description === undefined) return undefined;
-  const text = cleanText(description).trim();
-  if (text.length > DESCRIPTION_MAX) throw new Invalid(`Descriptions have at most ${DESCRIPTION_MAX} characters; this one has ${text.length}.`, 'description');
-  return text;
-}
 
 /** A size in the unit people read it in. */
 function sizeText(bytes: number): string {
