@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import type { Core, QueueName } from '../core/index.ts';
+import { QUEUE_NAMES, type Core, type QueueName } from '../core/index.ts';
 import { jobRunner } from './job-runner.ts';
 import { cleanupHandler } from './handlers/cleanup.ts';
 import { dailyStatsHandler } from './handlers/daily-stats.ts';
@@ -53,6 +53,10 @@ export async function startWorker(core: Core, options: WorkerOptions = {}): Prom
   // WORKER_QUEUES: a queue not taken here gets no handler, so its jobs wait for a worker that takes it
   // (e.g. video transcoding on machines of their own).
   const taken = new Set(options.queues ?? core.config.workerQueues);
+  if (core.databaseKind === 'pglite' && taken.size < QUEUE_NAMES.length) {
+    // The embedded database belongs to this one process: no other worker can take the rest.
+    logger.warn({ queues: [...taken] }, 'WORKER_QUEUES leaves queues untaken, and on the embedded database no other worker can take them: their jobs will wait');
+  }
   const runner = jobRunner(core, logger);
   const run: typeof runner = async (queue, handler) => {
     if (taken.has(queue)) await runner(queue, handler);

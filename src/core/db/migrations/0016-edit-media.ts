@@ -5,7 +5,16 @@ import { runStatements } from '../run-statements.ts';
 // post records its attachments as they were then — ids in order, with that version's description and
 // focal point — so the history shows what each version showed. The files are the attachments' own: an
 // attachment an edit removed is unattached, and the cleanup removes it; its versions then show the rest.
-const UP = [`ALTER TABLE status_edits ADD COLUMN media jsonb NOT NULL DEFAULT '[]'::jsonb`];
+// Until now an edit could not change a post's media, so every version kept so far had the attachments
+// its post has: they are filled in from them.
+const UP = [
+  `ALTER TABLE status_edits ADD COLUMN media jsonb NOT NULL DEFAULT '[]'::jsonb`,
+  `UPDATE status_edits e SET media = m.media
+     FROM (SELECT status_id,
+                  jsonb_agg(jsonb_build_object('id', id::text, 'description', description, 'focus', jsonb_build_object('x', focus_x, 'y', focus_y)) ORDER BY position, id) AS media
+             FROM media_attachments WHERE status_id IS NOT NULL GROUP BY status_id) m
+    WHERE m.status_id = e.status_id`,
+];
 
 const DOWN = [`ALTER TABLE status_edits DROP COLUMN media`];
 
