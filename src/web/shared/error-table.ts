@@ -1,5 +1,5 @@
 import type { FastifyError } from 'fastify';
-import { DomainError, Forbidden, Invalid, Conflict, NotFound, OAuthError, RateLimited, TooLarge, Unauthenticated, Unavailable, isDatabaseUnavailable } from '../../core/index.ts';
+import { DomainError, Forbidden, Invalid, Conflict, NotFound, OAuthError, RateLimited, StorageUnavailable, TooLarge, Unauthenticated, Unavailable, isDatabaseUnavailable } from '../../core/index.ts';
 import { waitText } from './wait-text.ts';
 
 // The one table from errors to HTTP: every scope (HTML pages, the API, OAuth) maps errors through it and
@@ -36,6 +36,7 @@ const FASTIFY_MESSAGES: Record<number, [string, string]> = {
 };
 
 const UNAVAILABLE_MESSAGE = 'Pipit cannot reach its database right now. Please try again in a minute.';
+const STORAGE_UNAVAILABLE_MESSAGE = 'Pipit cannot reach its media storage right now, so files cannot be stored or read. Please try again in a minute.';
 
 export function describeError(error: FastifyError | Error): DescribedError {
   // RFC 6749 §5.2: a client that failed to authenticate gets 401; RFC 7009 gives revoking another's token 403.
@@ -57,6 +58,8 @@ export function describeError(error: FastifyError | Error): DescribedError {
       retryAfterSeconds: error.retryAfterSeconds,
     };
   }
+  // Before the database's check, whose patterns a store's error text could happen to match.
+  if (error instanceof StorageUnavailable) return { status: 503, title: 'Temporarily unavailable', message: STORAGE_UNAVAILABLE_MESSAGE, expected: false, retryAfterSeconds: 30 };
   if (isDatabaseUnavailable(error)) {
     return { status: 503, title: 'Temporarily unavailable', message: UNAVAILABLE_MESSAGE, expected: false, outage: true, retryAfterSeconds: 30 };
   }
