@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.ts';
+import { errorHandler } from '../shared/errors.ts';
 import { registerBlurhashPng } from './blurhash-png.ts';
 
 // The stored media files, served by Pipit at /media/<key> (local-disk storage). Only keys the pipeline
@@ -12,6 +13,8 @@ const ONE_YEAR = 365 * 24 * 3600;
 
 /** GET /media/* (and HEAD). */
 export async function mediaScope(scope: FastifyInstance, { core }: { core: Core }): Promise<void> {
+  // Errors as plain text, like the 404: the store unreachable is a 503 that says so (error-table.ts).
+  scope.setErrorHandler(errorHandler((_request, reply, d) => reply.code(d.status).header('Cache-Control', 'no-store').type('text/plain; charset=utf-8').send(d.message)));
   registerBlurhashPng(scope);
   scope.get<{ Params: { '*': string } }>('/media/*', async (request, reply) => {
     const file = await core.media.readFile(request.params['*']);
