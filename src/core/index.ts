@@ -73,7 +73,7 @@ export { postLength, RAW_FACTOR, URL_LENGTH } from './domain/post-text.ts';
 export { PIPIT_VERSION } from './version.ts';
 export type { InstanceFacts } from './instance/instance.ts';
 export { escapeHtml } from './domain/html.ts';
-export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl, mediaPath, mediaUrl } from './urls.ts';
+export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl, mediaPath, mediaUrl, type SiteUrls } from './urls.ts';
 export type { MediaAttachment } from './media/media-view.ts';
 export { blurhashPng } from './media/blurhash-png.ts';
 export type { MediaVariantMeta as MediaVariantMetaView } from './db/schema.ts';

@@ -151,3 +151,60 @@ forEachBackend(
   },
   { env: { ...s3.env(BUCKET) }, core: { jobs: FAST_JOBS } },
 );
+
+forEachBackend(
+  'media on S3 served by the store itself (MEDIA_PUBLIC_URL)',
+  (t) => {
+    let app: FastifyInstance;
+    let worker: RunningWorker;
+    let alice: ApiUser;
+    const publicBase = `${s3.endpoint}/${BUCKET}`;
+    before(
+      async () => {
+        worker = await startWorker(t.core, { logger: pino({ level: 'silent' }), schedules: false });
+        app = await buildApp(t.core);
+        alice = await apiUser(app, t.core, { client: await registerApp(app), prefix: 'alice' });
+      },
+      { timeout: 60_000 },
+    );
+    after(async () => {
+      await app?.close();
+      await worker?.stop();
+    });
+
+    it('entities point at MEDIA_PUBLIC_URL, which serves the file with its type and cache; /media/<key> redirects there', async () => {
+      const body = await multipart(await noiseImage(320, 200, 'png'));
+      const res = await app.inject({ method: 'POST', url: '/api/v2/media', remoteAddress: uniqueIp(), headers: { ...bearer(alice.token), 'content-type': body.contentType }, payload: body.payload });
+      assert.equal(res.statusCode, 200, res.body);
+      const m = res.json() as Json;
+      const key = /^[0-9a-f]{32}\/original\.png$/;
+      assert.ok(m.url.startsWith(`${publicBase}/`), m.url);
+      assert.match(m.url.slice(publicBase.length + 1), key);
+      assert.ok(m.preview_url.startsWith(`${publicBase}/`), m.preview_url);
+      // The store serves it, with the headers stored beside it.
+      const direct = await fetch(m.url);
+      assert.equal(direct.status, 200);
+      assert.equal(direct.headers.get('content-type'), 'image/png');
+      assert.equal(direct.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      const bytes = Buffer.from(await direct.arrayBuffer());
+      assert.equal((await sharpSize(bytes)).width, 320);
+      // A post's entity says the same.
+      const post = await call(app, 'POST', '/api/v1/statuses', { token: alice.token, payload: { status: 'on the store', media_ids: [m.id] } });
+      assert.equal(post.statusCode, 200, post.body);
+      assert.equal((post.json() as Json).media_attachments[0].url, m.url);
+      // The website's pages link /media/<key>: a permanent redirect to the store.
+      const path = `/media/${m.url.slice(publicBase.length + 1)}`;
+      const redirect = await app.inject({ method: 'GET', url: path });
+      assert.equal(redirect.statusCode, 301);
+      assert.equal(redirect.headers.location, m.url);
+      // Only keys Pipit serves are redirected; anything else stays a 404.
+      assert.equal((await app.inject({ method: 'GET', url: '/media/incoming/0123456789abcdef0123456789abcdef' })).statusCode, 404);
+    });
+  },
+  { env: { ...s3.env(BUCKET), MEDIA_PUBLIC_URL: `${s3.endpoint}/${BUCKET}/` } },
+);
+
+async function sharpSize(data: Buffer) {
+  const { default: sharp } = await import('sharp');
+  return sharp(data).metadata();
+}

@@ -12,7 +12,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Settings } from '../config.ts';
 import { DomainError, StorageUnavailable } from '../domain/errors.ts';
-import { contentTypeOfKey, isStorageKey } from '../media/keys.ts';
+import { contentTypeOfKey, isServedKey, isStorageKey } from '../media/keys.ts';
 import type { MediaStorage, StoredEntry, StoredObject } from './storage.ts';
 
 // Media in an S3-compatible bucket (AWS S3, MinIO, Cloudflare R2, Backblaze B2, Garage, …) through the
@@ -27,6 +27,15 @@ import type { MediaStorage, StoredEntry, StoredObject } from './storage.ts';
 const PART_SIZE = 5 * 1024 * 1024;
 /** Parts of one upload in flight at once (memory per upload: PART_SIZE × this). */
 const PARTS_IN_FLIGHT = 2;
+
+/**
+ * The headers stored with an object, which the store sends when it serves the file itself
+ * (MEDIA_PUBLIC_URL): its true type and, for what browsers are sent, the year-long cache a key allows.
+ * (nosniff and the CSP are not object metadata: the CDN or bucket adds them; see the README.)
+ */
+function objectHeaders(key: string) {
+  return { ContentType: contentTypeOfKey(key), ...(isServedKey(key) ? { CacheControl: 'public, max-age=31536000, immutable' } : {}) };
+}
 
 /** The SDK's settings for an S3-compatible store (exported for the tests, which make a client of their own). */
 export function s3ClientConfig(settings: S3Settings): S3ClientConfig {
@@ -78,7 +87,7 @@ export function s3Storage(settings: S3Settings, publicBase: string): MediaStorag
       checkKey(key);
       if (Buffer.isBuffer(data)) {
         try {
-          await client.send(new PutObjectCommand({ Bucket, Key: key, Body: data, ContentLength: data.length, ContentType: contentTypeOfKey(key) }));
+          await client.send(new PutObjectCommand({ Bucket, Key: key, Body: data, ContentLength: data.length, ...objectHeaders(key) }));
         } catch (error) {
           throw unavailable(error, 'PutObject');
         }
@@ -91,7 +100,7 @@ export function s3Storage(settings: S3Settings, publicBase: string): MediaStorag
       try {
         await new Upload({
           client,
-          params: { Bucket, Key: key, Body: data, ContentType: contentTypeOfKey(key) },
+          params: { Bucket, Key: key, Body: data, ...objectHeaders(key) },
           partSize: PART_SIZE,
           queueSize: PARTS_IN_FLIGHT,
         }).done();
