@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import sharp from 'sharp';
+import { s3Storage } from '../../src/core/storage/s3.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { startWorker, type RunningWorker } from '../../src/worker/worker.ts';
 import { forEachBackend } from '../helpers/databases.ts';
@@ -33,6 +35,9 @@ const FAST_JOBS = {
     'media-image': { retryLimit: 2, retryDelay: 1, retryDelayMax: 1 },
   },
 };
+
+/** Uploads past this are refused: larger than one 5 MiB part, so the S3 store's multipart path is taken. */
+const LIMIT = 6 * 1024 * 1024;
 
 async function multipart(file: Buffer) {
   const form = new FormData();
@@ -68,6 +73,13 @@ forEachBackend(
       await app?.close();
     });
 
+    /** Every key in the bucket, read with the storage's own listing. */
+    async function bucketKeys(): Promise<string[]> {
+      const keys: string[] = [];
+      for await (const entry of s3Storage(s3.settings(BUCKET), '').list()) keys.push(entry.key);
+      return keys.sort();
+    }
+
     async function upload(file: Buffer) {
       const body = await multipart(file);
       return app.inject({ method: 'POST', url: '/api/v2/media', remoteAddress: uniqueIp(), headers: { ...bearer(alice.token), 'content-type': body.contentType }, payload: body.payload });
@@ -99,6 +111,26 @@ forEachBackend(
       assert.deepEqual(Buffer.from(await direct.arrayBuffer()), file.rawPayload);
       // A key the bucket does not have is a 404, as on the local disk.
       assert.equal((await app.inject({ method: 'GET', url: '/media/0123456789abcdef0123456789abcdef/original.png' })).statusCode, 404);
+    });
+
+    it('bad uploads keep their own answers on S3 and leave nothing in the bucket: too large (past one part) 413, a text file 422, a cut body 400', async () => {
+      const before = await bucketKeys();
+      const big = Buffer.alloc(LIMIT + 1024 * 1024, 0xff);
+      big.set([0xff, 0xd8, 0xff], 0);
+      const tooLarge = await upload(big);
+      assert.equal(tooLarge.statusCode, 413, tooLarge.body);
+      const text = await upload(Buffer.from('hello, this is not a picture at all, just some text that goes on and on\n'.repeat(20)));
+      assert.equal(text.statusCode, 422, text.body);
+      const whole = await multipart(await noiseImage(400, 300, 'png'));
+      const cut = await app.inject({
+        method: 'POST',
+        url: '/api/v2/media',
+        remoteAddress: uniqueIp(),
+        headers: { ...bearer(alice.token), 'content-type': whole.contentType },
+        payload: whole.payload.subarray(0, Math.floor(whole.payload.length / 2)),
+      });
+      assert.equal(cut.statusCode, 400, cut.body);
+      assert.deepEqual(await bucketKeys(), before);
     });
 
     it('while the store is unreachable an upload is a 503 that says so, and served files too; both work again once it is back', async () => {
@@ -149,7 +181,7 @@ forEachBackend(
       assert.match((got.json() as Json).error, /Processing failed repeatedly/);
     });
   },
-  { env: { ...s3.env(BUCKET) }, core: { jobs: FAST_JOBS } },
+  { env: { ...s3.env(BUCKET), MEDIA_MAX_IMAGE_BYTES: String(LIMIT) }, core: { jobs: FAST_JOBS } },
 );
 
 forEachBackend(
@@ -204,7 +236,6 @@ forEachBackend(
   { env: { ...s3.env(BUCKET), MEDIA_PUBLIC_URL: `${s3.endpoint}/${BUCKET}/` } },
 );
 
-async function sharpSize(data: Buffer) {
-  const { default: sharp } = await import('sharp');
+function sharpSize(data: Buffer) {
   return sharp(data).metadata();
 }
