@@ -8,7 +8,7 @@ import { buildApp } from '../../src/web/app.ts';
 import { startWorker, type RunningWorker } from '../../src/worker/worker.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { apiUser, call, type ApiUser } from '../helpers/api-user.ts';
-import { uniqueIp } from '../helpers/browser-session.ts';
+import { LogCapture, uniqueIp } from '../helpers/browser-session.ts';
 import { bearer, registerApp } from '../helpers/oauth.ts';
 import { noiseImage } from '../helpers/images.ts';
 import { startTestS3 } from '../helpers/s3.ts';
@@ -52,12 +52,13 @@ forEachBackend(
     let app: FastifyInstance;
     let worker: RunningWorker | undefined;
     let alice: ApiUser;
+    const logs = new LogCapture();
     const startTheWorker = async () => {
       worker = await startWorker(t.core, { logger: pino({ level: 'silent' }), schedules: false });
     };
     before(
       async () => {
-        app = await buildApp(t.core);
+        app = await buildApp(t.core, { logStream: logs });
         alice = await apiUser(app, t.core, { client: await registerApp(app), prefix: 'alice' });
       },
       { timeout: 60_000 },
@@ -146,6 +147,14 @@ forEachBackend(
       const file = await app.inject({ method: 'GET', url: path });
       assert.equal(file.statusCode, 503);
       assert.match(file.body, /cannot reach its media storage/);
+      for (let i = 0; i < 5; i++) assert.equal((await app.inject({ method: 'GET', url: path })).statusCode, 503);
+      // Logged once per interval by each scope (with the store's own error), not at every request; the
+      // upload's line names the write that failed; never the credentials.
+      const reports = logs.records().filter((r) => r.msg === 'media storage unreachable: answering 503').map((r) => JSON.stringify(r));
+      assert.equal(reports.filter((r) => /S3 GetObject failed/.test(r)).length, 1, logs.text());
+      assert.equal(reports.filter((r) => /S3 upload failed: .*ECONNREFUSED/.test(r)).length, 1, logs.text());
+      assert.equal(reports.length, 2, logs.text());
+      assert.doesNotMatch(logs.text(), new RegExp(s3.env(BUCKET).S3_SECRET_ACCESS_KEY!));
       await s3.restore();
       assert.equal((await upload(await noiseImage(64, 64, 'png'))).statusCode, 200);
       assert.equal((await app.inject({ method: 'GET', url: path })).statusCode, 200);
@@ -181,7 +190,7 @@ forEachBackend(
       assert.match((got.json() as Json).error, /Processing failed repeatedly/);
     });
   },
-  { env: { ...s3.env(BUCKET), MEDIA_MAX_IMAGE_BYTES: String(LIMIT) }, core: { jobs: FAST_JOBS } },
+  { env: { ...s3.env(BUCKET), MEDIA_MAX_IMAGE_BYTES: String(LIMIT), LOG_LEVEL: 'info' }, core: { jobs: FAST_JOBS } },
 );
 
 forEachBackend(

@@ -13,8 +13,8 @@ export interface DescribedError {
   /** What happened and what to do, in words a person can act on. */
   message: string;
   expected: boolean;
-  /** The database is unreachable: logged once per interval, not at every request. */
-  outage?: boolean;
+  /** What is unreachable (the database, the media storage): logged once per interval, not at every request. */
+  outage?: 'database' | 'media storage';
   /** Seconds after which trying again makes sense (sent as Retry-After). */
   retryAfterSeconds?: number;
 }
@@ -59,9 +59,9 @@ export function describeError(error: FastifyError | Error): DescribedError {
     };
   }
   // Before the database's check, whose patterns a store's error text could happen to match.
-  if (error instanceof StorageUnavailable) return { status: 503, title: 'Temporarily unavailable', message: STORAGE_UNAVAILABLE_MESSAGE, expected: false, retryAfterSeconds: 30 };
+  if (error instanceof StorageUnavailable) return { status: 503, title: 'Temporarily unavailable', message: STORAGE_UNAVAILABLE_MESSAGE, expected: false, outage: 'media storage', retryAfterSeconds: 30 };
   if (isDatabaseUnavailable(error)) {
-    return { status: 503, title: 'Temporarily unavailable', message: UNAVAILABLE_MESSAGE, expected: false, outage: true, retryAfterSeconds: 30 };
+    return { status: 503, title: 'Temporarily unavailable', message: UNAVAILABLE_MESSAGE, expected: false, outage: 'database', retryAfterSeconds: 30 };
   }
   if (error instanceof Unavailable) return { status: 503, title: 'Temporarily unavailable', message: UNAVAILABLE_MESSAGE, expected: false };
   if (error instanceof BadRequest) return { status: 400, title: 'Bad request', message: error.message, expected: true };
