@@ -11,6 +11,7 @@ import { findExecutable } from './executables.ts';
 
 const NODE_ENVS = ['development', 'test', 'production'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const MEDIA_STORAGES = ['local', 's3'] as const;
 
 const schema = z
   .object({
@@ -68,6 +69,17 @@ const schema = z
     MEDIA_UPLOAD_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(10),
     MEDIA_HEIF_CONVERT: z.string().min(1).max(1000).regex(/^[^\s]+$/, 'must be a command name or a path, without spaces (or off)').default('heif-convert'),
     MEDIA_QUOTA_MB: z.coerce.number({ error: 'must be a number of megabytes (0: no quota)' }).int('must be a whole number').min(0).max(100_000_000).default(1024),
+    MEDIA_STORAGE: z.enum(MEDIA_STORAGES, { error: 'must be local (files under DATA_DIR/media) or s3 (an S3-compatible store)' }).default('local'),
+    MEDIA_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL where the stored files are served, such as https://cdn.example.com/media' }).max(500).optional(),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens')
+      .optional(),
+    S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the S3-compatible service, such as https://s3.eu-central-1.amazonaws.com or http://127.0.0.1:9000' }).max(500).optional(),
+    S3_REGION: z.string().regex(/^[a-z0-9-]{1,50}$/, 'must be a region name such as us-east-1 (or auto, for Cloudflare R2)').default('us-east-1'),
+    S3_FORCE_PATH_STYLE: z.stringbool({ error: 'must be true or false' }).default(false),
+    S3_ACCESS_KEY_ID: z.string().min(1).max(500).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).max(500).optional(),
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(2),
   });
 
@@ -131,8 +143,30 @@ export interface Config {
   readonly mediaHeifConvert: string | undefined;
   /** The media storage each account may use, in megabytes (0: no quota); an upload past it is refused. */
   readonly mediaQuotaMb: number;
+  /** Where media bytes live: `local` (DATA_DIR/media) or `s3` (see `s3`). */
+  readonly mediaStorage: (typeof MEDIA_STORAGES)[number];
+  /** The S3-compatible store, when `mediaStorage` is `s3`. */
+  readonly s3: S3Settings | undefined;
+  /**
+   * Where browsers fetch stored media, without a trailing slash: MEDIA_PUBLIC_URL (the store itself or a
+   * CDN in front of it), or Pipit's own `/media` when it is unset.
+   */
+  readonly mediaBaseUrl: string;
+  /** True when MEDIA_PUBLIC_URL is set: something other than Pipit serves the files. */
+  readonly mediaServedElsewhere: boolean;
   /** On SIGTERM, how long readiness reports "down" while requests are still served, before the listener closes. */
   readonly shutdownDrainSeconds: number;
+}
+
+export interface S3Settings {
+  readonly bucket: string;
+  /** Undefined: AWS itself, found from the region. */
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  /** `https://endpoint/bucket/key` rather than `https://bucket.endpoint/key` (MinIO, most self-hosted stores). */
+  readonly forcePathStyle: boolean;
+  /** Undefined: the SDK's own lookup (AWS_* variables, an instance role, ~/.aws). */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
 }
 
 /** A configuration problem a person must fix; the CLI prints its message alone and exits with code 2. */
@@ -141,7 +175,7 @@ export class ConfigError extends Error {
 }
 
 const KNOWN_KEYS = new Set(Object.keys(schema.shape));
-const SECRET_KEYS = new Set(['SECRET_KEY', 'DATABASE_URL', 'SMTP_URL', 'METRICS_TOKEN']);
+const SECRET_KEYS = new Set(['SECRET_KEY', 'DATABASE_URL', 'SMTP_URL', 'METRICS_TOKEN', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']);
 
 /** Variables from a `.env` file; the real environment wins over the file. */
 function readDotenv(path: string): Env {
@@ -156,6 +190,23 @@ function developmentSecret(dataDir: string): string {
   const key = randomBytes(32).toString('hex');
   writeFileSync(file, key + '\n', { mode: 0o600 });
   return key;
+}
+
+/** The S3 settings, checked together (each alone is checked by the schema); undefined for local storage. */
+function s3Settings(v: z.infer<typeof schema>): S3Settings | undefined {
+  if (v.MEDIA_STORAGE !== 's3') return undefined;
+  if (!v.S3_BUCKET) throw new ConfigError('S3_BUCKET: required when MEDIA_STORAGE=s3 (the bucket the media files go to; create it first)');
+  // Both or neither: one alone is a typo, not a wish to use the SDK's own credential lookup.
+  if ((v.S3_ACCESS_KEY_ID === undefined) !== (v.S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError(`${v.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY'}: required with ${v.S3_ACCESS_KEY_ID === undefined ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'} (set both, or neither to use the AWS SDK's own lookup)`);
+  }
+  return Object.freeze({
+    bucket: v.S3_BUCKET,
+    endpoint: v.S3_ENDPOINT?.replace(/\/+$/, ''),
+    region: v.S3_REGION,
+    forcePathStyle: v.S3_FORCE_PATH_STYLE,
+    credentials: v.S3_ACCESS_KEY_ID && v.S3_SECRET_ACCESS_KEY ? Object.freeze({ accessKeyId: v.S3_ACCESS_KEY_ID, secretAccessKey: v.S3_SECRET_ACCESS_KEY }) : undefined,
+  });
 }
 
 /**
@@ -186,8 +237,13 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     if (!v.PUBLIC_URL?.startsWith('https://')) {
       throw new ConfigError(`PUBLIC_URL: must be an https:// URL in production (got ${JSON.stringify(v.PUBLIC_URL ?? null)})`);
     }
+    // An https page may not show http images (mixed content).
+    if (v.MEDIA_PUBLIC_URL && !v.MEDIA_PUBLIC_URL.startsWith('https://')) {
+      throw new ConfigError(`MEDIA_PUBLIC_URL: must be an https:// URL in production (got ${JSON.stringify(v.MEDIA_PUBLIC_URL)})`);
+    }
   }
   const publicUrl = (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, '');
+  const s3 = s3Settings(v);
   return Object.freeze({
     nodeEnv: v.NODE_ENV,
     port: v.PORT,
@@ -220,5 +276,9 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     mediaQuotaMb: v.MEDIA_QUOTA_MB,
     // Without PATH (a bare environment), where execvp looks too.
     mediaHeifConvert: v.MEDIA_HEIF_CONVERT === 'off' ? undefined : findExecutable(v.MEDIA_HEIF_CONVERT, merged.PATH ?? '/usr/local/bin:/usr/bin:/bin'),
+    mediaStorage: v.MEDIA_STORAGE,
+    s3,
+    mediaBaseUrl: (v.MEDIA_PUBLIC_URL ?? `${publicUrl}/media`).replace(/\/+$/, ''),
+    mediaServedElsewhere: v.MEDIA_PUBLIC_URL !== undefined,
   });
 }

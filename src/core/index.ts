@@ -35,9 +35,7 @@ import * as media from './media/media.ts';
 import * as mediaPipeline from './media/pipeline.ts';
 import * as mediaCleanup from './media/cleanup.ts';
 import * as mediaStorageUsage from './media/storage-usage.ts';
-import { localDiskStorage } from './storage/local-disk.ts';
-import { mediaUrl } from './urls.ts';
-import { join } from 'node:path';
+import { mediaStorage } from './storage/choose.ts';
 import { startBus } from './jobs/bus.ts';
 import type { BusOptions } from './jobs/bus-types.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
@@ -75,7 +73,7 @@ export { postLength, RAW_FACTOR, URL_LENGTH } from './domain/post-text.ts';
 export { PIPIT_VERSION } from './version.ts';
 export type { InstanceFacts } from './instance/instance.ts';
 export { escapeHtml } from './domain/html.ts';
-export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl, mediaPath, mediaUrl } from './urls.ts';
+export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl, mediaPath, mediaUrl, type SiteUrls } from './urls.ts';
 export type { MediaAttachment } from './media/media-view.ts';
 export { blurhashPng } from './media/blurhash-png.ts';
 export type { MediaVariantMeta as MediaVariantMetaView } from './db/schema.ts';
@@ -164,8 +162,8 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     });
     // After the job queue, so a new database's pg-boss tables are analyzed too.
     if (handle.kind === 'pglite') await analyzeNeverAnalyzed(handle.db);
-    // Media under DATA_DIR/media, served by Pipit at /media (urls.ts); S3 comes as another MediaStorage.
-    const storage = localDiskStorage(join(config.dataDir, 'media'), mediaUrl(config.publicUrl, '').replace(/\/$/, ''));
+    // Media under DATA_DIR/media or in an S3-compatible bucket (MEDIA_STORAGE), shared by every process.
+    const storage = mediaStorage(config);
     ctx = { db: handle.db, config, localHost: new URL(config.publicUrl).host, bus, storage };
     if (handle.kind === 'pglite') {
       // The embedded database is this process's alone (the directory lock): whatever a killed

@@ -41,12 +41,22 @@ export function absoluteLinks(html: string, publicUrl: string): string {
   return html.replace(LOCAL_HREF, () => `href="${publicUrl}/`);
 }
 
-/** The site-relative path of a stored media file (served by Pipit under /media). */
+/**
+ * The site-relative path of a stored media file, served by Pipit under /media (from whichever storage;
+ * with MEDIA_PUBLIC_URL set, a permanent redirect there). The website's pages use it.
+ */
 export function mediaPath(key: string): string {
   return `/media/${key}`;
 }
 
-/** Where a browser fetches a stored media file. */
-export function mediaUrl(publicUrl: string, key: string): string {
-  return `${publicUrl}${mediaPath(key)}`;
+/** What absolute links are made from: the site's address, and where browsers fetch stored media (a Config is one). */
+export interface SiteUrls {
+  readonly publicUrl: string;
+  /** Pipit's own `<publicUrl>/media`, or MEDIA_PUBLIC_URL (the store itself or a CDN), without a trailing slash. */
+  readonly mediaBaseUrl: string;
+}
+
+/** Where a browser (or an API client) fetches a stored media file. */
+export function mediaUrl(site: SiteUrls, key: string): string {
+  return `${site.mediaBaseUrl}/${key}`;
 }

@@ -80,7 +80,7 @@ forEachBackend(
 
       it('serializes an Account with every key, absolute URLs, millisecond times and a date-only last_status_at', async () => {
         const account = await t.core.accounts.getAccount(first.id);
-        const json = toMastodonAccount(account, PUBLIC_URL);
+        const json = toMastodonAccount(account, { publicUrl: PUBLIC_URL, mediaBaseUrl: `${PUBLIC_URL}/media` });
         assert.deepEqual(Object.keys(json).sort(), ACCOUNT_KEYS);
         assert.equal(json.acct, first.username);
         assert.equal(json.url, `${PUBLIC_URL}/@${first.username}`);

@@ -283,3 +283,62 @@ describe('loadConfig: database pool, timeouts and shutdown', () => {
     assertConfigError({ SHUTDOWN_DRAIN_SECONDS: '61' }, 'SHUTDOWN_DRAIN_SECONDS');
   });
 });
+
+describe('loadConfig: media storage', () => {
+  const s3 = { NODE_ENV: 'test', MEDIA_STORAGE: 's3', S3_BUCKET: 'pipit-media', S3_ACCESS_KEY_ID: 'AKIDEXAMPLE', S3_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI-secret' };
+
+  it('defaults to the local disk, served by Pipit at /media', () => {
+    const config = load({ NODE_ENV: 'test', PUBLIC_URL: 'https://pipit.example' });
+    assert.equal(config.mediaStorage, 'local');
+    assert.equal(config.s3, undefined);
+    assert.equal(config.mediaBaseUrl, 'https://pipit.example/media');
+    assert.equal(config.mediaServedElsewhere, false);
+  });
+
+  it('reads the S3 settings, with us-east-1 and virtual-host style by default', () => {
+    const config = load(s3);
+    assert.deepEqual(config.s3, { bucket: 'pipit-media', endpoint: undefined, region: 'us-east-1', forcePathStyle: false, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI-secret' } });
+    const minio = load({ ...s3, S3_ENDPOINT: 'http://127.0.0.1:9000/', S3_REGION: 'auto', S3_FORCE_PATH_STYLE: 'true' });
+    assert.equal(minio.s3?.endpoint, 'http://127.0.0.1:9000');
+    assert.equal(minio.s3?.region, 'auto');
+    assert.equal(minio.s3?.forcePathStyle, true);
+    assert.ok(Object.isFrozen(minio.s3));
+  });
+
+  it('leaves credentials to the SDK when neither key is set, and refuses one without the other', () => {
+    assert.equal(load({ ...s3, S3_ACCESS_KEY_ID: undefined, S3_SECRET_ACCESS_KEY: undefined }).s3?.credentials, undefined);
+    assertConfigError({ ...s3, S3_SECRET_ACCESS_KEY: undefined }, 'S3_SECRET_ACCESS_KEY');
+    assertConfigError({ ...s3, S3_ACCESS_KEY_ID: undefined }, 'S3_ACCESS_KEY_ID');
+  });
+
+  it('requires S3_BUCKET for s3, and names each bad value', () => {
+    assertConfigError({ ...s3, S3_BUCKET: undefined }, 'S3_BUCKET');
+    assertConfigError({ ...s3, S3_BUCKET: 'Has_Capitals' }, 'S3_BUCKET');
+    assertConfigError({ ...s3, S3_BUCKET: 'x'.repeat(64) }, 'S3_BUCKET');
+    assertConfigError({ ...s3, MEDIA_STORAGE: 'ftp' }, 'MEDIA_STORAGE');
+    assertConfigError({ ...s3, S3_ENDPOINT: 'minio:9000' }, 'S3_ENDPOINT');
+    assertConfigError({ ...s3, S3_REGION: 'Europe West' }, 'S3_REGION');
+    assertConfigError({ ...s3, S3_FORCE_PATH_STYLE: 'sometimes' }, 'S3_FORCE_PATH_STYLE');
+    assertConfigError({ ...s3, S3_SECRET_ACCESS_KEY: 'x'.repeat(501) }, 'S3_SECRET_ACCESS_KEY');
+    assertConfigError({ NODE_ENV: 'test', MEDIA_PUBLIC_URL: 'cdn.example' }, 'MEDIA_PUBLIC_URL');
+  });
+
+  it('never echoes the S3 keys', () => {
+    for (const variable of ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']) {
+      assert.throws(() => load({ ...s3, [variable]: 'hunter2-'.repeat(70) }), (error: Error) => {
+        assert.match(error.message, new RegExp(`^${variable}: `));
+        assert.doesNotMatch(error.message, /hunter2/);
+        return true;
+      });
+    }
+  });
+
+  it('MEDIA_PUBLIC_URL: where browsers fetch the files (without a trailing slash), https in production', () => {
+    const config = load({ ...s3, MEDIA_PUBLIC_URL: 'https://cdn.example/media/' });
+    assert.equal(config.mediaBaseUrl, 'https://cdn.example/media');
+    assert.equal(config.mediaServedElsewhere, true);
+    const production = { NODE_ENV: 'production', SECRET_KEY: 's'.repeat(64), PUBLIC_URL: 'https://pipit.example' };
+    assert.equal(load({ ...production, MEDIA_PUBLIC_URL: 'https://cdn.example' }).mediaBaseUrl, 'https://cdn.example');
+    assertConfigError({ ...production, MEDIA_PUBLIC_URL: 'http://cdn.example' }, 'MEDIA_PUBLIC_URL');
+  });
+});

@@ -87,3 +87,15 @@ export class Unavailable extends DomainError {
 export class QuotaExceeded extends Invalid {
   override name = 'QuotaExceeded';
 }
+
+/**
+ * The media storage (an S3-compatible store) cannot be reached or refuses us: a request answers 503 and a
+ * pipeline job is retried. The message is for the logs (what the store said); people get a fixed text.
+ */
+export class StorageUnavailable extends Unavailable {
+  override name = 'StorageUnavailable';
+  constructor(detail: string, options?: ErrorOptions) {
+    super(detail);
+    if (options && 'cause' in options) this.cause = options.cause;
+  }
+}

@@ -80,10 +80,13 @@ export async function uploadMedia(ctx: CoreContext, accountId: string, input: Up
   // A refused file, and an interrupted request body, fail the write and leave nothing behind.
   const heicAccepted = ctx.config.mediaHeifConvert !== undefined;
   const counted = checkedUpload(Buffer.isBuffer(input.file) ? [input.file] : (input.file as AsyncIterable<Buffer>), ctx.config.mediaMaxImageBytes, heicAccepted);
+  // Removing what a failed upload wrote is best effort: a store that failed the write may fail this too,
+  // and its error must not replace the one that says what happened; the storage sweep removes what stays.
+  const forget = () => ctx.storage.delete(key).catch(() => undefined);
   try {
     await ctx.storage.put(key, counted.stream, 'application/octet-stream');
   } catch (error) {
-    await ctx.storage.delete(key);
+    await forget();
     throw error;
   }
   try {
@@ -112,7 +115,7 @@ export async function uploadMedia(ctx: CoreContext, accountId: string, input: Up
     });
     return await getMedia(ctx, accountId, id);
   } catch (error) {
-    await ctx.storage.delete(key);
+    await forget();
     throw error;
   }
 }

@@ -166,7 +166,7 @@ export async function registerOAuthEndpoints(app: FastifyInstance, core: Core): 
         preferred_username: account.username,
         profile: `${base}${profilePath(account.username)}`,
         // The uploaded avatar; without one the site's mark stands in (as it always has here).
-        picture: account.avatarKey ? mediaUrl(base, account.avatarKey) : `${base}/assets/pipit.svg`,
+        picture: account.avatarKey ? mediaUrl(core.config, account.avatarKey) : `${base}/assets/pipit.svg`,
       });
     };
     const userinfoOptions = {

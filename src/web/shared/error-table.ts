@@ -1,5 +1,5 @@
 import type { FastifyError } from 'fastify';
-import { DomainError, Forbidden, Invalid, Conflict, NotFound, OAuthError, RateLimited, TooLarge, Unauthenticated, Unavailable, isDatabaseUnavailable } from '../../core/index.ts';
+import { DomainError, Forbidden, Invalid, Conflict, NotFound, OAuthError, RateLimited, StorageUnavailable, TooLarge, Unauthenticated, Unavailable, isDatabaseUnavailable } from '../../core/index.ts';
 import { waitText } from './wait-text.ts';
 
 // The one table from errors to HTTP: every scope (HTML pages, the API, OAuth) maps errors through it and
@@ -13,8 +13,8 @@ export interface DescribedError {
   /** What happened and what to do, in words a person can act on. */
   message: string;
   expected: boolean;
-  /** The database is unreachable: logged once per interval, not at every request. */
-  outage?: boolean;
+  /** What is unreachable (the database, the media storage): logged once per interval, not at every request. */
+  outage?: 'database' | 'media storage';
   /** Seconds after which trying again makes sense (sent as Retry-After). */
   retryAfterSeconds?: number;
 }
@@ -36,6 +36,7 @@ const FASTIFY_MESSAGES: Record<number, [string, string]> = {
 };
 
 const UNAVAILABLE_MESSAGE = 'Pipit cannot reach its database right now. Please try again in a minute.';
+const STORAGE_UNAVAILABLE_MESSAGE = 'Pipit cannot reach its media storage right now, so files cannot be stored or read. Please try again in a minute.';
 
 export function describeError(error: FastifyError | Error): DescribedError {
   // RFC 6749 §5.2: a client that failed to authenticate gets 401; RFC 7009 gives revoking another's token 403.
@@ -57,8 +58,10 @@ export function describeError(error: FastifyError | Error): DescribedError {
       retryAfterSeconds: error.retryAfterSeconds,
     };
   }
+  // Before the database's check, whose patterns a store's error text could happen to match.
+  if (error instanceof StorageUnavailable) return { status: 503, title: 'Temporarily unavailable', message: STORAGE_UNAVAILABLE_MESSAGE, expected: false, outage: 'media storage', retryAfterSeconds: 30 };
   if (isDatabaseUnavailable(error)) {
-    return { status: 503, title: 'Temporarily unavailable', message: UNAVAILABLE_MESSAGE, expected: false, outage: true, retryAfterSeconds: 30 };
+    return { status: 503, title: 'Temporarily unavailable', message: UNAVAILABLE_MESSAGE, expected: false, outage: 'database', retryAfterSeconds: 30 };
   }
   if (error instanceof Unavailable) return { status: 503, title: 'Temporarily unavailable', message: UNAVAILABLE_MESSAGE, expected: false };
   if (error instanceof BadRequest) return { status: 400, title: 'Bad request', message: error.message, expected: true };

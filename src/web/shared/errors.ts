@@ -10,12 +10,13 @@ export type RenderError = (request: FastifyRequest, reply: FastifyReply, describ
  * (error-table.ts), the logging and the Retry-After header are the same everywhere.
  */
 export function errorHandler(render: RenderError) {
-  const outage = reportThrottle();
+  // One throttle per thing that can be down, so an outage of one never hides the other's.
+  const outages = { database: reportThrottle(), 'media storage': reportThrottle() };
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const d = describeError(error);
     if (d.outage) {
-      const failedRequests = outage();
-      if (failedRequests !== undefined) request.log.error({ err: error, status: d.status, failedRequests }, 'database unreachable: answering 503');
+      const failedRequests = outages[d.outage]();
+      if (failedRequests !== undefined) request.log.error({ err: error, status: d.status, failedRequests }, `${d.outage} unreachable: answering 503`);
     } else if (d.expected) request.log.info({ errorType: error.name, code: error.code, status: d.status }, error.message);
     else request.log.error({ err: error, status: d.status }, 'unexpected error');
     if (d.retryAfterSeconds !== undefined) reply.header('Retry-After', String(d.retryAfterSeconds));

@@ -112,13 +112,12 @@ async function readBody(request: FastifyRequest, maxBytes: number): Promise<Cred
 
 /** GET /api/v1/accounts/verify_credentials, PATCH /api/v1/accounts/update_credentials, DELETE /api/v1/profile/avatar|header. */
 export function registerCredentialRoutes(scope: FastifyInstance, core: Core): void {
-  const base = core.config.publicUrl;
 
   scope.get('/v1/accounts/verify_credentials', { schema: { ...describe('Accounts', 'The token owner’s account, with its source and role'), ...RESPONSE }, preHandler: requireScope(['read:accounts', 'profile'], { user: true }) }, async (request) => {
     const id = request.token!.account!.id;
     // Read again rather than from the token: the counters and profile may have changed since.
     const [account, settings] = await Promise.all([core.accounts.getAccount(id), core.accounts.getAccountSettings(id)]);
-    return toMastodonCredentialAccount(account, settings, base);
+    return toMastodonCredentialAccount(account, settings, core.config);
   });
 
   scope.patch('/v1/accounts/update_credentials', {
@@ -141,7 +140,7 @@ export function registerCredentialRoutes(scope: FastifyInstance, core: Core): vo
     }
     const account = await core.accounts.updateProfile(me, changes);
     request.log.info({ accountId: account.id }, 'profile updated');
-    return toMastodonCredentialAccount(account, await core.accounts.getAccountSettings(account.id), base);
+    return toMastodonCredentialAccount(account, await core.accounts.getAccountSettings(account.id), core.config);
   });
 
   // Mastodon 4.2's way back to the default pictures (update_credentials only ever sets one).
@@ -153,7 +152,7 @@ export function registerCredentialRoutes(scope: FastifyInstance, core: Core): vo
       const me = request.token!.account!.id;
       const account = await core.accounts.updateProfileImages(me, image === 'avatar' ? { removeAvatar: true } : { removeHeader: true });
       request.log.info({ accountId: account.id }, `${image} removed`);
-      return toMastodonCredentialAccount(account, await core.accounts.getAccountSettings(account.id), base);
+      return toMastodonCredentialAccount(account, await core.accounts.getAccountSettings(account.id), core.config);
     });
   }
 }

@@ -25,7 +25,7 @@ export function registerAccountRoutes(scope: FastifyInstance, core: Core): void 
   scope.get('/v1/accounts/lookup', { schema: { ...lookup, ...ACCOUNT }, preHandler: optionalToken() }, async (request) => {
     const acct = textParam((request.query as Query).acct, 'acct', 2000);
     if (!acct) throw missingParameter('acct');
-    return toMastodonAccount(await core.accounts.lookupAccount(acct), base);
+    return toMastodonAccount(await core.accounts.lookupAccount(acct), core.config);
   });
 
   const relationships = describe('Accounts', 'The user’s relationships to accounts', {
@@ -61,12 +61,12 @@ export function registerAccountRoutes(scope: FastifyInstance, core: Core): void 
       offset: clampOffset(q.offset),
       following: booleanParam(q.following, 'following', false),
     });
-    return accounts.map((a) => toMastodonAccount(a, base));
+    return accounts.map((a) => toMastodonAccount(a, core.config));
   });
 
   scope.get('/v1/accounts/:id', { schema: { ...describe('Accounts', 'An account', { params: ACCOUNT_ID }), ...ACCOUNT }, preHandler: optionalToken() }, async (request) => {
     const id = requireId((request.params as { id: string }).id);
-    return toMastodonAccount(await core.accounts.getAccount(id), base);
+    return toMastodonAccount(await core.accounts.getAccount(id), core.config);
   });
 
   const followList = (side: 'followers' | 'following') => async (request: FastifyRequest, reply: FastifyReply) => {
@@ -74,7 +74,7 @@ export function registerAccountRoutes(scope: FastifyInstance, core: Core): void 
     const page = readPaging(request.query as Query, PAGE_LIMITS.accounts);
     const entries = await core.follows[side](id, page);
     setPageLinks(request, reply, base, entries, (e) => e.pageId);
-    return entries.map((e) => toMastodonAccount(e.account, base));
+    return entries.map((e) => toMastodonAccount(e.account, core.config));
   };
   const followPage = (summary: string) => ({ ...describe('Accounts', summary, { params: ACCOUNT_ID, query: paging(PAGE_LIMITS.accounts) }), ...ACCOUNTS });
   scope.get('/v1/accounts/:id/followers', { schema: followPage('The accounts following an account'), preHandler: optionalToken() }, followList('followers'));

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import { Invalid, type Core, type MediaAttachment } from '../../../core/index.ts';
+import { Invalid, type Core, type MediaAttachment, type SiteUrls } from '../../../core/index.ts';
 import { fromClient } from '../../shared/client-body.ts';
 import { requireScope } from '../authenticate.ts';
 import { sendApiError } from '../errors.ts';
@@ -72,9 +72,9 @@ async function receiveUpload(request: FastifyRequest, core: Core): Promise<Uploa
 }
 
 /** A failed attachment is a 422 with its reason (Mastodon's answer), else the entity with `status`. */
-function answer(reply: FastifyReply, media: MediaAttachment, publicUrl: string, whileProcessing: number) {
+function answer(reply: FastifyReply, media: MediaAttachment, site: SiteUrls, whileProcessing: number) {
   if (media.state === 'failed') return sendApiError(reply, 422, media.failureReason ?? 'This file could not be processed.');
-  return reply.code(media.state === 'ready' ? 200 : whileProcessing).send(toMastodonMediaAttachment(media, publicUrl));
+  return reply.code(media.state === 'ready' ? 200 : whileProcessing).send(toMastodonMediaAttachment(media, site));
 }
 
 const entityResponses = { 200: mediaAttachmentSchema, 202: mediaAttachmentSchema, 206: mediaAttachmentSchema };
@@ -84,30 +84,30 @@ const docs = (summary: string) => ({ summary, tags: ['Statuses'] });
 
 /** POST /api/v2/media and /api/v1/media, GET/PUT/DELETE /api/v1/media/:id. */
 export function registerMediaRoutes(scope: FastifyInstance, core: Core): void {
-  const publicUrl = core.config.publicUrl;
+  const site = core.config;
   // How long an upload's answer waits for its processing (v2: then 202; v1: then 200 with url null).
   const UPLOAD_WAIT_MS = core.config.mediaUploadWaitSeconds * 1000;
   const upload = (summary: string) => ({ preHandler: WRITE_MEDIA, config: { fileUpload: true }, schema: { ...docs(summary), response: entityResponses } });
 
   scope.post('/v2/media', upload('Upload a picture (multipart file, description, focus); 200 when processed within the wait, else 202'), async (request, reply) => {
     const { media } = await receiveUpload(request, core);
-    return answer(reply, await core.media.awaitMedia(actorId(request), media.id, UPLOAD_WAIT_MS), publicUrl, 202);
+    return answer(reply, await core.media.awaitMedia(actorId(request), media.id, UPLOAD_WAIT_MS), site, 202);
   });
 
   // The old endpoint was synchronous: it answers 200 even if the wait ran out (url null; clients poll).
   scope.post('/v1/media', upload('Upload a picture, for older clients (answered 200)'), async (request, reply) => {
     const { media } = await receiveUpload(request, core);
-    return answer(reply, await core.media.awaitMedia(actorId(request), media.id, UPLOAD_WAIT_MS), publicUrl, 200);
+    return answer(reply, await core.media.awaitMedia(actorId(request), media.id, UPLOAD_WAIT_MS), site, 200);
   });
 
   scope.get<{ Params: { id: string } }>('/v1/media/:id', { preHandler: WRITE_MEDIA, schema: { ...docs('One of your uploads: 206 while processing, 200 when ready, 422 if it failed'), response: entityResponses } }, async (request, reply) => {
-    return answer(reply, await core.media.getMedia(actorId(request), requireId(request.params.id)), publicUrl, 206);
+    return answer(reply, await core.media.getMedia(actorId(request), requireId(request.params.id)), site, 206);
   });
 
   scope.put<{ Params: { id: string } }>('/v1/media/:id', { preHandler: WRITE_MEDIA, schema: { ...docs('Change the description or focal point of an unattached upload'), response: entityResponses } }, async (request, reply) => {
     const params = bodyParams(request);
     const changes = { description: optionalText(params.description, 'description') ?? (params.description === '' ? '' : undefined), focus: optionalText(params.focus, 'focus') };
-    return answer(reply, await core.media.updateMedia(actorId(request), requireId(request.params.id), changes), publicUrl, 206);
+    return answer(reply, await core.media.updateMedia(actorId(request), requireId(request.params.id), changes), site, 206);
   });
 
   scope.delete<{ Params: { id: string } }>('/v1/media/:id', { preHandler: WRITE_MEDIA, schema: { ...docs('Delete an unattached upload and its files'), response: { 200: anyObject } } }, async (request) => {

@@ -32,10 +32,10 @@ export function registerGroupedNotificationRoutes(scope: FastifyInstance, core: 
   const list = describe('Notifications', 'Grouped notifications (each notification is its own group)', { query: NOTIFICATION_QUERY });
   scope.get('/v2/notifications', { schema: { ...list, response: { 200: groupedNotificationsSchema } }, preHandler: READ }, async (request, reply) => {
     const filter = readNotificationFilter(request.query);
-    if (!filter) return toGroupedNotifications([], base);
+    if (!filter) return toGroupedNotifications([], core.config);
     const list = await core.notifications.listNotifications(request.token!.account!.id, filter);
     setPageLinks(request, reply, base, list);
-    return toGroupedNotifications(list, base);
+    return toGroupedNotifications(list, core.config);
   });
 
   scope.get('/v2/notifications/unread_count', { schema: { ...describe('Notifications', 'How many notifications the user has not read (v2)'), response: { 200: obj({ count: int }) } }, preHandler: READ }, async (request) => ({

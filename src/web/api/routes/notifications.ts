@@ -27,7 +27,7 @@ export function registerNotificationRoutes(scope: FastifyInstance, core: Core): 
     if (!filter) return [];
     const list = await core.notifications.listNotifications(request.token!.account!.id, filter);
     setPageLinks(request, reply, base, list);
-    return list.map((n) => toMastodonNotification(n, base));
+    return list.map((n) => toMastodonNotification(n, core.config));
   });
 
   // The badge: what the account has not read (on the website or through the notifications marker).
@@ -43,7 +43,7 @@ export function registerNotificationRoutes(scope: FastifyInstance, core: Core): 
 
   scope.get('/v1/notifications/:id', { schema: { ...describe('Notifications', 'One notification', { params: NOTIFICATION_ID }), response: { 200: notificationSchema } }, preHandler: READ }, async (request) => {
     const id = requireId((request.params as { id: string }).id);
-    return toMastodonNotification(await core.notifications.getNotification(request.token!.account!.id, id), base);
+    return toMastodonNotification(await core.notifications.getNotification(request.token!.account!.id, id), core.config);
   });
 
   scope.post('/v1/notifications/:id/dismiss', { schema: { ...describe('Notifications', 'Dismiss one notification', { params: NOTIFICATION_ID }), response: { 200: anyObject } }, preHandler: WRITE }, async (request) => {

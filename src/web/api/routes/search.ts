@@ -70,9 +70,9 @@ export function registerSearchRoutes(scope: FastifyInstance, core: Core): void {
       if (profile?.[2]) {
         const post: Post = await core.posts.getStatus(profile[2], viewerId);
         if (post.account.username !== profile[1]!.toLowerCase()) return empty;
-        return { ...empty, statuses: [toMastodonStatus(post, base)] };
+        return { ...empty, statuses: [toMastodonStatus(post, core.config)] };
       }
-      if (profile) return { ...empty, accounts: [toMastodonAccount(await core.accounts.getAccountByUsername(profile[1]!), base)] };
+      if (profile) return { ...empty, accounts: [toMastodonAccount(await core.accounts.getAccountByUsername(profile[1]!), core.config)] };
       if (tag) return { ...empty, hashtags: [toMastodonTag(await core.tags.getTag(tag[1]!), base)] };
     } catch (error) {
       if (error instanceof NotFound) return empty;
@@ -112,8 +112,8 @@ export function registerSearchRoutes(scope: FastifyInstance, core: Core): void {
       wants('statuses') && viewerId ? core.posts.searchPosts(viewerId, text, page) : [],
     ]);
     return {
-      accounts: accounts.map((a) => toMastodonAccount(a, base)),
-      statuses: posts.map((p) => toMastodonStatus(p, base)),
+      accounts: accounts.map((a) => toMastodonAccount(a, core.config)),
+      statuses: posts.map((p) => toMastodonStatus(p, core.config)),
       hashtags: tags.map((t) => toMastodonTag(t, base)),
     };
   });

@@ -27,7 +27,7 @@ export function registerStatusActionRoutes(scope: FastifyInstance, core: Core): 
   const action = (path: string, scopeName: string, summary: string, run: Action, body?: Record<string, Record<string, unknown>>) => {
     const schema = { ...describe('Statuses', summary, { params: STATUS_ID, ...(body ? { body } : {}) }), response: { 200: statusSchema } };
     scope.post<{ Params: { id: string } }>(`/v1/statuses/:id/${path}`, { preHandler: requireScope(scopeName, { user: true }), schema }, async (request) => {
-      return toMastodonStatus(await run(actorId(request), requireId(request.params.id), request), publicUrl);
+      return toMastodonStatus(await run(actorId(request), requireId(request.params.id), request), core.config);
     });
   };
 
@@ -60,7 +60,7 @@ export function registerStatusActionRoutes(scope: FastifyInstance, core: Core): 
     scope.get<{ Params: { id: string } }>(`/v1/statuses/:id/${path}`, { preHandler: optionalScope('read:accounts'), schema }, async (request, reply) => {
       const entries = await list(viewerId(request), requireId(request.params.id), request);
       setPageLinks(request, reply, publicUrl, entries, (e) => e.pageId);
-      return entries.map((e) => toMastodonAccount(e.account, publicUrl));
+      return entries.map((e) => toMastodonAccount(e.account, core.config));
     });
   };
   accountList('favourited_by', 'Who favourited a status', (viewer, id, request) => core.interactions.favouritedBy(viewer, id, readPaging(request.query as Record<string, unknown>, PAGE_LIMITS.accounts)));

@@ -62,7 +62,6 @@ const EDIT = describe('Statuses', 'Edit the user’s status', {
 
 /** POST/GET/PUT/DELETE /api/v1/statuses[/:id], /context, /source and /history; GET /api/v1/statuses?id[]=. */
 export function registerStatusRoutes(scope: FastifyInstance, core: Core): void {
-  const publicUrl = core.config.publicUrl;
 
   scope.post('/v1/statuses', { preHandler: requireScope('write:statuses', { user: true }), schema: { ...CREATE, response: { 200: statusSchema } } }, async (request) => {
     const p = readStatusParams(bodyParams(request));
@@ -70,7 +69,7 @@ export function registerStatusRoutes(scope: FastifyInstance, core: Core): void {
     const key = request.headers[IDEMPOTENCY_HEADER];
     if (Array.isArray(key)) throw new Invalid('Send one Idempotency-Key.', 'Idempotency-Key');
     const post = key ? await core.posts.createPostOnce(actorId(request), key, input) : await core.posts.createPost(actorId(request), input);
-    return toMastodonStatus(post, publicUrl);
+    return toMastodonStatus(post, core.config);
   });
 
   // Several statuses by id, in the order asked; unknown, malformed and invisible ids are left out (Mastodon).
@@ -86,16 +85,16 @@ export function registerStatusRoutes(scope: FastifyInstance, core: Core): void {
         if (!(error instanceof NotFound)) throw error;
       }
     }
-    return found.map((p) => toMastodonStatus(p, publicUrl));
+    return found.map((p) => toMastodonStatus(p, core.config));
   });
 
   scope.get<{ Params: { id: string } }>('/v1/statuses/:id', { preHandler: optionalScope('read:statuses'), schema: { ...describe('Statuses', 'A status', { params: STATUS_ID }), response: { 200: statusSchema } } }, async (request) => {
-    return toMastodonStatus(await core.posts.getStatus(requireId(request.params.id), viewerId(request)), publicUrl);
+    return toMastodonStatus(await core.posts.getStatus(requireId(request.params.id), viewerId(request)), core.config);
   });
 
   scope.get<{ Params: { id: string } }>('/v1/statuses/:id/context', { preHandler: optionalScope('read:statuses'), schema: { ...describe('Statuses', 'The thread around a status: its ancestors and replies', { params: STATUS_ID }), response: { 200: contextSchema } } }, async (request) => {
     const thread = await core.posts.postContext(viewerId(request), requireId(request.params.id));
-    return { ancestors: thread.ancestors.map((p) => toMastodonStatus(p, publicUrl)), descendants: thread.descendants.map((p) => toMastodonStatus(p, publicUrl)) };
+    return { ancestors: thread.ancestors.map((p) => toMastodonStatus(p, core.config)), descendants: thread.descendants.map((p) => toMastodonStatus(p, core.config)) };
   });
 
   scope.get<{ Params: { id: string } }>('/v1/statuses/:id/source', { preHandler: requireScope('read:statuses', { user: true }), schema: { ...describe('Statuses', 'The plain text of the user’s own status, for editing', { params: STATUS_ID }), response: { 200: sourceSchema } } }, async (request) => {
@@ -116,13 +115,13 @@ export function registerStatusRoutes(scope: FastifyInstance, core: Core): void {
       mediaIds: p.mediaIds,
       mediaAttributes: p.mediaAttributes,
     });
-    return toMastodonStatus(post, publicUrl);
+    return toMastodonStatus(post, core.config);
   });
 
   // Every version, oldest first, for whoever may see the post (an unedited post has one: itself).
   scope.get<{ Params: { id: string } }>('/v1/statuses/:id/history', { preHandler: optionalScope('read:statuses'), schema: { ...describe('Statuses', 'Every version of a status, oldest first', { params: STATUS_ID }), response: { 200: statusEditListSchema } } }, async (request) => {
     const revisions = await core.posts.postHistory(requireId(request.params.id), viewerId(request));
-    return revisions.map((r) => toMastodonStatusEdit(r, publicUrl));
+    return revisions.map((r) => toMastodonStatusEdit(r, core.config));
   });
 
   // Deleting the id of one's own boost takes the boost back (Mastodon finds reblogs here too and removes
@@ -133,8 +132,8 @@ export function registerStatusRoutes(scope: FastifyInstance, core: Core): void {
     const status = await core.posts.getStatus(id, me);
     if (status.reblog && status.account.id === me) {
       await core.interactions.unreblog(me, status.reblog.id);
-      return toMastodonDeletedStatus({ ...status, reblogged: false, reblog: { ...status.reblog, reblogged: false, reblogsCount: Math.max(0, status.reblog.reblogsCount - 1) } }, publicUrl);
+      return toMastodonDeletedStatus({ ...status, reblogged: false, reblog: { ...status.reblog, reblogged: false, reblogsCount: Math.max(0, status.reblog.reblogsCount - 1) } }, core.config);
     }
-    return toMastodonDeletedStatus(await core.posts.deletePost(me, id), publicUrl);
+    return toMastodonDeletedStatus(await core.posts.deletePost(me, id), core.config);
   });
 }

@@ -35,11 +35,11 @@ export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void
 
   const page = (request: FastifyRequest, reply: Parameters<typeof setPageLinks>[1], posts: Post[]) => {
     setPageLinks(request, reply, publicUrl, posts);
-    return posts.map((p) => toMastodonStatus(p, publicUrl));
+    return posts.map((p) => toMastodonStatus(p, core.config));
   };
   const entries = (request: FastifyRequest, reply: Parameters<typeof setPageLinks>[1], rows: PostEntry[]) => {
     setPageLinks(request, reply, publicUrl, rows, (e) => e.pageId);
-    return rows.map((e) => toMastodonStatus(e.post, publicUrl));
+    return rows.map((e) => toMastodonStatus(e.post, core.config));
   };
 
   scope.get('/v1/timelines/home', { preHandler: requireScope('read:statuses', { user: true }), schema: timeline('The home timeline: the user’s statuses and those of followed accounts, boosts included') }, async (request, reply) => {

@@ -1,4 +1,4 @@
-import { escapeHtml, mediaUrl, profilePath, type Account } from '../../../core/index.ts';
+import { escapeHtml, mediaUrl, profilePath, type Account, type SiteUrls } from '../../../core/index.ts';
 import { anyObject, arr, bool, int, nul, obj, orNull, ref, str } from './schema.ts';
 
 // The Account entity (mastodon-api.md §3), every key present: strict decoders (Ice Cubes, Tusky) fail on
@@ -64,12 +64,13 @@ function renderNote(note: string): string {
     .join('');
 }
 
-/** A local account as the Mastodon API shows it; `publicUrl` without a trailing slash. */
-export function toMastodonAccount(account: Account, publicUrl: string): MastodonAccount {
+/** A local account as the Mastodon API shows it (links against `site`: a Config). */
+export function toMastodonAccount(account: Account, site: SiteUrls): MastodonAccount {
+  const publicUrl = site.publicUrl;
   const url = `${publicUrl}${profilePath(account.username)}`;
   // Uploaded pictures are still WebP (never animated), so the static URL is the same file.
-  const avatar = account.avatarKey ? mediaUrl(publicUrl, account.avatarKey) : `${publicUrl}${DEFAULT_AVATAR_PATH}`;
-  const header = account.headerKey ? mediaUrl(publicUrl, account.headerKey) : `${publicUrl}${DEFAULT_HEADER_PATH}`;
+  const avatar = account.avatarKey ? mediaUrl(site, account.avatarKey) : `${publicUrl}${DEFAULT_AVATAR_PATH}`;
+  const header = account.headerKey ? mediaUrl(site, account.headerKey) : `${publicUrl}${DEFAULT_HEADER_PATH}`;
   return {
     id: account.id,
     username: account.username,

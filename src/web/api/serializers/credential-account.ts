@@ -1,4 +1,4 @@
-import type { Account, AccountSettings } from '../../../core/index.ts';
+import type { Account, AccountSettings, SiteUrls } from '../../../core/index.ts';
 import { accountProperties, toMastodonAccount, type MastodonAccount } from './account.ts';
 import { arr, bool, int, obj, orNull, str } from './schema.ts';
 
@@ -26,9 +26,9 @@ const ADMIN_ROLE = { id: '3', name: 'Admin', color: '', permissions: '1', highli
 const USER_ROLE = { id: '-99', name: '', color: '', permissions: '0', highlighted: false };
 
 /** The token owner's own account, with its source and role. */
-export function toMastodonCredentialAccount(account: Account, settings: AccountSettings, publicUrl: string): MastodonCredentialAccount {
+export function toMastodonCredentialAccount(account: Account, settings: AccountSettings, site: SiteUrls): MastodonCredentialAccount {
   return {
-    ...toMastodonAccount(account, publicUrl),
+    ...toMastodonAccount(account, site),
     discoverable: settings.discoverable,
     source: {
       privacy: settings.defaultVisibility,

@@ -39,7 +39,7 @@ export function placeholderContact(): Account {
 }
 
 function contactOf(facts: InstanceFacts, config: Config): MastodonAccount {
-  return toMastodonAccount(facts.contact ?? placeholderContact(), config.publicUrl);
+  return toMastodonAccount(facts.contact ?? placeholderContact(), config);
 }
 
 function limits(config: Config) {

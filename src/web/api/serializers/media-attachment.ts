@@ -1,4 +1,4 @@
-import { mediaUrl, type MediaAttachment, type MediaVariantMetaView } from '../../../core/index.ts';
+import { mediaUrl, type MediaAttachment, type MediaVariantMetaView, type SiteUrls } from '../../../core/index.ts';
 import { int, nul, obj, orNull, str } from './schema.ts';
 
 // Mastodon's MediaAttachment (mastodon-api.md §3). `url` and `preview_url` stay null until the pipeline
@@ -20,14 +20,14 @@ export interface MastodonMediaAttachment {
   blurhash: string | null;
 }
 
-/** An attachment as the API shows it; `publicUrl` without trailing slash. */
-export function toMastodonMediaAttachment(media: MediaAttachment, publicUrl: string): MastodonMediaAttachment {
+/** An attachment as the API shows it; its files at `site.mediaBaseUrl` (Pipit's /media, or MEDIA_PUBLIC_URL). */
+export function toMastodonMediaAttachment(media: MediaAttachment, site: SiteUrls): MastodonMediaAttachment {
   const ready = media.state === 'ready';
   return {
     id: media.id,
     type: media.type,
-    url: ready && media.originalKey ? mediaUrl(publicUrl, media.originalKey) : null,
-    preview_url: ready && media.smallKey ? mediaUrl(publicUrl, media.smallKey) : null,
+    url: ready && media.originalKey ? mediaUrl(site, media.originalKey) : null,
+    preview_url: ready && media.smallKey ? mediaUrl(site, media.smallKey) : null,
     remote_url: null,
     preview_remote_url: null,
     text_url: null,

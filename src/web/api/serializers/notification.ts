@@ -1,4 +1,4 @@
-import type { Notification } from '../../../core/index.ts';
+import type { Notification, SiteUrls } from '../../../core/index.ts';
 import { accountSchema, toMastodonAccount, type MastodonAccount } from './account.ts';
 import { int, nul, obj, orNull, ref, str, arr } from './schema.ts';
 import { statusSchema, toMastodonStatus, type MastodonStatus } from './status.ts';
@@ -21,14 +21,14 @@ export function groupKeyOf(notificationId: string): string {
   return `ungrouped-${notificationId}`;
 }
 
-export function toMastodonNotification(n: Notification, publicUrl: string): MastodonNotification {
+export function toMastodonNotification(n: Notification, site: SiteUrls): MastodonNotification {
   return {
     id: n.id,
     type: n.type,
     created_at: n.createdAt.toISOString(),
     group_key: groupKeyOf(n.id),
-    account: toMastodonAccount(n.from, publicUrl),
-    status: n.post ? toMastodonStatus(n.post, publicUrl) : null,
+    account: toMastodonAccount(n.from, site),
+    status: n.post ? toMastodonStatus(n.post, site) : null,
   };
 }
 
@@ -82,12 +82,12 @@ export const notificationGroupSchema = obj({
 });
 
 /** The grouped page: each account and status once, the groups referring to them by id. */
-export function toGroupedNotifications(list: readonly Notification[], publicUrl: string) {
+export function toGroupedNotifications(list: readonly Notification[], site: SiteUrls) {
   const accounts = new Map<string, MastodonAccount>();
   const statuses = new Map<string, MastodonStatus>();
   for (const n of list) {
-    if (!accounts.has(n.from.id)) accounts.set(n.from.id, toMastodonAccount(n.from, publicUrl));
-    if (n.post && !statuses.has(n.post.id)) statuses.set(n.post.id, toMastodonStatus(n.post, publicUrl));
+    if (!accounts.has(n.from.id)) accounts.set(n.from.id, toMastodonAccount(n.from, site));
+    if (n.post && !statuses.has(n.post.id)) statuses.set(n.post.id, toMastodonStatus(n.post, site));
   }
   return { accounts: [...accounts.values()], statuses: [...statuses.values()], notification_groups: list.map(toNotificationGroup) };
 }

@@ -1,4 +1,4 @@
-import { absoluteLinks, type PostRevision } from '../../../core/index.ts';
+import { absoluteLinks, type PostRevision, type SiteUrls } from '../../../core/index.ts';
 import { accountSchema, toMastodonAccount, type MastodonAccount } from './account.ts';
 import { mediaAttachmentSchema, toMastodonMediaAttachment, type MastodonMediaAttachment } from './media-attachment.ts';
 import { anyObject, arr, bool, obj, str } from './schema.ts';
@@ -17,14 +17,15 @@ export interface MastodonStatusEdit {
   emojis: never[];
 }
 
-export function toMastodonStatusEdit(revision: PostRevision, publicUrl: string): MastodonStatusEdit {
+export function toMastodonStatusEdit(revision: PostRevision, site: SiteUrls): MastodonStatusEdit {
+  const publicUrl = site.publicUrl;
   return {
     content: absoluteLinks(revision.contentHtml, publicUrl),
     spoiler_text: revision.spoilerText,
     sensitive: revision.sensitive,
     created_at: revision.createdAt.toISOString(),
-    account: toMastodonAccount(revision.account, publicUrl),
-    media_attachments: revision.media.map((m) => toMastodonMediaAttachment(m, publicUrl)),
+      account: toMastodonAccount(revision.account, site),
+      media_attachments: revision.media.map((m) => toMastodonMediaAttachment(m, site)),
     emojis: [],
   };
 }

@@ -1,5 +1,5 @@
 import { mediaAttachmentSchema, toMastodonMediaAttachment, type MastodonMediaAttachment } from './media-attachment.ts';
-import { absoluteLinks, postUrl, profileUrl, tagUrl, type Post } from '../../../core/index.ts';
+import { absoluteLinks, postUrl, profileUrl, tagUrl, type Post, type SiteUrls } from '../../../core/index.ts';
 import { accountSchema, toMastodonAccount, type MastodonAccount } from './account.ts';
 import { anyObject, arr, bool, int, nul, obj, objOrNull, orNull, ref, str } from './schema.ts';
 
@@ -66,8 +66,9 @@ export interface MastodonStatus {
 /** A Status as the API answers DELETE: the entity plus its source text, for "delete and redraft". */
 export type MastodonDeletedStatus = MastodonStatus & { text: string };
 
-/** A post (or a boost, with its post inside) as the Mastodon API shows it; `publicUrl` without trailing slash. */
-export function toMastodonStatus(post: Post, publicUrl: string): MastodonStatus {
+/** A post (or a boost, with its post inside) as the Mastodon API shows it (links against `site`: a Config). */
+export function toMastodonStatus(post: Post, site: SiteUrls): MastodonStatus {
+  const publicUrl = site.publicUrl;
   const url = postUrl(publicUrl, post.account.username, post.id);
   return {
     id: post.id,
@@ -76,13 +77,13 @@ export function toMastodonStatus(post: Post, publicUrl: string): MastodonStatus 
     url,
     created_at: post.createdAt.toISOString(),
     edited_at: post.editedAt ? post.editedAt.toISOString() : null,
-    account: toMastodonAccount(post.account, publicUrl),
+    account: toMastodonAccount(post.account, site),
     content: absoluteLinks(post.contentHtml, publicUrl),
     visibility: post.visibility,
     sensitive: post.sensitive,
     spoiler_text: post.spoilerText,
     language: post.language,
-    media_attachments: post.media.map((m) => toMastodonMediaAttachment(m, publicUrl)),
+    media_attachments: post.media.map((m) => toMastodonMediaAttachment(m, site)),
     mentions: post.mentions.map((m) => ({ id: m.id, username: m.username, url: profileUrl(publicUrl, m.username), acct: m.username })),
     tags: post.tags.map((name) => ({ name, url: tagUrl(publicUrl, name) })),
     emojis: [],
@@ -92,7 +93,7 @@ export function toMastodonStatus(post: Post, publicUrl: string): MastodonStatus 
     quotes_count: 0,
     in_reply_to_id: post.inReplyToId,
     in_reply_to_account_id: post.inReplyToAccountId,
-    reblog: post.reblog ? toMastodonStatus(post.reblog, publicUrl) : null,
+    reblog: post.reblog ? toMastodonStatus(post.reblog, site) : null,
     // The app that posted; null for the website's posts and boosts.
     application: post.application,
     poll: null,
@@ -107,8 +108,8 @@ export function toMastodonStatus(post: Post, publicUrl: string): MastodonStatus 
 }
 
 /** The DELETE answer: the Status and the text it was written as. */
-export function toMastodonDeletedStatus(post: Post, publicUrl: string): MastodonDeletedStatus {
-  return { ...toMastodonStatus(post, publicUrl), text: post.text };
+export function toMastodonDeletedStatus(post: Post, site: SiteUrls): MastodonDeletedStatus {
+  return { ...toMastodonStatus(post, site), text: post.text };
 }
 
 const statusProperties = {
