@@ -141,6 +141,20 @@ forEachBackend(
       assert.equal((await t.core.media.getMedia(ann.account.id, mine[0]!)).description, 'alt-0');
     });
 
+    it('an edit and a new post racing for one upload: one gets it, the other is told it is attached', async () => {
+      const [contested] = await uploads(ann, 1);
+      const post = await create({ status: 'racing' });
+      const [edit, fresh] = await Promise.all([
+        put(post.id, { status: 'racing, with it', media_ids: [contested] }),
+        app.inject({ method: 'POST', url: '/api/v1/statuses', headers: bearer(ann.token), payload: { status: 'new, with it', media_ids: [contested] } }),
+      ]);
+      assert.deepEqual([edit.statusCode, fresh.statusCode].sort(), [200, 422], `${edit.body} / ${fresh.body}`);
+      const loser = edit.statusCode === 422 ? edit : fresh;
+      assert.match(loser.json().error, /already attached/);
+      const owner = (await t.core.media.getMedia(ann.account.id, contested!)).statusId;
+      assert.equal(owner, edit.statusCode === 200 ? post.id : fresh.json().id);
+    });
+
     it('a reply carries its media, in the Status and in the thread', async () => {
       const [picture] = await uploads(bob, 1);
       const parent = await create({ status: 'show me' });
