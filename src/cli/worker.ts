@@ -20,6 +20,7 @@ export const worker: Command = {
   details: [
     'Takes jobs as they are committed (LISTEN/NOTIFY), retries failures with backoff, and runs the',
     'daily statistics on STATS_CRON. Mail goes to SMTP_URL, or to DATA_DIR/mail as .eml files.',
+    'WORKER_QUEUES=media-video,media-thumbnail takes only those queues (default: all of them).',
     'Serves its Prometheus metrics at :METRICS_PORT/metrics (default 9464; 0 for none).',
     'On the embedded database use `pipit start` instead: PGlite belongs to one process.',
   ].join('\n'),

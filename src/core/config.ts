@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
+import { parseQueueList, QUEUE_NAMES, type QueueName } from './jobs/queues.ts';
+import { findExecutable } from './executables.ts';
 
 /** The one place that reads the environment (twelve-factor); everything else receives a Config. */
 
@@ -45,6 +47,17 @@ const schema = z
       .string()
       .regex(/^\S+( \S+){4,5}$/, 'must be a cron expression such as "5 0 * * *" (minute hour day month weekday, UTC)')
       .default('5 0 * * *'),
+    WORKER_QUEUES: z
+      .string()
+      .max(2000)
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined) return QUEUE_NAMES;
+        const parsed = parseQueueList(raw);
+        if ('queues' in parsed) return parsed.queues;
+        ctx.issues.push({ code: 'custom', message: parsed.error, input: raw });
+        return z.NEVER;
+      }),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 24)').max(200).optional(),
     METRICS_OPEN: z.stringbool({ error: 'must be true or false' }).default(false),
     METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(9464),
@@ -54,6 +67,7 @@ const schema = z
     MEDIA_MAX_IMAGE_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
     MEDIA_MAX_IMAGE_PIXELS: z.coerce.number({ error: 'must be a number of pixels' }).int('must be a whole number').min(1).max(1_000_000_000).default(33_177_600),
     MEDIA_UPLOAD_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(10),
+    MEDIA_HEIF_CONVERT: z.string().min(1).max(1000).regex(/^[^\s]+$/, 'must be a command name or a path, without spaces (or off)').default('heif-convert'),
     MEDIA_QUOTA_MB: z.coerce.number({ error: 'must be a number of megabytes (0: no quota)' }).int('must be a whole number').min(0).max(100_000_000).default(1024),
     MEDIA_STORAGE: z.enum(MEDIA_STORAGES, { error: 'must be local (files under DATA_DIR/media) or s3 (an S3-compatible store)' }).default('local'),
     MEDIA_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL where the stored files are served, such as https://cdn.example.com/media' }).max(500).optional(),
@@ -99,6 +113,8 @@ export interface Config {
   readonly mailFrom: string;
   /** When the daily statistics run (cron, UTC). */
   readonly statsCron: string;
+  /** The queues `pipit worker` (and `pipit start`) takes jobs from: all unless WORKER_QUEUES names some. */
+  readonly workerQueues: readonly QueueName[];
   /** Bearer token that /metrics requires; without one, see metricsOpen. */
   readonly metricsToken: string | undefined;
   /**
@@ -120,6 +136,11 @@ export interface Config {
   readonly mediaMaxImagePixels: number;
   /** How long an upload's answer waits for its processing before saying "still processing" (202). */
   readonly mediaUploadWaitSeconds: number;
+  /**
+   * The path of the HEIC→JPEG converter (libheif's heif-convert, MEDIA_HEIF_CONVERT: a name on PATH or a
+   * path), found at start-up; undefined when it is `off` or not installed, and HEIC uploads are refused.
+   */
+  readonly mediaHeifConvert: string | undefined;
   /** The media storage each account may use, in megabytes (0: no quota); an upload past it is refused. */
   readonly mediaQuotaMb: number;
   /** Where media bytes live: `local` (DATA_DIR/media) or `s3` (see `s3`). */
@@ -241,6 +262,7 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     smtpTimeoutSeconds: v.SMTP_TIMEOUT_SECONDS,
     mailFrom: v.MAIL_FROM ?? `Pipit <notifications@${new URL(publicUrl).hostname}>`,
     statsCron: v.STATS_CRON,
+    workerQueues: Object.freeze([...v.WORKER_QUEUES]),
     metricsToken: v.METRICS_TOKEN,
     metricsOpen: v.METRICS_OPEN,
     metricsPort: v.METRICS_PORT,
@@ -252,6 +274,8 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     mediaMaxImagePixels: v.MEDIA_MAX_IMAGE_PIXELS,
     mediaUploadWaitSeconds: v.MEDIA_UPLOAD_WAIT_SECONDS,
     mediaQuotaMb: v.MEDIA_QUOTA_MB,
+    // Without PATH (a bare environment), where execvp looks too.
+    mediaHeifConvert: v.MEDIA_HEIF_CONVERT === 'off' ? undefined : findExecutable(v.MEDIA_HEIF_CONVERT, merged.PATH ?? '/usr/local/bin:/usr/bin:/bin'),
     mediaStorage: v.MEDIA_STORAGE,
     s3,
     mediaBaseUrl: (v.MEDIA_PUBLIC_URL ?? `${publicUrl}/media`).replace(/\/+$/, ''),

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import type { Core } from '../core/index.ts';
+import { QUEUE_NAMES, type Core, type QueueName } from '../core/index.ts';
 import { jobRunner } from './job-runner.ts';
 import { cleanupHandler } from './handlers/cleanup.ts';
 import { dailyStatsHandler } from './handlers/daily-stats.ts';
@@ -23,8 +23,10 @@ export interface WorkerOptions {
   mailerOptions?: MailerOptions;
   /** How long an attempt holds an email it is sending (default: the SMTP timeouts plus a margin). */
   emailLeaseSeconds?: number;
-  /** Register the cron schedules (default true). */
+  /** Register the cron schedules (default true); a schedule only where its queue is taken. */
   schedules?: boolean;
+  /** The queues this worker takes (default the configuration's WORKER_QUEUES: all unless it names some). */
+  queues?: readonly QueueName[];
 }
 
 export interface RunningWorker {
@@ -38,7 +40,7 @@ export function workerLogger(core: Core): Logger {
   return pino({ level: core.config.logLevel, base: { pid: process.pid, proc: 'worker' } });
 }
 
-/** Starts every handler and schedule on this core. */
+/** Starts the handler of each queue this worker takes, and the schedules of those queues. */
 export async function startWorker(core: Core, options: WorkerOptions = {}): Promise<RunningWorker> {
   const logger = options.logger ?? workerLogger(core);
   const mailer = options.mailer ?? createMailer(core.config, options.mailerOptions);
@@ -48,7 +50,17 @@ export async function startWorker(core: Core, options: WorkerOptions = {}): Prom
   const leaseSeconds = options.emailLeaseSeconds ?? Math.ceil((2 * timeouts.connectionTimeoutMs + timeouts.socketTimeoutMs) / 1000) + 10;
   const stopReporting = core.jobs.onProblem((p) => logger[p.level]({ err: p.err, data: p.data }, p.message));
 
-  const run = jobRunner(core, logger);
+  // WORKER_QUEUES: a queue not taken here gets no handler, so its jobs wait for a worker that takes it
+  // (e.g. video transcoding on machines of their own).
+  const taken = new Set(options.queues ?? core.config.workerQueues);
+  if (core.databaseKind === 'pglite' && taken.size < QUEUE_NAMES.length) {
+    // The embedded database belongs to this one process: no other worker can take the rest.
+    logger.warn({ queues: [...taken] }, 'WORKER_QUEUES leaves queues untaken, and on the embedded database no other worker can take them: their jobs will wait');
+  }
+  const runner = jobRunner(core, logger);
+  const run: typeof runner = async (queue, handler) => {
+    if (taken.has(queue)) await runner(queue, handler);
+  };
 
   await run('notify-mentions', notifyMentionsHandler(core));
   await run('notify-follow', notifyFollowHandler(core));
@@ -61,10 +73,12 @@ export async function startWorker(core: Core, options: WorkerOptions = {}): Prom
   await run('daily-stats', (job, log) => dailyStatsHandler(core, job, log));
   await run('cleanup', (_job, log) => cleanupHandler(core, log));
   if (options.schedules ?? true) {
-    await core.jobs.schedule('daily-stats', core.config.statsCron, {});
-    await core.jobs.schedule('cleanup', CLEANUP_CRON, {});
+    // A schedule only where its queue is taken: its jobs would otherwise wait for another worker anyway,
+    // and a worker that takes neither (a video box) needs no say in when they run.
+    if (taken.has('daily-stats')) await core.jobs.schedule('daily-stats', core.config.statsCron, {});
+    if (taken.has('cleanup')) await core.jobs.schedule('cleanup', CLEANUP_CRON, {});
   }
-  logger.info({ mail: mailer.target, statsCron: core.config.statsCron, database: core.databaseKind }, 'Pipit worker is running');
+  logger.info({ queues: [...taken], mail: mailer.target, statsCron: core.config.statsCron, database: core.databaseKind }, 'Pipit worker is running');
 
   return {
     logger,

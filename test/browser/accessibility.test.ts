@@ -241,6 +241,7 @@ forEachBackend(
       { name: 'post', path: () => `/@${alice.username}/${post.id}`, as: 'alice', status: 200 },
       { name: 'delete-confirm', path: () => `/statuses/${post.id}/delete`, as: 'alice', status: 200 },
       { name: 'edit-post', path: () => `/statuses/${post.id}/edit`, as: 'alice', status: 200 },
+      { name: 'edit-post-pictures', path: () => `/statuses/${pictured.id}/edit`, as: 'alice', status: 200 },
       {
         name: 'edit-post-rejected',
         path: () => `/statuses/${post.id}/edit`,

@@ -289,7 +289,9 @@ forEachBackend(
       for (const path of ['/api/v2/instance', '/api/v1/instance']) {
         const c = (await app.inject({ url: path })).json().configuration as Json;
         assert.equal(c.statuses.max_media_attachments, 4);
-        assert.deepEqual(c.media_attachments.supported_mime_types, ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
+        // HEIC where heif-convert is installed (api-media-heic.test.ts checks both ways).
+        const heic = t.config.mediaHeifConvert !== undefined ? ['image/heic', 'image/heif'] : [];
+        assert.deepEqual(c.media_attachments.supported_mime_types, ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', ...heic]);
         assert.equal(c.media_attachments.image_size_limit, LIMIT);
         assert.equal(c.media_attachments.image_matrix_limit, 33_177_600);
         assert.equal(c.media_attachments.description_limit, 1500);

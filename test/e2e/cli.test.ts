@@ -71,6 +71,13 @@ describe('pipit: command line and configuration errors', () => {
     assert.equal(run.stdout, '');
   });
 
+  it('`pipit worker` refuses a queue name it does not know, listing the queues there are', async () => {
+    const run = await pipit(['worker'], { DATA_DIR: dir, WORKER_QUEUES: 'media-probe,video' });
+    assert.equal(run.code, 2);
+    assert.equal(lines(run.stderr).length, 1);
+    assert.match(run.stderr, /^pipit: configuration error: WORKER_QUEUES: "video" is not a queue; the queues are: notify-mentions, .*media-probe, media-image/);
+  });
+
   it('never echoes a secret in a configuration error', async () => {
     const run = await pipit(['migrate'], { DATA_DIR: dir, DATABASE_URL: 'mysql://root:hunter2@db/pipit' });
     assert.equal(run.code, 2);

@@ -80,6 +80,13 @@ forEachBackend(
       const seen = await eli.rest.v1.statuses.$select(post.id).fetch();
       assert.equal(seen.mediaAttachments[0]?.previewUrl, media.previewUrl);
       assert.equal(seen.mediaAttachments[0]?.description, 'noise, described again');
+
+      // An edit through the client: a second picture first, the first described anew.
+      const second = await dana.rest.v2.media.create({ file: new Blob([new Uint8Array(await noiseImage(64, 64, 'png'))], { type: 'image/png' }), description: 'the second' });
+      const edited = await dana.rest.v1.statuses.$select(post.id).update({ status: 'two pictures', mediaIds: [second.id, media.id], mediaAttributes: [{ id: media.id, description: 'the first, edited' }] });
+      assert.deepEqual(edited.mediaAttachments.map((m) => [m.id, m.description]), [[second.id, 'the second'], [media.id, 'the first, edited']]);
+      const versions = await dana.rest.v1.statuses.$select(post.id).history.list();
+      assert.deepEqual(versions.map((v) => v.mediaAttachments.map((m) => m.description)), [['noise, described again'], ['the second', 'the first, edited']]);
     });
 
     it('a post retried with the same Idempotency-Key is made once', async () => {

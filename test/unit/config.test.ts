@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/core/config.ts';
+import { QUEUE_NAMES } from '../../src/core/jobs/queues.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -121,6 +122,26 @@ describe('loadConfig: values', () => {
       assert.match(error.message, /number of proxies in front of Pipit \(e\.g\. 1\) or their addresses/);
       return true;
     });
+  });
+
+  it('reads WORKER_QUEUES as the queues a worker takes (all by default), and names the valid ones for a typo', () => {
+    const queues = (value?: string) => load({ NODE_ENV: 'test', ...(value === undefined ? {} : { WORKER_QUEUES: value }) }).workerQueues;
+    assert.deepEqual(queues(), QUEUE_NAMES);
+    assert.deepEqual(queues(' media-image , media-probe,media-image'), ['media-image', 'media-probe']);
+    assert.throws(() => queues('media-probe,media-imgae'), (error: Error) => {
+      assert.match(error.message, /^WORKER_QUEUES: "media-imgae" is not a queue; the queues are: notify-mentions, .*media-probe, media-image/);
+      return true;
+    });
+    assert.throws(() => queues(' , '), { message: /^WORKER_QUEUES: must name at least one queue/ });
+  });
+
+  it('finds MEDIA_HEIF_CONVERT at start-up: a path, a name on PATH, or nothing (off, or not installed)', () => {
+    const heif = (env: Record<string, string>) => load({ NODE_ENV: 'test', ...env }).mediaHeifConvert;
+    assert.equal(heif({ MEDIA_HEIF_CONVERT: 'off' }), undefined);
+    assert.equal(heif({ MEDIA_HEIF_CONVERT: '/nonexistent/heif-convert' }), undefined);
+    assert.equal(heif({ MEDIA_HEIF_CONVERT: 'sh', PATH: '/nonexistent:/bin' }), '/bin/sh');
+    assert.equal(heif({ MEDIA_HEIF_CONVERT: 'sh', PATH: '/nonexistent' }), undefined);
+    assert.throws(() => heif({ MEDIA_HEIF_CONVERT: 'heif-convert --quiet' }), { message: /^MEDIA_HEIF_CONVERT: must be a command name or a path/ });
   });
 
   it('reads a .env file, with the real environment winning', () => {

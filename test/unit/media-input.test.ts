@@ -5,9 +5,27 @@ import { Invalid } from '../../src/core/index.ts';
 import { parseFocus } from '../../src/core/media/focus.ts';
 import { isServedKey, isStorageKey, newMediaPrefix, uploadKey, variantKey } from '../../src/core/media/keys.ts';
 import { sniff } from '../../src/core/media/sniff.ts';
+import { isHevcHeif } from '../../src/core/media/heic.ts';
 
 // What an upload's first bytes, its focus text and its storage keys may be: random input never throws
 // anything but Invalid, never yields a value out of range, and never names a path outside the store.
+
+describe('isHevcHeif', () => {
+  const ftyp = (major: string, ...compatible: string[]) => {
+    const box = Buffer.from(`\0\0\0\0ftyp${major}\0\0\0\0${compatible.join('')}`, 'latin1');
+    box.writeUInt32BE(box.length, 0);
+    return Buffer.concat([box, Buffer.from('\0\0\0\x08meta')]);
+  };
+  it('tells HEIC from AVIF by the brands of the ftyp box, and never throws', () => {
+    assert.equal(isHevcHeif(ftyp('heic', 'mif1', 'heic', 'miaf')), true);
+    assert.equal(isHevcHeif(ftyp('mif1', 'heic')), true);
+    assert.equal(isHevcHeif(ftyp('avif', 'avif', 'mif1', 'miaf')), false);
+    assert.equal(isHevcHeif(ftyp('mif1', 'avif', 'miaf')), false);
+    assert.equal(isHevcHeif(ftyp('mif1', 'miaf')), false);
+    assert.equal(isHevcHeif(Buffer.from([0xff, 0xd8, 0xff, 0xe0])), false);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => void isHevcHeif(Buffer.from(bytes))));
+  });
+});
 
 describe('sniff', () => {
   it('knows the image signatures, and refuses text and everything else with a reason', () => {

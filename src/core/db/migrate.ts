@@ -11,6 +11,7 @@ import * as statusEdits from './migrations/0009-status-edits.ts';
 import * as media from './migrations/0011-media.ts';
 import * as mediaCleanup from './migrations/0012-media-cleanup.ts';
 import * as avatars from './migrations/0013-avatars.ts';
+import * as editMedia from './migrations/0016-edit-media.ts';
 
 // A static list rather than a folder scan: works the same from any working directory, and type-checks.
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-media': media,
   '0012-media-cleanup': mediaCleanup,
   '0013-avatars': avatars,
+  '0016-edit-media': editMedia,
 };
 
 function migrator(db: Kysely<any>): Migrator {

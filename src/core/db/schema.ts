@@ -84,6 +84,15 @@ export interface StatusEditsTable {
   sensitive: boolean;
   language: string | null;
   created_at: Timestamp;
+  /** The attachments of this version, in order, as they were then (JSON written by edit-post.ts). */
+  media: ColumnType<EditMedia[], string | undefined, string>;
+}
+
+/** An attachment as one version of a post had it. */
+export interface EditMedia {
+  id: string;
+  description: string;
+  focus: { x: number; y: number };
 }
 
 export interface TagsTable {

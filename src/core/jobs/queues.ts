@@ -122,6 +122,20 @@ export type QueueName = keyof typeof QUEUES;
 
 export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
 
+/**
+ * Reads a comma-separated list of queue names (WORKER_QUEUES): every name must be one declared above,
+ * so a typo stops the worker at start-up rather than leaving a queue silently unserved.
+ */
+export function parseQueueList(raw: string): { queues: QueueName[] } | { error: string } {
+  const names = raw.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) return { error: `must name at least one queue (leave it unset for all): ${QUEUE_NAMES.join(', ')}` };
+  const unknown = names.filter((name) => !(QUEUE_NAMES as string[]).includes(name));
+  if (unknown.length > 0) {
+    return { error: `${unknown.map((name) => JSON.stringify(name)).join(', ')} ${unknown.length === 1 ? 'is not a queue' : 'are not queues'}; the queues are: ${QUEUE_NAMES.join(', ')}` };
+  }
+  return { queues: [...new Set(names as QueueName[])] };
+}
+
 /** What each queue's jobs carry (besides `reqId`). */
 export interface QueueData {
   'notify-mentions': { postId: string; authorId: string };

@@ -45,8 +45,16 @@ function variantMeta(width: number, height: number): MediaVariantMeta {
   return { width, height, size: `${width}x${height}`, aspect: Math.round((width / height) * 1e6) / 1e6 };
 }
 
+export interface ProbeOptions {
+  /**
+   * Whether HEVC-coded HEIC is accepted (the media pipeline, where heif-convert is installed); otherwise
+   * it is refused with this message. sharp reads its header (size) but cannot decode its pixels.
+   */
+  heic?: { accepted: true } | { accepted: false; refusal: string };
+}
+
 /** Reads the header only: the format and dimensions, refused when not an image Pipit serves or too large. */
-export async function probeImage(data: Buffer, maxPixels: number): Promise<ProbedImage> {
+export async function probeImage(data: Buffer, maxPixels: number, options: ProbeOptions = {}): Promise<ProbedImage> {
   let metadata: Metadata;
   try {
     // Only the header is read here (libvips loads pixels lazily), so the size is checked below with a
@@ -58,7 +66,8 @@ export async function probeImage(data: Buffer, maxPixels: number): Promise<Probe
   const format = metadata.format ?? 'unknown';
   if (format === 'svg') throw new ImageRefused('SVG images are not accepted: upload a JPEG, PNG, WebP, GIF or AVIF file.');
   if (!DECODABLE.has(format)) throw new ImageRefused(`${format.toUpperCase()} images are not accepted: upload a JPEG, PNG, WebP, GIF or AVIF file.`);
-  if (format === 'heif' && metadata.compression !== 'av1') throw new ImageRefused('HEIC images are not supported yet: export the picture as JPEG and upload that.');
+  const heic = options.heic ?? { accepted: false, refusal: 'HEIC photos are not accepted here: export the picture as JPEG and upload that.' };
+  if (format === 'heif' && metadata.compression !== 'av1' && !heic.accepted) throw new ImageRefused(heic.refusal);
   const { width, height } = metadata;
   if (!width || !height) throw new ImageRefused('The image has no size: it may be corrupt.');
   if (width * height > maxPixels) {
@@ -90,9 +99,13 @@ function encodeAs(image: Sharp, format: OutputFormat): Sharp {
  * The served variants of an image: the original re-encoded (oriented, no metadata), a small preview that
  * fits 640 × 640, and the blurhash of the preview. Throws ImageRefused when the file cannot be decoded.
  */
-export async function renderImage(data: Buffer, maxPixels: number): Promise<RenderedImage> {
-  // One frame only: animated GIFs become silent videos ("gifv") in the video slice.
-  const input = () => sharp(data, { limitInputPixels: maxPixels, failOn: 'error', animated: false }).autoOrient();
+export async function renderImage(data: Buffer, maxPixels: number, options: { oriented?: boolean } = {}): Promise<RenderedImage> {
+  // One frame only: animated GIFs become silent videos ("gifv") in the video slice. `oriented`: the
+  // pixels are already upright (a converted HEIC, whose EXIF orientation must not be applied twice).
+  const input = () => {
+    const image = sharp(data, { limitInputPixels: maxPixels, failOn: 'error', animated: false });
+    return options.oriented ? image : image.autoOrient();
+  };
   try {
     const { hasAlpha, format } = await sharp(data, { limitInputPixels: false }).metadata();
     const originalFormat = outputFormat(format ?? 'jpeg', hasAlpha ?? false);

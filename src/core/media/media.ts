@@ -4,11 +4,12 @@ import type { CoreContext } from '../context.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { Invalid, NotFound, TooLarge } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
-import { cleanText } from '../domain/text-input.ts';
+import { checkDescription } from './description.ts';
 import { parseFocus } from './focus.ts';
 import { checkQuota, mediaBytesUsed, quotaBytes } from './quota.ts';
 import { newMediaPrefix, uploadKey } from './keys.ts';
 import { MEDIA_COLUMNS, toMediaAttachment, type MediaAttachment } from './media-view.ts';
+import { HEIC_UNAVAILABLE, isHevcHeif } from './heic.ts';
 import { SNIFF_BYTES, sniff } from './sniff.ts';
 
 // Uploads and their owner's changes. An upload is streamed into storage, counted (one past the size limit
@@ -17,7 +18,7 @@ import { SNIFF_BYTES, sniff } from './sniff.ts';
 // its row. What the file really is, and its variants, are the pipeline's business (pipeline.ts).
 
 /** The longest description (alt text), as Mastodon. */
-export const DESCRIPTION_MAX = 1500;
+export { DESCRIPTION_MAX } from './description.ts';
 
 export interface UploadInput {
   /** The file's bytes; its name and declared type are not asked for: only the content counts. */
@@ -32,12 +33,6 @@ export interface MediaChanges {
   focus?: string | undefined;
 }
 
-function checkDescription(description: string | undefined): string | undefined {
-  if (description === undefined) return undefined;
-  const text = cleanText(description).trim();
-  if (text.length > DESCRIPTION_MAX) throw new Invalid(`Descriptions have at most ${DESCRIPTION_MAX} characters; this one has ${text.length}.`, 'description');
-  return text;
-}
 
 /** A size in the unit people read it in. */
 function sizeText(bytes: number): string {
@@ -48,7 +43,7 @@ function sizeText(bytes: number): string {
  * The bytes of `source` as they pass, counted and judged: past `limit` it fails with TooLarge, and as
  * soon as its first bytes are in, a file that is not an image fails with Invalid (nothing more is read).
  */
-function checkedUpload(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: number) {
+function checkedUpload(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: number, heicAccepted: boolean) {
   let size = 0;
   let head = Buffer.alloc(0);
   let judged = false;
@@ -56,6 +51,8 @@ function checkedUpload(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: 
     judged = true;
     const sniffed = sniff(head);
     if (!sniffed.ok) throw new Invalid(sniffed.reason, 'file');
+    // Without heif-convert a HEIC photo could never be processed: say so now, not after the upload.
+    if (sniffed.format === 'heif' && !heicAccepted && isHevcHeif(head)) throw new Invalid(HEIC_UNAVAILABLE, 'file');
   };
   async function* counted(): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
@@ -81,7 +78,8 @@ export async function uploadMedia(ctx: CoreContext, accountId: string, input: Up
   const prefix = newMediaPrefix();
   const key = uploadKey(prefix);
   // A refused file, and an interrupted request body, fail the write and leave nothing behind.
-  const counted = checkedUpload(Buffer.isBuffer(input.file) ? [input.file] : (input.file as AsyncIterable<Buffer>), ctx.config.mediaMaxImageBytes);
+  const heicAccepted = ctx.config.mediaHeifConvert !== undefined;
+  const counted = checkedUpload(Buffer.isBuffer(input.file) ? [input.file] : (input.file as AsyncIterable<Buffer>), ctx.config.mediaMaxImageBytes, heicAccepted);
   // Removing what a failed upload wrote is best effort: a store that failed the write may fail this too,
   // and its error must not replace the one that says what happened; the storage sweep removes what stays.
   const forget = () => ctx.storage.delete(key).catch(() => undefined);

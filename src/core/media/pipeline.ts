@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { readAll } from '../storage/storage.ts';
+import { HEIC_UNAVAILABLE, heicToJpeg, isHevcHeif } from './heic.ts';
 import { ImageRefused, probeImage, renderImage } from './image.ts';
 import { prefixOfUploadKey, variantKey } from './keys.ts';
 
@@ -37,7 +38,8 @@ export async function probeMedia(ctx: CoreContext, id: string): Promise<StepOutc
   if (!upload) return 'skipped';
   let probed;
   try {
-    probed = await probeImage(upload.data, ctx.config.mediaMaxImagePixels);
+    const heic = ctx.config.mediaHeifConvert !== undefined ? ({ accepted: true } as const) : ({ accepted: false, refusal: HEIC_UNAVAILABLE } as const);
+    probed = await probeImage(upload.data, ctx.config.mediaMaxImagePixels, { heic });
   } catch (error) {
     if (!(error instanceof ImageRefused)) throw error;
     await failMedia(ctx, id, error.message);
@@ -64,7 +66,13 @@ export async function processImage(ctx: CoreContext, id: string): Promise<StepOu
   if (!upload) return 'skipped';
   let rendered;
   try {
-    rendered = await renderImage(upload.data, ctx.config.mediaMaxImagePixels);
+    // HEIC: converted to JPEG by heif-convert (its pixel count was checked from the header by the probe),
+    // upright already, then the usual path re-encodes it without metadata.
+    if (isHevcHeif(upload.data)) {
+      rendered = await renderImage(await heicToJpeg(upload.data, ctx.config.mediaHeifConvert), ctx.config.mediaMaxImagePixels, { oriented: true });
+    } else {
+      rendered = await renderImage(upload.data, ctx.config.mediaMaxImagePixels);
+    }
   } catch (error) {
     if (!(error instanceof ImageRefused)) throw error;
     await failMedia(ctx, id, error.message);

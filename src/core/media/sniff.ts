@@ -11,7 +11,7 @@ export type Sniffed = { ok: true; format: SniffedFormat } | { ok: false; reason:
 /** The bytes `sniff` needs at most. */
 export const SNIFF_BYTES = 64;
 
-export const ACCEPTED_FORMATS_TEXT = 'JPEG, PNG, WebP, GIF or AVIF';
+export const ACCEPTED_FORMATS_TEXT = 'JPEG, PNG, WebP, GIF, AVIF or HEIC';
 
 const HEIF_BRANDS = new Set(['avif', 'avis', 'heic', 'heix', 'heim', 'heis', 'mif1', 'msf1']);
 const VIDEO_BRANDS = new Set(['isom', 'iso2', 'mp41', 'mp42', 'qt  ', 'M4V ', 'avc1', 'dash', '3gp4', '3gp5']);

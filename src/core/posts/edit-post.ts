@@ -1,11 +1,15 @@
 import type { Transaction } from 'kysely';
 import type { Account } from '../accounts/account-view.ts';
 import type { CoreContext } from '../context.ts';
-import type { Database, Visibility } from '../db/schema.ts';
+import type { Database, EditMedia, Visibility } from '../db/schema.ts';
 import { constraintViolation } from '../db/errors.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { Invalid, NotFound } from '../domain/errors.ts';
 import { renderPostHtml } from '../domain/post-text.ts';
+import { checkMediaIds, replaceMedia, type MediaAttribute } from '../media/attach.ts';
+import { parseFocus } from '../media/focus.ts';
+import { checkDescription } from '../media/description.ts';
+import { MEDIA_COLUMNS, toMediaAttachment, type MediaAttachment } from '../media/media-view.ts';
 import { visiblePost } from './hydrate.ts';
 import { insertTags, validatePostInput, type ValidPostInput } from './post-input.ts';
 import type { Post } from './post-view.ts';
@@ -25,6 +29,10 @@ export interface EditPostInput {
   language?: string | undefined;
   /** Only the post's own visibility is accepted: an edit cannot widen or narrow who sees a post (Mastodon). */
   visibility?: Visibility | undefined;
+  /** Absent: the attachments stay. Otherwise the post's attachments become these uploads, in this order. */
+  mediaIds?: readonly string[] | undefined;
+  /** Description and focal point of attachments the edited post has (Mastodon's `media_attributes[]`). */
+  mediaAttributes?: readonly MediaAttribute[] | undefined;
 }
 
 /** One version of a post, as GET /api/v1/statuses/:id/history lists them. */
@@ -36,6 +44,8 @@ export interface PostRevision {
   language: string | null;
   createdAt: Date;
   account: Account;
+  /** Its attachments as that version had them (those since removed and cleaned up are gone). */
+  media: MediaAttachment[];
 }
 
 /**
@@ -90,10 +100,14 @@ async function applyEdit(ctx: CoreContext, trx: Transaction<Database>, authorId:
     .forNoKeyUpdate()
     .executeTakeFirst();
   if (!status) throw new NotFound('No such post.');
+  const mediaBefore = await mediaOf(trx, id);
+  if (input.mediaIds !== undefined) await replaceMedia(trx, authorId, id, checkMediaIds(input.mediaIds));
+  if (input.mediaAttributes?.length) await applyMediaAttributes(trx, id, input.mediaAttributes);
+  const mediaAfter = input.mediaIds !== undefined || input.mediaAttributes?.length ? await mediaOf(trx, id) : mediaBefore;
   // Linear in a text already bounded by the request, like createPost's checks: cheap under the lock.
-  // A post of pictures alone stays one: its text may be edited to nothing.
-  const media = await trx.selectFrom('media_attachments').select('id').where('status_id', '=', id).limit(1).executeTakeFirst();
-  const v = validateEdit(ctx, input, status, media !== undefined);
+  // A post of pictures alone stays one: its text may be edited to nothing (and its pictures removed
+  // only while it keeps some text).
+  const v = validateEdit(ctx, input, status, mediaAfter.length > 0);
   // As in createPost: the mentioned accounts cannot be deleted until this commits.
   const mentioned = v.parsed.mentions.length
     ? await trx.selectFrom('accounts').select(['id', 'username']).where('username', 'in', v.parsed.mentions).forKeyShare().execute()
@@ -103,14 +117,14 @@ async function applyEdit(ctx: CoreContext, trx: Transaction<Database>, authorId:
   if (!hasRevisions) {
     await trx
       .insertInto('status_edits')
-      .values({ status_id: id, text: status.text, content_html: status.content_html, spoiler_text: status.spoiler_text, sensitive: status.sensitive, language: status.language, created_at: status.created_at })
+      .values({ status_id: id, text: status.text, content_html: status.content_html, spoiler_text: status.spoiler_text, sensitive: status.sensitive, language: status.language, created_at: status.created_at, media: JSON.stringify(mediaBefore) })
       .execute();
   }
   // Taken after the lock: the later of two racing edits has the later time.
   const editedAt = new Date();
   await trx
     .insertInto('status_edits')
-    .values({ status_id: id, text: v.text, content_html: contentHtml, spoiler_text: v.spoilerText, sensitive: v.sensitive, language: v.language, created_at: editedAt })
+    .values({ status_id: id, text: v.text, content_html: contentHtml, spoiler_text: v.spoilerText, sensitive: v.sensitive, language: v.language, created_at: editedAt, media: JSON.stringify(mediaAfter) })
     .execute();
   await trx
     .updateTable('statuses')
@@ -123,6 +137,34 @@ async function applyEdit(ctx: CoreContext, trx: Transaction<Database>, authorId:
   // notify-mentions notifies those not notified yet (its rows are keyed per recipient and post);
   // notify-update tells the boosters.
   await ctx.bus.publish(trx, 'post.edited', { postId: id, authorId });
+}
+
+/** A post's attachments as a version records them: ids in order, with description and focus. */
+async function mediaOf(trx: Transaction<Database>, statusId: string): Promise<EditMedia[]> {
+  const rows = await trx.selectFrom('media_attachments').select(['id', 'description', 'focus_x', 'focus_y']).where('status_id', '=', statusId).orderBy('position').orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, description: r.description, focus: { x: Number(r.focus_x), y: Number(r.focus_y) } }));
+}
+
+/** The most `media_attributes` an edit may carry: one per attachment, with room for repeats. */
+const MAX_MEDIA_ATTRIBUTES = 20;
+
+/** Descriptions and focal points of the edited post's own attachments (any other id is refused). */
+async function applyMediaAttributes(trx: Transaction<Database>, statusId: string, attributes: readonly MediaAttribute[]): Promise<void> {
+  if (attributes.length > MAX_MEDIA_ATTRIBUTES) throw new Invalid(`media_attributes may list at most ${MAX_MEDIA_ATTRIBUTES} attachments.`, 'media_attributes');
+  const own = new Set((await trx.selectFrom('media_attachments').select('id').where('status_id', '=', statusId).execute()).map((r) => r.id));
+  for (const attribute of attributes) {
+    const mediaId = String(attribute.id);
+    if (!own.has(mediaId)) throw new Invalid(`media_attributes: ${JSON.stringify(mediaId.slice(0, 40))} is not an attachment of this post (list it in media_ids).`, 'media_attributes');
+    const description = checkDescription(attribute.description);
+    const focus = parseFocus(attribute.focus);
+    if (description === undefined && focus === undefined) continue;
+    await trx
+      .updateTable('media_attachments')
+      .set({ ...(description !== undefined ? { description } : {}), ...(focus ? { focus_x: focus.x, focus_y: focus.y } : {}), updated_at: new Date() })
+      .where('id', '=', mediaId)
+      .where('status_id', '=', statusId)
+      .execute();
+  }
 }
 
 /** The post's mentions become `accountIds`: rows of those still mentioned stay (with their notifications). */
@@ -146,15 +188,26 @@ export async function postHistory(ctx: CoreContext, id: string, viewerId?: strin
   const post = await visiblePost(ctx.db, id, viewerOf(viewerId));
   const rows = await ctx.db
     .selectFrom('status_edits')
-    .select(['text', 'content_html', 'spoiler_text', 'sensitive', 'language', 'created_at'])
+    .select(['text', 'content_html', 'spoiler_text', 'sensitive', 'language', 'created_at', 'media'])
     .where('status_id', '=', id)
     .orderBy('id')
     .execute();
   if (rows.length === 0) {
-    const { text, contentHtml, spoilerText, sensitive, language, createdAt, account } = post;
-    return [{ text, contentHtml, spoilerText, sensitive, language, createdAt, account }];
+    const { text, contentHtml, spoilerText, sensitive, language, createdAt, account, media } = post;
+    return [{ text, contentHtml, spoilerText, sensitive, language, createdAt, account, media }];
   }
+  // The attachments the versions name that still exist (the author's: ids in a version are never anyone
+  // else's), each shown with the description and focus of its version.
+  const ids = [...new Set(rows.flatMap((r) => (r.media ?? []).map((m) => m.id)))];
+  const existing = ids.length
+    ? await ctx.db.selectFrom('media_attachments').select(MEDIA_COLUMNS).where('id', 'in', ids).where('account_id', '=', post.account.id).where('state', '=', 'ready').execute()
+    : [];
+  const byId = new Map(existing.map((row) => [row.id, toMediaAttachment(row)]));
   return rows.map((r) => ({
+    media: (r.media ?? []).flatMap((m) => {
+      const attachment = byId.get(m.id);
+      return attachment ? [{ ...attachment, description: m.description, focus: m.focus }] : [];
+    }),
     text: r.text,
     contentHtml: r.content_html,
     spoilerText: r.spoiler_text,

@@ -64,20 +64,58 @@ export interface EditParams {
   spoilerText: string | undefined;
   sensitive: boolean | undefined;
   language: string | undefined;
+  /** Absent: the attachments stay; a list (empty too) is what the post has after the edit. */
+  mediaIds: string[] | undefined;
+  mediaAttributes: { id: string; description: string | undefined; focus: string | undefined }[];
+}
+
+/** At most this many `media_attributes` (a post has 4 attachments; repeats are the core's to refuse). */
+const MAX_MEDIA_ATTRIBUTES = 20;
+
+/**
+ * `media_attributes[]` as clients send it: a JSON array of objects, an indexed form
+ * (`media_attributes[0][id]=…`), or Rails' `media_attributes[][id]=…&media_attributes[][description]=…`,
+ * which the query parser reads as one object of lists, taken here entry by entry.
+ */
+function readMediaAttributes(value: unknown): EditParams['mediaAttributes'] {
+  if (value === undefined || value === null || value === '') return [];
+  const entries = Array.isArray(value) ? value : typeof value === 'object' ? Object.values(value) : [value];
+  const flat: unknown[] = [];
+  for (const entry of entries) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Invalid('media_attributes must be a list of objects with id, description and focus.', 'media_attributes');
+    const fields = entry as Record<string, unknown>;
+    if (!Array.isArray(fields.id)) {
+      flat.push(fields);
+      continue;
+    }
+    const ids = fields.id as unknown[];
+    const column = (name: string): unknown[] => {
+      const v = fields[name];
+      if (v === undefined) return [];
+      if (!Array.isArray(v) || v.length !== ids.length) throw new Invalid(`media_attributes: give every attachment its ${name}, or send media_attributes as JSON.`, 'media_attributes');
+      return v;
+    };
+    const descriptions = column('description');
+    const focuses = column('focus');
+    ids.forEach((id, i) => flat.push({ id, description: descriptions[i], focus: focuses[i] }));
+  }
+  if (flat.length > MAX_MEDIA_ATTRIBUTES) throw new Invalid(`media_attributes may list at most ${MAX_MEDIA_ATTRIBUTES} attachments.`, 'media_attributes');
+  return flat.map((entry) => {
+    const fields = entry as Record<string, unknown>;
+    const id = optionalIdText(fields.id, 'media_attributes[][id]');
+    if (id === undefined) throw new Invalid('media_attributes: each needs the id of an attachment.', 'media_attributes');
+    return { id, description: optionalText(fields.description, 'media_attributes[][description]'), focus: optionalText(fields.focus, 'media_attributes[][focus]') };
+  });
 }
 
 /**
  * Reads the parameters of PUT /api/v1/statuses/:id: those of a new post (in_reply_to_id and scheduling
- * are not Mastodon's to edit and are ignored) plus `media_attributes[]`, refused like media while Pipit has none.
+ * are not Mastodon's to edit and are ignored), `media_ids[]` (absent: the attachments stay) and
+ * `media_attributes[]` (description and focus of the post's attachments).
  */
 export function readEditParams(params: Record<string, unknown>): EditParams {
-  const create = readStatusParams({ ...params, in_reply_to_id: undefined, scheduled_at: undefined, media_ids: undefined });
-  // Changing a post's attachments by an edit comes with a later slice of media (issue 9).
-  if (listParam(params.media_ids, 'media_ids', 20).some((id) => id !== '')) throw new Invalid('Changing the media of a post is not supported yet: edit without media_ids.', 'media_ids');
-  const attributes = params.media_attributes;
-  if (attributes !== undefined && attributes !== null && attributes !== '' && !(Array.isArray(attributes) && attributes.length === 0)) {
-    throw new Invalid('Changing the media of a post is not supported yet: edit without media_attributes.', 'media_attributes');
-  }
+  const create = readStatusParams({ ...params, in_reply_to_id: undefined, scheduled_at: undefined });
+  const mediaGiven = params.media_ids !== undefined && params.media_ids !== null;
   const spoiler = params.spoiler_text;
   return {
     text: create.text,
@@ -86,5 +124,8 @@ export function readEditParams(params: Record<string, unknown>): EditParams {
     spoilerText: spoiler === '' || spoiler === null ? '' : create.spoilerText,
     sensitive: create.sensitive,
     language: create.language,
+    // `media_ids[]=` alone (a form's empty list) or JSON [] removes them all.
+    mediaIds: mediaGiven ? create.mediaIds : undefined,
+    mediaAttributes: readMediaAttributes(params.media_attributes),
   };
 }

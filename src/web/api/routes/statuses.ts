@@ -39,7 +39,7 @@ const CREATE = describe('Statuses', 'Post a status', {
     spoiler_text: text('A content warning shown before the text.'),
     sensitive: flag('Whether the status is sensitive'),
     language: text('ISO 639-1 language code.'),
-    media_ids: list('Not supported yet: refused unless empty.'),
+    media_ids: list('Uploads to attach, in order (≤ 4, yours, ready).'),
     poll: { type: 'object', description: 'Not supported: refused when sent.' },
     scheduled_at: text('Not supported: refused when sent.'),
   },
@@ -55,7 +55,8 @@ const EDIT = describe('Statuses', 'Edit the user’s status', {
     sensitive: flag('Whether the status is sensitive'),
     language: text('ISO 639-1 language code.'),
     visibility: text('Must be the status’s own visibility if sent.', { enum: ['public', 'unlisted', 'private', 'direct'] }),
-    media_ids: list('Not supported yet: refused unless empty.'),
+    media_ids: list('The attachments after the edit, in order (≤ 4: kept ones and new ready uploads of yours); left out, they stay. Removed ones are unattached and cleaned up.'),
+    media_attributes: list('Changes to attachments of the edited status: objects of `id`, `description` (alt text) and `focus` ("x,y").', { type: 'object' }),
   },
 });
 
@@ -105,7 +106,15 @@ export function registerStatusRoutes(scope: FastifyInstance, core: Core): void {
   scope.put<{ Params: { id: string } }>('/v1/statuses/:id', { preHandler: requireScope('write:statuses', { user: true }), schema: { ...EDIT, response: { 200: statusSchema } } }, async (request) => {
     const id = requireId(request.params.id);
     const p = readEditParams(bodyParams(request));
-    const post = await core.posts.editPost(actorId(request), id, { text: p.text, visibility: p.visibility, spoilerText: p.spoilerText, sensitive: p.sensitive, language: p.language });
+    const post = await core.posts.editPost(actorId(request), id, {
+      text: p.text,
+      visibility: p.visibility,
+      spoilerText: p.spoilerText,
+      sensitive: p.sensitive,
+      language: p.language,
+      mediaIds: p.mediaIds,
+      mediaAttributes: p.mediaAttributes,
+    });
     return toMastodonStatus(post, core.config);
   });
 

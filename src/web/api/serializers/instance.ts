@@ -1,4 +1,4 @@
-import { DESCRIPTION_MAX, MAX_ATTACHMENTS, MEDIA_MIME_TYPES, URL_LENGTH, type Account, type Config, type InstanceFacts } from '../../../core/index.ts';
+import { DESCRIPTION_MAX, MAX_ATTACHMENTS, URL_LENGTH, attachmentMimeTypes, type Account, type Config, type InstanceFacts } from '../../../core/index.ts';
 import { accountSchema, DEFAULT_HEADER_PATH, toMastodonAccount, type MastodonAccount } from './account.ts';
 import { anyObject, arr, bool, int, obj, orNull, str } from './schema.ts';
 
@@ -47,7 +47,8 @@ function limits(config: Config) {
     accounts: { max_featured_tags: 0, max_pinned_statuses: 0, max_profile_fields: 0 },
     statuses: { max_characters: config.maxPostLength, max_media_attachments: MAX_ATTACHMENTS, characters_reserved_per_url: URL_LENGTH },
     media_attachments: {
-      supported_mime_types: [...MEDIA_MIME_TYPES] as string[],
+      // HEIC only where heif-convert is installed: without it such uploads are refused.
+      supported_mime_types: attachmentMimeTypes(config.mediaHeifConvert !== undefined),
       description_limit: DESCRIPTION_MAX,
       image_size_limit: config.mediaMaxImageBytes,
       image_matrix_limit: config.mediaMaxImagePixels,

@@ -44,7 +44,7 @@ export function composeForm(page: PageContext, state: ComposeState, options: { i
   const placeholder = reply ? `Reply to @${reply.account.username}` : `What's on your mind, @${viewer.username}?`;
   return html`<section class="compose" aria-labelledby="compose-heading"${reply ? html` id="reply"` : ''}>
   <h2 id="compose-heading" class="${reply ? 'compose-title' : 'visually-hidden'}">${reply ? `Reply to @${reply.account.username}` : 'Write a post'}</h2>
-  <form method="post" action="/statuses" class="compose-form"${reply ? '' : html` enctype="multipart/form-data"`}>
+  <form method="post" action="/statuses" class="compose-form" enctype="multipart/form-data">
     ${csrfField(page)}
     ${reply || state.inReplyToId ? html`<input type="hidden" name="in_reply_to_id" value="${reply?.id ?? state.inReplyToId}">` : ''}
     ${options.returnTo ? html`<input type="hidden" name="return_to" value="${options.returnTo}">` : ''}
@@ -69,7 +69,7 @@ export function composeForm(page: PageContext, state: ComposeState, options: { i
             </select>
           </div>
         </div>
-        ${reply ? '' : pictureInputs(state.picturesOpen ?? false)}
+        ${pictureInputs(state.picturesOpen ?? false)}
         <div class="compose-actions">
           <p class="hint" id="compose-hint">Up to ${count(state.maxLength)} characters. Use @name to mention and #tag to tag.</p>
           <button type="submit" class="button">${reply ? 'Reply' : 'Post'}</button>

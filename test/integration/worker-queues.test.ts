@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import pino from 'pino';
+import { QUEUE_NAMES, type Account } from '../../src/core/index.ts';
+import { startWorker, type RunningWorker } from '../../src/worker/worker.ts';
+import { createAccount } from '../helpers/accounts.ts';
+import { forEachBackend } from '../helpers/databases.ts';
+import { noiseImage } from '../helpers/images.ts';
+import { waitFor, waitForQueuesDrained } from '../helpers/wait.ts';
+
+// WORKER_QUEUES: a worker takes only the queues it names. Shown without waiting for nothing to happen:
+// the image's job is seen waiting in its queue (a fact of the queue's state), and a second worker that
+// takes the other queues is what finishes the attachment.
+
+forEachBackend(
+  'WORKER_QUEUES',
+  (t) => {
+    const workers: RunningWorker[] = [];
+    let owner: Account;
+    before(async () => {
+      owner = await createAccount(t.core, 'splitter');
+    });
+    after(async () => {
+      for (const worker of workers) await worker.stop();
+    });
+
+    it('a worker with WORKER_QUEUES=media-probe probes an upload and leaves its image task to a worker that takes media-image', async () => {
+      assert.deepEqual(t.config.workerQueues, ['media-probe']);
+      workers.push(await startWorker(t.core, { logger: pino({ level: 'silent' }) }));
+      const uploaded = await t.core.media.uploadMedia(owner.id, { file: await noiseImage(320, 200, 'png') });
+
+      const [image] = await waitFor(
+        async () => {
+          const queues = await t.core.jobs.overview();
+          const probe = queues.find((q) => q.queue === 'media-probe')!;
+          const image = queues.find((q) => q.queue === 'media-image')!;
+          return probe.waiting === 0 && probe.active === 0 && image.waiting === 1 && [image];
+        },
+        { what: 'the probe done and the image task queued' },
+      );
+      assert.equal(image!.active, 0, 'no worker here takes media-image');
+      const probed = await t.core.media.getMedia(owner.id, uploaded.id);
+      assert.equal(probed.state, 'processing');
+
+      // The other machine: every queue but the probe.
+      workers.push(await startWorker(t.core, { logger: pino({ level: 'silent' }), schedules: false, queues: QUEUE_NAMES.filter((q) => q !== 'media-probe') }));
+      await waitForQueuesDrained(t.core, ['media-probe', 'media-image']);
+      const ready = await t.core.media.getMedia(owner.id, uploaded.id);
+      assert.equal(ready.state, 'ready', ready.failureReason ?? '');
+      assert.ok(ready.smallKey);
+    });
+  },
+  { env: { WORKER_QUEUES: 'media-probe' } },
+);
