@@ -6,6 +6,7 @@ import { PGliteDialect } from './pglite-dialect.ts';
 import { lockPgliteDirectory } from './pglite-lock.ts';
 import { openPglite } from './pglite-template.ts';
 import pg from 'pg';
+import { preparedName } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 const INT8_OID = 20;
@@ -44,6 +45,17 @@ const CONNECT_TIMEOUT_MS = 3_000;
 // first while it is reachable; this one ends a query whose server went silent (a cut network).
 const QUERY_TIMEOUT_MARGIN_MS = 2_000;
 
+/** A pool client that sends the prepared statements (prepared.ts) by name: parsed once per connection. */
+class PreparingClient extends pg.Client {
+  // Kysely calls query(text, values); everything else (pg-boss, LISTEN, configs) passes through.
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const name = typeof text === 'string' && Array.isArray(values) && args.length === 2 ? preparedName(text) : undefined;
+    const query = super.query as (...a: unknown[]) => never;
+    return name === undefined ? query.apply(this, args) : query.call(this, { name, text, values });
+  }
+}
+
 function queryLog(options: ConnectOptions): { log?: (event: LogEvent) => void } {
   const onQuery = options.onQuery;
   return onQuery ? { log: (event) => onQuery(event.query.sql) } : {};
@@ -54,6 +66,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
   if (options.url) {
     const statementTimeout = options.statementTimeoutMs ?? 0;
     const pool = new pg.Pool({
+      Client: PreparingClient,
       connectionString: options.url,
       max: options.poolSize ?? 10,
       // Fail fast when the server is gone rather than queueing requests forever.
