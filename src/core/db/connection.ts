@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import { Kysely, type LogEvent } from 'kysely';
+import { PipitPostgresDialect } from './query-compiler.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { lockPgliteDirectory } from './pglite-lock.ts';
 import { openPglite } from './pglite-template.ts';
@@ -82,7 +83,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     // pool discards the broken client when it comes back, so the listener has nothing else to do.
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options) });
+    const db = new Kysely<Database>({ dialect: new PipitPostgresDialect({ pool }), ...queryLog(options) });
     return { db, kind: 'postgres', pglite: undefined, pool, close: () => db.destroy() };
   }
   let unlock = () => {};
