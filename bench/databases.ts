@@ -65,11 +65,14 @@ export async function cleanUpDatabases(): Promise<void> {
   }
 }
 
+/** Where both servers say they are: the baseline builds the same absolute URLs Pipit does. */
+const BENCH_PUBLIC_URL = 'https://pipit.bench.invalid';
+
 /** Pipit's configuration for the benchmark: production settings, only localhost. */
 function pipitEnv(databaseUrl: string, dataDir: string): Record<string, string> {
   return {
     NODE_ENV: 'production',
-    PUBLIC_URL: 'https://pipit.bench.invalid',
+    PUBLIC_URL: BENCH_PUBLIC_URL,
     SECRET_KEY: randomBytes(32).toString('hex'),
     HOST: '127.0.0.1',
     PORT: '0',
@@ -168,7 +171,7 @@ export async function prepareEmbedded(sizes: Sizes): Promise<PreparedDatabase> {
     return {
       mode: 'embedded',
       pipitEnv: env,
-      baselineEnv: { BENCH_BASELINE_PGLITE_DIR: pgliteDir },
+      baselineEnv: { BENCH_BASELINE_PGLITE_DIR: pgliteDir, BENCH_PUBLIC_URL },
       username,
       api: { ...viewer, statusesAccountId: settled.statusesAccountId },
       engine: `PGlite (PostgreSQL ${settled.version})`,
@@ -232,7 +235,7 @@ export async function preparePostgres(serverUrl: string, sizes: Sizes): Promise<
     return {
       mode: 'postgres',
       pipitEnv: env,
-      baselineEnv: { BENCH_BASELINE_DATABASE_URL: scratch.url },
+      baselineEnv: { BENCH_BASELINE_DATABASE_URL: scratch.url, BENCH_PUBLIC_URL },
       username,
       api: { ...viewer, statusesAccountId: settled.statusesAccountId },
       engine: `PostgreSQL ${settled.version}`,

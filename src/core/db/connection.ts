@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import { Kysely, type LogEvent } from 'kysely';
+import { PipitPostgresDialect } from './query-compiler.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { lockPgliteDirectory } from './pglite-lock.ts';
 import { openPglite } from './pglite-template.ts';
 import pg from 'pg';
+import { preparedName } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 const INT8_OID = 20;
@@ -44,6 +46,17 @@ const CONNECT_TIMEOUT_MS = 3_000;
 // first while it is reachable; this one ends a query whose server went silent (a cut network).
 const QUERY_TIMEOUT_MARGIN_MS = 2_000;
 
+/** A pool client that sends the prepared statements (prepared.ts) by name: parsed once per connection. */
+class PreparingClient extends pg.Client {
+  // Kysely calls query(text, values); everything else (pg-boss, LISTEN, configs) passes through.
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const name = typeof text === 'string' && Array.isArray(values) && args.length === 2 ? preparedName(text) : undefined;
+    const query = super.query as (...a: unknown[]) => never;
+    return name === undefined ? query.apply(this, args) : query.call(this, { name, text, values });
+  }
+}
+
 function queryLog(options: ConnectOptions): { log?: (event: LogEvent) => void } {
   const onQuery = options.onQuery;
   return onQuery ? { log: (event) => onQuery(event.query.sql) } : {};
@@ -54,6 +67,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
   if (options.url) {
     const statementTimeout = options.statementTimeoutMs ?? 0;
     const pool = new pg.Pool({
+      Client: PreparingClient,
       connectionString: options.url,
       max: options.poolSize ?? 10,
       // Fail fast when the server is gone rather than queueing requests forever.
@@ -69,7 +83,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     // pool discards the broken client when it comes back, so the listener has nothing else to do.
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options) });
+    const db = new Kysely<Database>({ dialect: new PipitPostgresDialect({ pool }), ...queryLog(options) });
     return { db, kind: 'postgres', pglite: undefined, pool, close: () => db.destroy() };
   }
   let unlock = () => {};

@@ -4,13 +4,13 @@ import {
   CompiledQuery,
   PostgresAdapter,
   PostgresIntrospector,
-  PostgresQueryCompiler,
   type DatabaseConnection,
   type Dialect,
   type Driver,
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { PipitQueryCompiler } from './query-compiler.ts';
 
 // Why our own dialect rather than kysely-pglite-dialect: PGlite is one connection. That package opens
 // transactions by sending BEGIN through query(), so any other user of the same PGlite (the job queue,
@@ -137,7 +137,7 @@ export class PGliteDialect implements Dialect {
     return new PGliteDriver(this.#pglite);
   }
   createQueryCompiler() {
-    return new PostgresQueryCompiler();
+    return new PipitQueryCompiler();
   }
   createIntrospector(db: Kysely<unknown>) {
     return new PostgresIntrospector(db);

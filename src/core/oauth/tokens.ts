@@ -6,6 +6,7 @@ import { APP_COLUMNS, parseRequestedScopes, toOAuthApp, type OAuthApp } from './
 import { OAuthError } from './oauth-error.ts';
 import { digest, looksLikeSecret, matchesDigest, newSecret, s256 } from './secrets.ts';
 import { RateLimited } from '../domain/errors.ts';
+import { executePrepared } from '../db/prepared.ts';
 import { addHitsStatement, coalesced, countOf, rateKey, rateStateOf, windowRow } from '../rate-limits/hits.ts';
 import type { RateRule, RateState } from '../rate-limits/rate-limits.ts';
 
@@ -194,13 +195,14 @@ export async function authenticateTokenCounting(
   const hash = digest(token);
   const key = rateKey(rule, subject);
   const share = await coalesced(ctx, `token:${key}:${hash.toString('hex')}`, async (n) => {
-    const { rows } = await sql<OwnerRow & { hit_count: number | null; hit_expires_at: Date | null }>`
+    // Every API call runs it: a prepared statement (db/prepared.ts).
+    const rows = await executePrepared(ctx.db, sql<OwnerRow & { hit_count: number | null; hit_expires_at: Date | null }>`
       WITH owner AS (${ownerQuery(ctx, hash)}),
       hit AS (${addHitsStatement(
         // Counted only for a token that authenticates: a deleted account's token counts per address.
         windowRow(key, rule.windowSeconds, n, sql`EXISTS (SELECT 1 FROM owner WHERE token_account_id IS NULL OR account_id IS NOT NULL)`),
       )})
-      SELECT owner.*, hit.count AS hit_count, hit.expires_at AS hit_expires_at FROM owner LEFT JOIN hit ON true`.execute(ctx.db);
+      SELECT owner.*, hit.count AS hit_count, hit.expires_at AS hit_expires_at FROM owner LEFT JOIN hit ON true`.compile(ctx.db));
     const row = rows[0];
     const owner = await toOwner(ctx, token, row);
     return { owner, count: row?.hit_count ?? 0, expires_at: row?.hit_expires_at ?? new Date() };
