@@ -45,11 +45,11 @@ export interface TimelineOptions extends PageRequest {
   onlyMedia?: boolean | undefined;
 }
 
-/** The post has an attachment (attachments are ready by the time a post takes them). */
 // A literal, not a parameter: a prepared statement's generic plan then knows it matches the partial
 // index statuses_public_id_idx.
 const PUBLIC = sql.lit<'public'>('public');
 
+/** The post has an attachment (attachments are ready by the time a post takes them). */
 const hasMedia = sql<boolean>`EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id)`;
 
 // The timelines are async so that bad paging input rejects the promise rather than throwing synchronously.
