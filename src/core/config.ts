@@ -54,6 +54,15 @@ const schema = z
     MEDIA_MAX_IMAGE_PIXELS: z.coerce.number({ error: 'must be a number of pixels' }).int('must be a whole number').min(1).max(1_000_000_000).default(33_177_600),
     MEDIA_UPLOAD_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(10),
     MEDIA_QUOTA_MB: z.coerce.number({ error: 'must be a number of megabytes (0: no quota)' }).int('must be a whole number').min(0).max(100_000_000).default(1024),
+    MEDIA_MAX_VIDEO_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024).max(4 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
+    MEDIA_MAX_VIDEO_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(1).max(24 * 3600).default(300),
+    MEDIA_MAX_VIDEO_PIXELS: z.coerce.number({ error: 'must be a number of pixels' }).int('must be a whole number').min(1).max(100_000_000).default(3840 * 2160),
+    MEDIA_MAX_VIDEO_FRAME_RATE: z.coerce.number({ error: 'must be a number of frames per second' }).min(1).max(1000).default(120),
+    MEDIA_MAX_GIF_FRAMES: z.coerce.number({ error: 'must be a number of frames' }).int('must be a whole number').min(2).max(100_000).default(3000),
+    MEDIA_TRANSCODE_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number').min(5).max(1700, 'must be at most 1700 (the media-video queue gives an attempt 1800 s)').default(1200),
+    MEDIA_FFMPEG_THREADS: z.coerce.number({ error: 'must be a number of threads' }).int('must be a whole number').min(1).max(64).default(2),
+    FFMPEG_PATH: z.string().min(1).max(1000).default('ffmpeg'),
+    FFPROBE_PATH: z.string().min(1).max(1000).default('ffprobe'),
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(2),
   });
 
@@ -110,6 +119,23 @@ export interface Config {
   readonly mediaUploadWaitSeconds: number;
   /** The media storage each account may use, in megabytes (0: no quota); an upload past it is refused. */
   readonly mediaQuotaMb: number;
+  /** The largest video or audio upload accepted, in bytes (a larger one is refused with 413 as it arrives). */
+  readonly mediaMaxVideoBytes: number;
+  /** The longest video or audio accepted, in seconds (read by ffprobe; longer is failed with the reason). */
+  readonly mediaMaxVideoSeconds: number;
+  /** The most pixels (width × height) a video or animated GIF may have. */
+  readonly mediaMaxVideoPixels: number;
+  /** The highest frame rate a video may have (frames per second). */
+  readonly mediaMaxVideoFrameRate: number;
+  /** The most frames an animated GIF may have (a 10,000-frame GIF is refused). */
+  readonly mediaMaxGifFrames: number;
+  /** How long one ffmpeg run may take before it is killed (the job is then retried, bounded). */
+  readonly mediaTranscodeTimeoutSeconds: number;
+  /** Threads each ffmpeg run may use (`-threads`). */
+  readonly mediaFfmpegThreads: number;
+  /** The ffmpeg and ffprobe programs (a name looked up on PATH, or a path); without them video is refused. */
+  readonly ffmpegPath: string;
+  readonly ffprobePath: string;
   /** On SIGTERM, how long readiness reports "down" while requests are still served, before the listener closes. */
   readonly shutdownDrainSeconds: number;
 }
@@ -196,5 +222,14 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     mediaMaxImagePixels: v.MEDIA_MAX_IMAGE_PIXELS,
     mediaUploadWaitSeconds: v.MEDIA_UPLOAD_WAIT_SECONDS,
     mediaQuotaMb: v.MEDIA_QUOTA_MB,
+    mediaMaxVideoBytes: v.MEDIA_MAX_VIDEO_BYTES,
+    mediaMaxVideoSeconds: v.MEDIA_MAX_VIDEO_SECONDS,
+    mediaMaxVideoPixels: v.MEDIA_MAX_VIDEO_PIXELS,
+    mediaMaxVideoFrameRate: v.MEDIA_MAX_VIDEO_FRAME_RATE,
+    mediaMaxGifFrames: v.MEDIA_MAX_GIF_FRAMES,
+    mediaTranscodeTimeoutSeconds: v.MEDIA_TRANSCODE_TIMEOUT_SECONDS,
+    mediaFfmpegThreads: v.MEDIA_FFMPEG_THREADS,
+    ffmpegPath: v.FFMPEG_PATH,
+    ffprobePath: v.FFPROBE_PATH,
   });
 }
