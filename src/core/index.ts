@@ -90,7 +90,7 @@ export type { StepOutcome } from './media/pipeline.ts';
 export { DESCRIPTION_MAX } from './media/media.ts';
 export { MAX_ATTACHMENTS, NOT_READY_MESSAGE } from './media/attach.ts';
 export { isServedKey } from './media/keys.ts';
-export { MEDIA_MIME_TYPES } from './media/formats.ts';
+export { AV_MIME_TYPES, MEDIA_MIME_TYPES } from './media/formats.ts';
 export type { EventName, EventPayloads } from './events.ts';
 export { QUEUES, QUEUE_NAMES, deadLetterQueue, type QueueName, type QueueData, type QueueDeclaration } from './jobs/queues.ts';
 export type { WorkJob, QueueCounts, JobFailure, BusOptions, JobProcess } from './jobs/bus-types.ts';

@@ -1,4 +1,4 @@
-import { DESCRIPTION_MAX, MAX_ATTACHMENTS, MEDIA_MIME_TYPES, URL_LENGTH, type Account, type Config, type InstanceFacts } from '../../../core/index.ts';
+import { AV_MIME_TYPES, DESCRIPTION_MAX, MAX_ATTACHMENTS, MEDIA_MIME_TYPES, URL_LENGTH, type Account, type Config, type InstanceFacts } from '../../../core/index.ts';
 import { accountSchema, DEFAULT_HEADER_PATH, toMastodonAccount, type MastodonAccount } from './account.ts';
 import { anyObject, arr, bool, int, obj, orNull, str } from './schema.ts';
 
@@ -42,18 +42,21 @@ function contactOf(facts: InstanceFacts, config: Config): MastodonAccount {
   return toMastodonAccount(facts.contact ?? placeholderContact(), config.publicUrl);
 }
 
-function limits(config: Config) {
+function limits(config: Config, videoSupported: boolean) {
+  // Without ffmpeg, video and audio are refused at upload: the limits say so with zeros, as Mastodon's
+  // clients read a zero video limit as "no video here".
+  const video = videoSupported;
   return {
     accounts: { max_featured_tags: 0, max_pinned_statuses: 0, max_profile_fields: 0 },
     statuses: { max_characters: config.maxPostLength, max_media_attachments: MAX_ATTACHMENTS, characters_reserved_per_url: URL_LENGTH },
     media_attachments: {
-      supported_mime_types: [...MEDIA_MIME_TYPES] as string[],
+      supported_mime_types: [...MEDIA_MIME_TYPES, ...(video ? AV_MIME_TYPES : [])] as string[],
       description_limit: DESCRIPTION_MAX,
       image_size_limit: config.mediaMaxImageBytes,
       image_matrix_limit: config.mediaMaxImagePixels,
-      video_size_limit: 0,
-      video_frame_rate_limit: 0,
-      video_matrix_limit: 0,
+      video_size_limit: video ? config.mediaMaxVideoBytes : 0,
+      video_frame_rate_limit: video ? config.mediaMaxVideoFrameRate : 0,
+      video_matrix_limit: video ? config.mediaMaxVideoPixels : 0,
     },
     polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
   };
@@ -77,7 +80,7 @@ export function toInstanceV2(facts: InstanceFacts, config: Config) {
     configuration: {
       urls: { status: null, about: `${config.publicUrl}/about` },
       vapid: { public_key: '' },
-      ...limits(config),
+      ...limits(config, facts.videoSupported),
       translation: { enabled: false },
     },
     registrations: { enabled: true, approval_required: false, message: null },
@@ -102,7 +105,7 @@ export function toInstanceV1(facts: InstanceFacts, config: Config) {
     registrations: true,
     approval_required: false,
     invites_enabled: false,
-    configuration: limits(config),
+    configuration: limits(config, facts.videoSupported),
     contact_account: contactOf(facts, config),
     rules: [] as never[],
   };

@@ -28,7 +28,9 @@ export function toMastodonMediaAttachment(media: MediaAttachment, publicUrl: str
     id: media.id,
     type: media.type,
     url: ready && media.originalKey ? mediaUrl(publicUrl, media.originalKey) : null,
-    preview_url: ready && media.smallKey ? mediaUrl(publicUrl, media.smallKey) : null,
+    // A video's poster may exist before its transcode is done: shown as soon as it does (Mastodon names
+    // the preview at once; a URL that answers 404 would be worse than null). Audio has none.
+    preview_url: media.state !== 'failed' && media.smallKey ? mediaUrl(publicUrl, media.smallKey) : null,
     remote_url: null,
     preview_remote_url: null,
     text_url: null,
@@ -38,7 +40,7 @@ export function toMastodonMediaAttachment(media: MediaAttachment, publicUrl: str
       focus: media.focus,
     },
     description: media.description === '' ? null : media.description,
-    blurhash: ready ? media.blurhash : null,
+    blurhash: media.state !== 'failed' ? media.blurhash : null,
   };
 }
 
