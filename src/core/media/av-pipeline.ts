@@ -89,14 +89,16 @@ function aspect(width: number, height: number): number {
   return Math.round((width / height) * 1e6) / 1e6;
 }
 
-/** Mastodon's `meta.original` of a served video or audio file, from ffprobe's reading of it. */
+/**
+ * Mastodon's `meta.original` of a served file, from ffprobe's reading of it, every key present (the API
+ * describes it strictly): a video's size, frame rate, duration and bitrate; an audio file's last two.
+ */
 function originalMeta(probe: AvProbe): MediaOriginalMeta {
-  const meta: MediaOriginalMeta = {};
-  if (probe.width && probe.height) Object.assign(meta, { width: probe.width, height: probe.height, size: `${probe.width}x${probe.height}`, aspect: aspect(probe.width, probe.height) });
-  if (probe.frameRate) meta.frame_rate = probe.frameRate;
-  if (probe.duration !== undefined) meta.duration = Math.round(probe.duration * 1000) / 1000;
-  if (probe.bitrate !== undefined) meta.bitrate = probe.bitrate;
-  return meta;
+  const duration = probe.duration === undefined ? 0 : Math.round(probe.duration * 1000) / 1000;
+  const bitrate = probe.bitrate ?? 0;
+  if (!probe.width || !probe.height) return { duration, bitrate };
+  const size = { width: probe.width, height: probe.height, size: `${probe.width}x${probe.height}`, aspect: aspect(probe.width, probe.height) };
+  return { ...size, frame_rate: probe.frameRate ?? '0/1', duration, bitrate };
 }
 
 /** media-video: the served MP4 of a video or gifv, or the MP3 of an audio file, with its meta. */

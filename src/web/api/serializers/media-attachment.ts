@@ -45,12 +45,10 @@ export function toMastodonMediaAttachment(media: MediaAttachment, publicUrl: str
 }
 
 const variantSchema = obj({ width: int, height: int, size: str, aspect: { type: 'number' } });
-// A video's original adds its frame rate, duration and bitrate; an audio file's has those two alone.
-const originalSchema = {
-  type: 'object',
-  properties: { width: int, height: int, size: str, aspect: { type: 'number' }, frame_rate: str, duration: { type: 'number' }, bitrate: int },
-  additionalProperties: false,
-};
+// A video's (and gifv's) original adds its frame rate, duration and bitrate; an audio file's has those
+// two alone, as Mastodon's. Each shape is strict (every key present), the pipeline writes them whole.
+const videoOriginalSchema = obj({ width: int, height: int, size: str, aspect: { type: 'number' }, frame_rate: str, duration: { type: 'number' }, bitrate: int });
+const audioOriginalSchema = obj({ duration: { type: 'number' }, bitrate: int });
 
 export const mediaAttachmentSchema = obj({
   id: str,
@@ -61,7 +59,7 @@ export const mediaAttachmentSchema = obj({
   preview_remote_url: nul,
   text_url: nul,
   // `original` and `small` are null until processed; `focus` always.
-  meta: obj({ original: { anyOf: [originalSchema, nul] }, small: { anyOf: [variantSchema, nul] }, focus: obj({ x: { type: 'number' }, y: { type: 'number' } }) }),
+  meta: obj({ original: { anyOf: [videoOriginalSchema, audioOriginalSchema, variantSchema, nul] }, small: { anyOf: [variantSchema, nul] }, focus: obj({ x: { type: 'number' }, y: { type: 'number' } }) }),
   description: orNull(str),
   blurhash: orNull(str),
 });
