@@ -1,6 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { CoreContext } from '../context.ts';
@@ -9,13 +8,14 @@ import { AvRefused, DEMUXERS, probeAv, type AvInputFormat, type AvProbe } from '
 import { posterFrame, transcodeAudio, transcodeVideo, type AvRunOptions } from './av-render.ts';
 import { ToolFailed, videoSupport } from './ffmpeg-runner.ts';
 import { renderPreview } from './image.ts';
+import { newTempDir } from './temp-files.ts';
 import { prefixOfUploadKey, variantKey } from './keys.ts';
 import { finishTask, markFailed, pendingRow, startTasks, type MediaTask, type PendingRow, type StepOutcome } from './pipeline-tasks.ts';
 
 // The video, gifv and audio steps of the media pipeline (pipeline.ts has the map). ffmpeg reads local
 // files only, and storage may be remote: each step copies the upload into a temp directory of its own
-// under the system's temp folder, runs ffprobe/ffmpeg there, stores what it made, and removes the
-// directory whatever happens. The probe's facts are read again by each task (a few milliseconds) rather
+// under the system's temp folder (temp-files.ts), runs ffprobe/ffmpeg there, stores what it made, and
+// removes the directory whatever happens (a killed worker's are swept later). The probe's facts are read again by each task (a few milliseconds) rather
 // than stored, so a task never acts on another attempt's stale reading.
 
 /** The probe's time limit: reading a header takes milliseconds, a minute means something is wrong. */
@@ -38,7 +38,7 @@ function inputFormat(row: PendingRow): AvInputFormat {
 
 /** Runs `work` with the upload copied to a temp file; the temp directory is always removed. */
 async function withUploadFile<T>(ctx: CoreContext, row: PendingRow, work: (path: string, dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'pipit-media-'));
+  const dir = await newTempDir();
   try {
     const stored = await ctx.storage.get(row.uploadKey);
     if (!stored) throw new Error(`media ${row.id}: its upload ${row.uploadKey} is missing from storage`);
