@@ -44,6 +44,7 @@ import type { BusOptions } from './jobs/bus-types.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 import { bindAll, mergeUseCases } from './use-cases.ts';
 import { isServedKey } from './media/keys.ts';
+import type { ByteRange } from './storage/storage.ts';
 import { videoSupport } from './media/ffmpeg-runner.ts';
 
 export type { Config } from './config.ts';
@@ -82,7 +83,7 @@ export type { MediaAttachment } from './media/media-view.ts';
 export { blurhashPng } from './media/blurhash-png.ts';
 export type { MediaVariantMeta as MediaVariantMetaView, MediaOriginalMeta as MediaOriginalMetaView } from './db/schema.ts';
 export type { UploadInput, MediaChanges } from './media/media.ts';
-export type { StoredObject, StoredEntry } from './storage/storage.ts';
+export type { StoredObject, StoredEntry, ByteRange } from './storage/storage.ts';
 export type { MediaStorageOverview, AccountStorage } from './media/storage-usage.ts';
 export type { MediaCleanupResult } from './media/cleanup.ts';
 export { UNATTACHED_TTL_MS, ORPHAN_AGE_MS } from './media/cleanup.ts';
@@ -207,7 +208,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     /** Uploads (owner-only), the pipeline's steps (the media queues), storage used (admin), and reading stored files to serve them. */
     media: mergeUseCases('media', bindAll(ctx, media), bindAll(ctx, mediaPipeline), bindAll(ctx, { transcodeMedia: avPipeline.transcodeMedia, thumbnailMedia: avPipeline.thumbnailMedia }), bindAll(ctx, mediaStorageUsage), {
       /** A served file (original or preview) by key; undefined for any other key or a missing file. */
-      readFile: async (key: string) => (isServedKey(key) ? ctx.storage.get(key) : undefined),
+      readFile: async (key: string, options?: { range?: (size: number) => ByteRange | undefined }) => (isServedKey(key) ? ctx.storage.get(key, options) : undefined),
       /** Whether this process can take video and audio (ffmpeg and ffprobe found), and if not, why. */
       videoSupport: () => videoSupport(config),
     }),
