@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,24 @@ async function startChild(env: Record<string, string>) {
   };
 }
 
+/** The ffmpeg processes whose parent is `pid` (Linux's /proc; none elsewhere). */
+function ffmpegChildren(pid: number): number[] {
+  if (!existsSync('/proc')) return [];
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid …"
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
+      if (match && match[1] === 'ffmpeg' && Number(match[2]) === pid) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
@@ -90,15 +109,19 @@ describe('media worker killed mid-transcode', { skip: ffmpegMissing ?? false }, 
 
         const first = await startChild(env);
         let seen: MediaStatus | undefined;
+        let transcoders: number[] = [];
         await waitFor(
           async () => {
             seen = await first.media(owner.id, uploaded.id);
-            return seen.queues.find((q) => q.queue === 'media-video')?.active === 1;
+            transcoders = ffmpegChildren(first.process.pid!);
+            return seen.queues.find((q) => q.queue === 'media-video')?.active === 1 && (transcoders.length > 0 || !existsSync('/proc'));
           },
           { what: 'the transcode running', timeoutMs: 120_000, intervalMs: 50, describe: () => JSON.stringify(seen?.media) },
         );
         first.process.kill('SIGKILL');
         await exited(first.process);
+        // The worker's ffmpeg dies with it (ffmpeg-runner.ts), rather than running on past its dead time limit.
+        await waitFor(() => transcoders.every((pid) => !existsSync(`/proc/${pid}`)), { what: 'the killed worker\'s ffmpeg gone too', timeoutMs: 30_000 });
         assert.equal(seen!.media.state, 'processing');
         assert.equal(seen!.media.originalKey, null, 'killed before the transcode was stored');
 

@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 // ffmpeg and ffprobe as child processes: the only real video stack, and Debian's package rather than a
 // binary from npm. Every run has a time limit (SIGKILL past it: a crafted file that makes the decoder
 // spin cannot hold a worker), reads nothing from stdin (`-nostdin`, stdin closed), and keeps only a
-// bounded tail of its output. The arguments that make a run safe (protocol whitelist, explicit input
+// bounded tail of its output. A worker killed mid-run must not leave its ffmpeg running unsupervised
+// (its time limit died with the worker): ffmpeg's progress line on stderr meets the broken pipe within
+// half a second, and where util-linux's `setpriv` is (always on Debian) the program is also started with
+// `--pdeathsig KILL`, which ends it with its parent even while it prints nothing (a stalled decode). The arguments that make a run safe (protocol whitelist, explicit input
 // format, thread count) are chosen by the callers (av-probe.ts, av-render.ts), which know the input.
 
 /** A run that did not end well; `timedOut` when it was killed at its time limit. */
@@ -23,6 +27,8 @@ export interface ToolResult {
   stderr: string;
 }
 
+const SETPRIV = existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : undefined;
+
 /** At most this much of each stream is kept (ffprobe's JSON of a few streams is a few kilobytes). */
 const OUTPUT_MAX = 1024 * 1024;
 
@@ -32,7 +38,9 @@ const OUTPUT_MAX = 1024 * 1024;
  */
 export function runTool(program: string, args: readonly string[], timeoutMs: number): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = SETPRIV
+      ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', program, ...args], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
+      : spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -54,6 +62,8 @@ export function runTool(program: string, args: readonly string[], timeoutMs: num
       clearTimeout(timer);
       if (timedOut) reject(new ToolFailed(`${program} ran past its ${Math.round(timeoutMs / 1000)} s limit and was stopped`, true, stderr));
       else if (code === 0) resolve({ stdout, stderr });
+      // setpriv's own answer when it cannot start the program, as spawn's error would be without it.
+      else if (SETPRIV && code === 127 && /setpriv: failed to execute/.test(stderr)) reject(new ToolFailed(`${program} could not be started: ${stderr.trim()}`, false, stderr));
       else reject(new ToolFailed(`${program} exited with ${signal ?? code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`, false, stderr));
     });
   });
