@@ -157,6 +157,14 @@ describe('API and website media: video, gifv, audio', { skip: ffmpegMissing ?? f
         }
       });
 
+      it('the admin page says video and audio are accepted, and lists their queues', async () => {
+        await t.core.accounts.setAdmin(alice.username, true);
+        const page = await alice.browser.get('/admin/jobs');
+        assert.equal(page.statusCode, 200);
+        assert.match(page.body, /Video and audio uploads are accepted: ffmpeg and ffprobe were found/);
+        for (const queue of ['media-video', 'media-thumbnail']) assert.match(page.body, new RegExp(`<code>${queue}</code>`));
+      });
+
       it('the website: a video posted from the form shows "processing", then a player with its poster; a broken one says it failed', async () => {
         const browser = alice.browser;
         await browser.get('/');

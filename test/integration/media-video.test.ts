@@ -5,6 +5,8 @@ import sharp from 'sharp';
 import { Invalid, TooLarge, type Account, type MediaAttachment, type StoredObject } from '../../src/core/index.ts';
 import { AvRefused, probeAv } from '../../src/core/media/av-probe.ts';
 import { startWorker, type RunningWorker } from '../../src/worker/worker.ts';
+import { buildApp } from '../../src/web/app.ts';
+import { BrowserSession } from '../helpers/browser-session.ts';
 import { createAccount } from '../helpers/accounts.ts';
 import { animatedGif, ffmpegMissing, ffprobe, longVideo, moovFirst, oddWebm, oggOpus, testVideo, wav } from '../helpers/av-media.ts';
 import { forEachBackend } from '../helpers/databases.ts';
@@ -214,6 +216,23 @@ forEachBackend(
       assert.equal((await t.core.media.videoSupport()).ok, false);
       const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#808080' } }).png().toBuffer();
       assert.equal((await t.core.media.uploadMedia(owner.id, { file: png })).state, 'processing');
+    });
+
+    it('the admin page says why video is refused; the instance announces no video', async () => {
+      const app = await buildApp(t.core);
+      try {
+        const admin = new BrowserSession(app);
+        assert.equal((await admin.signUp({ username: 'admin' })).statusCode, 303);
+        await t.core.accounts.setAdmin('admin', true);
+        const page = await admin.get('/admin/jobs');
+        assert.equal(page.statusCode, 200);
+        assert.match(page.body, /Video and audio uploads are refused: ffmpeg is not installed on this server \(\/nonexistent\/ffmpeg and \/nonexistent\/ffprobe cannot be run; install Debian&#39;s ffmpeg package or set FFMPEG_PATH and FFPROBE_PATH\)/);
+        const instance = (await app.inject({ url: '/api/v2/instance' })).json().configuration.media_attachments;
+        assert.equal(instance.video_size_limit, 0);
+        assert.equal(instance.supported_mime_types.includes('video/mp4'), false);
+      } finally {
+        await app.close();
+      }
     });
   },
   { env: { FFMPEG_PATH: '/nonexistent/ffmpeg', FFPROBE_PATH: '/nonexistent/ffprobe' }, only: { backend: 'pglite', why: 'the refusal is made before the database is asked' } },
