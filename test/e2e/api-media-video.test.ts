@@ -130,6 +130,26 @@ describe('API and website media: video, gifv, audio', { skip: ffmpegMissing ?? f
         assert.match(failed.json().error, /truncated|corrupt/);
       });
 
+      it('a video may be larger than an image, up to its own limit (413 past it, as it arrives)', async () => {
+        const fake = (size: number) => {
+          const data = Buffer.alloc(size);
+          data.write('\0\0\0\x18ftypisom', 0, 'latin1');
+          return data;
+        };
+        const taken = await upload(fake(2 * 1024 * 1024), 'big.mp4', 'video/mp4');
+        assert.equal(taken.statusCode, 202, taken.body);
+        const refused = await upload(fake(4 * 1024 * 1024), 'bigger.mp4', 'video/mp4');
+        assert.equal(refused.statusCode, 413);
+        assert.match(refused.json().error, /Videos have at most 3 MB/);
+        const image = Buffer.alloc(2 * 1024 * 1024, 0xff);
+        image.set([0xff, 0xd8, 0xff], 0);
+        const tooBig = await upload(image, 'big.jpg', 'image/jpeg');
+        assert.equal(tooBig.statusCode, 413);
+        assert.match(tooBig.json().error, /Images have at most 1 MB/);
+        await runPipeline();
+        assert.equal((await call(app, 'GET', `/api/v1/media/${taken.json().id}`, { token: alice.token })).statusCode, 422, 'zeros are no video');
+      });
+
       it('an animated GIF ends as gifv, audio as audio without a preview', async () => {
         const gif = await upload(await animatedGif(10), 'loop.gif', 'image/gif');
         const ogg = await upload(await oggOpus(), 'tone.ogg', 'audio/ogg');
@@ -215,6 +235,6 @@ describe('API and website media: video, gifv, audio', { skip: ffmpegMissing ?? f
         assert.ok(still.body.includes(`<audio controls preload="none" src="/media/${tone!.originalKey}" aria-label="Audio without a description">`));
       });
     },
-    { env: { API_RATE_LIMIT: '100000', MEDIA_UPLOAD_WAIT_SECONDS: '0' }, core: { jobs: { pollingIntervalSeconds: 0.5 } } },
+    { env: { API_RATE_LIMIT: '100000', MEDIA_UPLOAD_WAIT_SECONDS: '0', MEDIA_MAX_IMAGE_BYTES: String(1024 * 1024), MEDIA_MAX_VIDEO_BYTES: String(3 * 1024 * 1024) }, core: { jobs: { pollingIntervalSeconds: 0.5 } } },
   );
 });
