@@ -80,6 +80,15 @@ const schema = z
     S3_FORCE_PATH_STYLE: z.stringbool({ error: 'must be true or false' }).default(false),
     S3_ACCESS_KEY_ID: z.string().min(1).max(500).optional(),
     S3_SECRET_ACCESS_KEY: z.string().min(1).max(500).optional(),
+    MEDIA_MAX_VIDEO_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number').min(1024).max(4 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
+    MEDIA_MAX_VIDEO_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(1).max(24 * 3600).default(300),
+    MEDIA_MAX_VIDEO_PIXELS: z.coerce.number({ error: 'must be a number of pixels' }).int('must be a whole number').min(1).max(100_000_000).default(3840 * 2160),
+    MEDIA_MAX_VIDEO_FRAME_RATE: z.coerce.number({ error: 'must be a number of frames per second' }).min(1).max(1000).default(120),
+    MEDIA_MAX_GIF_FRAMES: z.coerce.number({ error: 'must be a number of frames' }).int('must be a whole number').min(2).max(100_000).default(3000),
+    MEDIA_TRANSCODE_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number').min(5).max(1700, 'must be at most 1700 (the media-video queue gives an attempt 1800 s)').default(1200),
+    MEDIA_FFMPEG_THREADS: z.coerce.number({ error: 'must be a number of threads' }).int('must be a whole number').min(1).max(64).default(2),
+    FFMPEG_PATH: z.string().min(1).max(1000).default('ffmpeg'),
+    FFPROBE_PATH: z.string().min(1).max(1000).default('ffprobe'),
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(60).default(2),
   });
 
@@ -154,6 +163,23 @@ export interface Config {
   readonly mediaBaseUrl: string;
   /** True when MEDIA_PUBLIC_URL is set: something other than Pipit serves the files. */
   readonly mediaServedElsewhere: boolean;
+  /** The largest video or audio upload accepted, in bytes (a larger one is refused with 413 as it arrives). */
+  readonly mediaMaxVideoBytes: number;
+  /** The longest video or audio accepted, in seconds (read by ffprobe; longer is failed with the reason). */
+  readonly mediaMaxVideoSeconds: number;
+  /** The most pixels (width × height) a video or animated GIF may have. */
+  readonly mediaMaxVideoPixels: number;
+  /** The highest frame rate a video may have (frames per second). */
+  readonly mediaMaxVideoFrameRate: number;
+  /** The most frames an animated GIF may have (a 10,000-frame GIF is refused). */
+  readonly mediaMaxGifFrames: number;
+  /** How long one ffmpeg run may take before it is killed (the job is then retried, bounded). */
+  readonly mediaTranscodeTimeoutSeconds: number;
+  /** Threads each ffmpeg run may use (`-threads`). */
+  readonly mediaFfmpegThreads: number;
+  /** The ffmpeg and ffprobe programs (a name looked up on PATH, or a path); without them video is refused. */
+  readonly ffmpegPath: string;
+  readonly ffprobePath: string;
   /** On SIGTERM, how long readiness reports "down" while requests are still served, before the listener closes. */
   readonly shutdownDrainSeconds: number;
 }
@@ -280,5 +306,14 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     s3,
     mediaBaseUrl: (v.MEDIA_PUBLIC_URL ?? `${publicUrl}/media`).replace(/\/+$/, ''),
     mediaServedElsewhere: v.MEDIA_PUBLIC_URL !== undefined,
+    mediaMaxVideoBytes: v.MEDIA_MAX_VIDEO_BYTES,
+    mediaMaxVideoSeconds: v.MEDIA_MAX_VIDEO_SECONDS,
+    mediaMaxVideoPixels: v.MEDIA_MAX_VIDEO_PIXELS,
+    mediaMaxVideoFrameRate: v.MEDIA_MAX_VIDEO_FRAME_RATE,
+    mediaMaxGifFrames: v.MEDIA_MAX_GIF_FRAMES,
+    mediaTranscodeTimeoutSeconds: v.MEDIA_TRANSCODE_TIMEOUT_SECONDS,
+    mediaFfmpegThreads: v.MEDIA_FFMPEG_THREADS,
+    ffmpegPath: v.FFMPEG_PATH,
+    ffprobePath: v.FFPROBE_PATH,
   });
 }

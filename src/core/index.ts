@@ -33,6 +33,7 @@ import * as oauth from './oauth/index.ts';
 import * as instance from './instance/instance.ts';
 import * as media from './media/media.ts';
 import * as mediaPipeline from './media/pipeline.ts';
+import * as avPipeline from './media/av-pipeline.ts';
 import * as mediaCleanup from './media/cleanup.ts';
 import * as mediaStorageUsage from './media/storage-usage.ts';
 import { mediaStorage } from './storage/choose.ts';
@@ -41,6 +42,8 @@ import type { BusOptions } from './jobs/bus-types.ts';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.ts';
 import { bindAll, mergeUseCases } from './use-cases.ts';
 import { isServedKey } from './media/keys.ts';
+import type { ByteRange } from './storage/storage.ts';
+import { videoSupport } from './media/ffmpeg-runner.ts';
 
 export type { Config } from './config.ts';
 export { loadConfig, ConfigError } from './config.ts';
@@ -76,9 +79,9 @@ export { escapeHtml } from './domain/html.ts';
 export { absoluteLinks, profilePath, postPath, tagPath, profileUrl, postUrl, tagUrl, mediaPath, mediaUrl, type SiteUrls } from './urls.ts';
 export type { MediaAttachment } from './media/media-view.ts';
 export { blurhashPng } from './media/blurhash-png.ts';
-export type { MediaVariantMeta as MediaVariantMetaView } from './db/schema.ts';
+export type { MediaVariantMeta as MediaVariantMetaView, MediaOriginalMeta as MediaOriginalMetaView } from './db/schema.ts';
 export type { UploadInput, MediaChanges } from './media/media.ts';
-export type { StoredObject, StoredEntry } from './storage/storage.ts';
+export type { StoredObject, StoredEntry, ByteRange } from './storage/storage.ts';
 export type { MediaStorageOverview, AccountStorage } from './media/storage-usage.ts';
 export type { MediaCleanupResult } from './media/cleanup.ts';
 export { UNATTACHED_TTL_MS, ORPHAN_AGE_MS } from './media/cleanup.ts';
@@ -86,7 +89,7 @@ export type { StepOutcome } from './media/pipeline.ts';
 export { DESCRIPTION_MAX } from './media/media.ts';
 export { MAX_ATTACHMENTS, NOT_READY_MESSAGE } from './media/attach.ts';
 export { isServedKey } from './media/keys.ts';
-export { MEDIA_MIME_TYPES, attachmentMimeTypes } from './media/formats.ts';
+export { AV_MIME_TYPES, MEDIA_MIME_TYPES, attachmentMimeTypes } from './media/formats.ts';
 export type { EventName, EventPayloads } from './events.ts';
 export { QUEUES, QUEUE_NAMES, deadLetterQueue, type QueueName, type QueueData, type QueueDeclaration } from './jobs/queues.ts';
 export type { WorkJob, QueueCounts, JobFailure, BusOptions, JobProcess } from './jobs/bus-types.ts';
@@ -201,9 +204,11 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     /** The OAuth 2.0 authorization server: apps, codes, tokens (hashed), revocation. */
     oauth: bindAll(ctx, oauth),
     /** Uploads (owner-only), the pipeline's steps (the media queues), storage used (admin), and reading stored files to serve them. */
-    media: mergeUseCases('media', bindAll(ctx, media), bindAll(ctx, mediaPipeline), bindAll(ctx, mediaStorageUsage), {
+    media: mergeUseCases('media', bindAll(ctx, media), bindAll(ctx, mediaPipeline), bindAll(ctx, { transcodeMedia: avPipeline.transcodeMedia, thumbnailMedia: avPipeline.thumbnailMedia }), bindAll(ctx, mediaStorageUsage), {
       /** A served file (original or preview) by key; undefined for any other key or a missing file. */
-      readFile: async (key: string) => (isServedKey(key) ? ctx.storage.get(key) : undefined),
+      readFile: async (key: string, options?: { range?: (size: number) => ByteRange | undefined }) => (isServedKey(key) ? ctx.storage.get(key, options) : undefined),
+      /** Whether this process can take video and audio (ffmpeg and ffprobe found), and if not, why. */
+      videoSupport: () => videoSupport(config),
     }),
     /** What the discovery documents (instance, nodeinfo) say about the site. */
     instance: bindAll(ctx, instance),

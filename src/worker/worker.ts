@@ -6,7 +6,7 @@ import { dailyStatsHandler } from './handlers/daily-stats.ts';
 import { notifyMentionsHandler } from './handlers/notify-mentions.ts';
 import { notifyFavouriteHandler, notifyFollowHandler, notifyReblogHandler, notifyUpdateHandler } from './handlers/notify-interactions.ts';
 import { sendEmailHandler } from './handlers/send-email.ts';
-import { mediaImageHandler, mediaProbeHandler } from './handlers/media.ts';
+import { mediaImageHandler, mediaProbeHandler, mediaThumbnailHandler, mediaVideoHandler } from './handlers/media.ts';
 import { createMailer, smtpTimeouts, type Mailer, type MailerOptions } from './mailer.ts';
 
 // The task manager: a handler per queue and the schedules. Any number of these may run, on any
@@ -70,6 +70,8 @@ export async function startWorker(core: Core, options: WorkerOptions = {}): Prom
   await run('send-email', sendEmailHandler(core, { mailer, leaseSeconds }));
   await run('media-probe', mediaProbeHandler(core));
   await run('media-image', mediaImageHandler(core));
+  await run('media-video', mediaVideoHandler(core));
+  await run('media-thumbnail', mediaThumbnailHandler(core));
   await run('daily-stats', (job, log) => dailyStatsHandler(core, job, log));
   await run('cleanup', (_job, log) => cleanupHandler(core, log));
   if (options.schedules ?? true) {

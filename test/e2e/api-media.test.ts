@@ -12,6 +12,7 @@ import { uniqueIp } from '../helpers/browser-session.ts';
 import { bearer, registerApp } from '../helpers/oauth.ts';
 import { noiseImage, phoneJpeg, truncatedPng } from '../helpers/images.ts';
 import { waitForQueuesDrained } from '../helpers/wait.ts';
+import { ffmpegMissing } from '../helpers/av-media.ts';
 
 // The media endpoints over HTTP with tokens from the real OAuth dance, a worker running the pipeline:
 // uploads (v2 and v1) answered with complete MediaAttachments once processed, owner-only reads and
@@ -289,13 +290,15 @@ forEachBackend(
       for (const path of ['/api/v2/instance', '/api/v1/instance']) {
         const c = (await app.inject({ url: path })).json().configuration as Json;
         assert.equal(c.statuses.max_media_attachments, 4);
-        // HEIC where heif-convert is installed (api-media-heic.test.ts checks both ways).
+        // HEIC where heif-convert is installed (api-media-heic.test.ts checks both ways), then video and
+        // audio types when ffmpeg is installed (api-media-video.test.ts).
         const heic = t.config.mediaHeifConvert !== undefined ? ['image/heic', 'image/heif'] : [];
-        assert.deepEqual(c.media_attachments.supported_mime_types, ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', ...heic]);
+        assert.deepEqual(c.media_attachments.supported_mime_types.slice(0, 5 + heic.length), ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', ...heic]);
+        assert.equal(c.media_attachments.supported_mime_types.includes('video/mp4'), ffmpegMissing === undefined);
         assert.equal(c.media_attachments.image_size_limit, LIMIT);
         assert.equal(c.media_attachments.image_matrix_limit, 33_177_600);
         assert.equal(c.media_attachments.description_limit, 1500);
-        assert.equal(c.media_attachments.video_size_limit, 0);
+        assert.equal(c.media_attachments.video_size_limit, ffmpegMissing === undefined ? t.config.mediaMaxVideoBytes : 0);
       }
     });
   },

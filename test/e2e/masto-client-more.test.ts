@@ -11,12 +11,14 @@ import { mastoUser, registerWithMasto, restClient, type MastoApp, type MastoUser
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { noiseImage } from '../helpers/images.ts';
+import { ffmpegMissing, testVideo } from '../helpers/av-media.ts';
 
 // More of what masto.js apps do beyond the first session (masto-client.test.ts): the profile edited
 // with update_credentials (masto sends a multipart PATCH), a retried post with its Idempotency-Key,
 // every action undone, the paginator walked backwards (rel="prev"), v2 grouped notifications,
 // markers and preferences, a post edited (PUT, /source, /history, the update notification), and a
-// picture uploaded with v2.media.create (masto labels a PNG image/jpeg: Pipit goes by the content) and posted.
+// picture uploaded with v2.media.create (masto labels a PNG image/jpeg: Pipit goes by the content) and posted,
+// and a video (answered 202; masto polls GET /api/v1/media/:id until its `url` is set) posted too.
 
 const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -87,6 +89,19 @@ forEachBackend(
       assert.deepEqual(edited.mediaAttachments.map((m) => [m.id, m.description]), [[second.id, 'the second'], [media.id, 'the first, edited']]);
       const versions = await dana.rest.v1.statuses.$select(post.id).history.list();
       assert.deepEqual(versions.map((v) => v.mediaAttachments.map((m) => m.description)), [['noise, described again'], ['the second', 'the first, edited']]);
+    });
+
+    it('v2.media.create uploads a video (masto polls until it is transcoded), and a post carries it', { skip: ffmpegMissing ?? false }, async () => {
+      const mp4 = await testVideo({ seconds: 1 });
+      const media = await dana.rest.v2.media.create({ file: new Blob([new Uint8Array(mp4)], { type: 'video/mp4' }), description: 'a test pattern' });
+      assert.equal(media.type, 'video');
+      assert.match(media.url ?? '', /\/original\.mp4$/, 'the client has the URL once transcoded');
+      assert.match(media.previewUrl ?? '', /\/small\.webp$/);
+      assert.equal(media.meta?.original?.width, 320);
+      const file = await fetch(media.url!);
+      assert.equal(file.headers.get('content-type'), 'video/mp4');
+      const post = await dana.rest.v1.statuses.create({ status: 'a clip', mediaIds: [media.id] });
+      assert.deepEqual(post.mediaAttachments.map((m) => [m.id, m.type]), [[media.id, 'video']]);
     });
 
     it('a post retried with the same Idempotency-Key is made once', async () => {

@@ -127,6 +127,24 @@ for (const [name, open] of [
       }
     });
 
+    it('reads one byte range when asked (a browser seeking in a video), sized from the whole object', async () => {
+      const key = variantKey(newMediaPrefix(), 'original', 'mp4');
+      const data = randomBytes(5000);
+      await storage.put(key, data, 'video/mp4');
+      const sizes: number[] = [];
+      const part = await storage.get(key, { range: (size) => (sizes.push(size), { start: 100, end: 1099 }) });
+      assert.ok(part);
+      assert.deepEqual(sizes, [5000], 'the range is chosen knowing the whole size');
+      assert.deepEqual(part.range, { start: 100, end: 1099 });
+      assert.equal(part.size, 5000);
+      assert.deepEqual(await readAll(part), data.subarray(100, 1100));
+      const whole = await storage.get(key, { range: () => undefined });
+      assert.ok(whole);
+      assert.equal(whole.range, undefined);
+      assert.deepEqual(await readAll(whole), data);
+      assert.equal(await storage.get(variantKey(newMediaPrefix(), 'original', 'mp4'), { range: () => ({ start: 0, end: 1 }) }), undefined);
+    });
+
     it('reads a missing key as undefined and deletes it without error', async () => {
       const key = variantKey(newMediaPrefix(), 'small', 'webp');
       assert.equal(await storage.get(key), undefined);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Invalid } from '../../src/core/index.ts';
 import { parseFocus } from '../../src/core/media/focus.ts';
 import { isServedKey, isStorageKey, newMediaPrefix, uploadKey, variantKey } from '../../src/core/media/keys.ts';
-import { sniff } from '../../src/core/media/sniff.ts';
+import { sniff, sniffUpload } from '../../src/core/media/sniff.ts';
 import { isHevcHeif } from '../../src/core/media/heic.ts';
 
 // What an upload's first bytes, its focus text and its storage keys may be: random input never throws
@@ -34,9 +34,26 @@ describe('sniff', () => {
     assert.deepEqual(sniff(Buffer.from('GIF89a....')), { ok: true, format: 'gif' });
     assert.deepEqual(sniff(Buffer.from('RIFF\0\0\0\0WEBPVP8 ')), { ok: true, format: 'webp' });
     assert.deepEqual(sniff(Buffer.from('\0\0\0\x1cftypavif\0\0')), { ok: true, format: 'heif' });
-    assert.match((sniff(Buffer.from('\0\0\0\x18ftypmp42\0\0')) as { reason: string }).reason, /Videos are not supported yet/);
+    assert.match((sniff(Buffer.from('\0\0\0\x18ftypmp42\0\0')) as { reason: string }).reason, /a video, not a picture/);
     assert.match((sniff(Buffer.from('<?xml version="1.0"?><svg/>')) as { reason: string }).reason, /text .*not an image/);
     assert.match((sniff(Buffer.from([0, 1, 2, 3, 4])) as { reason: string }).reason, /^This file is not an image/);
+  });
+
+  it('an attachment may also be a video or audio container, named for ffprobe; playlists are text', () => {
+    assert.deepEqual(sniffUpload(Buffer.from('\0\0\0\x18ftypmp42\0\0')), { ok: true, kind: 'video', format: 'mp4' });
+    assert.deepEqual(sniffUpload(Buffer.from('\0\0\0\x14ftypqt  \0\0')), { ok: true, kind: 'video', format: 'mov' });
+    assert.deepEqual(sniffUpload(Buffer.from('\0\0\0\x20ftypM4A \0\0')), { ok: true, kind: 'audio', format: 'm4a' });
+    assert.deepEqual(sniffUpload(Buffer.from('1a45dfa3a34286810142f7', 'hex')), { ok: true, kind: 'video', format: 'webm' });
+    assert.deepEqual(sniffUpload(Buffer.from('OggS\0\x02')), { ok: true, kind: 'audio', format: 'ogg' });
+    assert.deepEqual(sniffUpload(Buffer.from('fLaC\0\0')), { ok: true, kind: 'audio', format: 'flac' });
+    assert.deepEqual(sniffUpload(Buffer.from('RIFF\0\0\0\0WAVEfmt ')), { ok: true, kind: 'audio', format: 'wav' });
+    assert.deepEqual(sniffUpload(Buffer.from('ID3\x04\0')), { ok: true, kind: 'audio', format: 'mp3' });
+    assert.deepEqual(sniffUpload(Buffer.from([0xff, 0xfb, 0x90, 0x64])), { ok: true, kind: 'audio', format: 'mp3' });
+    assert.deepEqual(sniffUpload(Buffer.from([0xff, 0xd8, 0xff, 0xe0])), { ok: true, kind: 'image', format: 'jpeg' });
+    assert.deepEqual(sniffUpload(Buffer.from('\0\0\0\x1cftypavif\0\0')), { ok: true, kind: 'image', format: 'heif' });
+    for (const text of ['#EXTM3U\n#EXTINF:1,\nfile:///etc/passwd\n', 'ffconcat version 1.0\nfile /etc/passwd\n', '<html></html>']) {
+      assert.match((sniffUpload(Buffer.from(text)) as { reason: string }).reason, /text .*not an image, video or audio/);
+    }
   });
 
   it('never throws, and accepts only what starts with a signature', () => {

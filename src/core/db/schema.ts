@@ -244,11 +244,21 @@ export interface MediaVariantMeta {
   aspect: number;
 }
 
+/** The served original of a video, gifv or audio file: Mastodon's extra facts (audio has no size). */
+export interface MediaOriginalMeta extends Partial<MediaVariantMeta> {
+  /** Frames per second as a fraction, e.g. `30/1` (video, gifv). */
+  frame_rate?: string;
+  /** Seconds. */
+  duration?: number;
+  /** Bits per second. */
+  bitrate?: number;
+}
+
 /** What the pipeline learnt of a file (each task writes its own keys). */
 export interface MediaMeta {
-  original?: MediaVariantMeta;
+  original?: MediaOriginalMeta;
   small?: MediaVariantMeta;
-  /** The format detected from the content by the probe (`jpeg`, `png`, …). */
+  /** The format detected from the content (`jpeg`, `png`, …; a video's or audio's container, `mp4`, `webm`, `mp3`, …, from the upload's sniff). */
   format?: string;
 }
 

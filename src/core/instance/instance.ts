@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
 import { ACCOUNT_COLUMNS, toAccount, type Account } from '../accounts/account-view.ts';
+import { videoSupport } from '../media/ffmpeg-runner.ts';
 
 /** What the instance and nodeinfo documents say about the site, counted now. */
 export interface InstanceFacts {
@@ -12,6 +13,8 @@ export interface InstanceFacts {
   posts: number;
   /** Whom to contact: the first admin, else the first account; null while no account exists. */
   contact: Account | null;
+  /** Whether this server takes video and audio (ffmpeg found): the announced types and limits follow. */
+  videoSupported: boolean;
 }
 
 /** The site's figures and contact account for the discovery documents, in two indexed queries. */
@@ -38,5 +41,6 @@ export async function instanceFacts(ctx: CoreContext): Promise<InstanceFacts> {
     activeHalfyear: Number(counts.active_halfyear),
     posts: Number(counts.posts),
     contact: contact ? toAccount(contact) : null,
+    videoSupported: (await videoSupport(ctx.config)).ok,
   };
 }

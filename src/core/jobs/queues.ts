@@ -98,6 +98,28 @@ export const QUEUES = {
     concurrency: 2,
     description: 'Writes an image\'s served original (oriented, without metadata), its small preview and blurhash.',
   },
+  // Transcoding is the heaviest work Pipit has: one at a time per worker (ffmpeg itself uses
+  // MEDIA_FFMPEG_THREADS), few retries (a file that fails to decode is failed at once, not retried), and
+  // an attempt long enough for MEDIA_TRANSCODE_TIMEOUT_SECONDS (at most 1,700) to be reached first: a
+  // worker killed mid-transcode gives the job back after it, and the next attempt starts over.
+  'media-video': {
+    events: [],
+    retryLimit: 2,
+    retryDelay: 30,
+    retryDelayMax: 600,
+    expireInSeconds: 1800,
+    concurrency: 1,
+    description: 'Transcodes a video or animated GIF into an H.264 MP4 (faststart) and an audio file into MP3, with their meta.',
+  },
+  'media-thumbnail': {
+    events: [],
+    retryLimit: 3,
+    retryDelay: 5,
+    retryDelayMax: 300,
+    expireInSeconds: 300,
+    concurrency: 2,
+    description: "Takes a video's poster frame and makes its small preview (WebP) and blurhash.",
+  },
   'daily-stats': {
     events: [],
     retryLimit: 4,
@@ -146,6 +168,8 @@ export interface QueueData {
   'send-email': { deliveryIds: string[] };
   'media-probe': { mediaId: string };
   'media-image': { mediaId: string };
+  'media-video': { mediaId: string };
+  'media-thumbnail': { mediaId: string };
   'daily-stats': { day?: string };
   cleanup: Record<string, never>;
 }

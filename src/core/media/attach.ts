@@ -3,8 +3,8 @@ import type { Database } from '../db/schema.ts';
 import { Invalid } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
 
-// Attaching uploads to a new post, inside the post's transaction: each must be the author's own, ready,
-// and attached to nothing else. The rows are locked, so two posts racing for one upload cannot both
+// Attaching uploads to a new post, inside the post's transaction: each must be the author's own, ready
+// (or still processing, for the website's own uploads of the same request), and attached to nothing else. The rows are locked, so two posts racing for one upload cannot both
 // take it (the second sees it attached), and a delete of the upload waits for the post to commit.
 
 /** The most attachments a post has (Mastodon's 4). */
@@ -21,8 +21,8 @@ export function checkMediaIds(ids: readonly string[] | undefined): string[] {
   return unique;
 }
 
-/** Attaches `ids` (checked) to the new post `statusId`, in their order. */
-export async function attachMedia(trx: Transaction<Database>, accountId: string, statusId: string, ids: readonly string[]): Promise<void> {
+/** Attaches `ids` (checked) to the new post `statusId`, in their order; `allowProcessing` takes uploads not yet ready. */
+export async function attachMedia(trx: Transaction<Database>, accountId: string, statusId: string, ids: readonly string[], options: { allowProcessing?: boolean } = {}): Promise<void> {
   if (ids.length === 0) return;
   const rows = await trx
     .selectFrom('media_attachments')
@@ -37,7 +37,7 @@ export async function attachMedia(trx: Transaction<Database>, accountId: string,
     const row = byId.get(id);
     if (!row) throw new Invalid(`media_ids: ${id} is not one of your uploads.`, 'media_ids');
     if (row.status_id !== null) throw new Invalid(`media_ids: ${id} is already attached to a post.`, 'media_ids');
-    if (row.state === 'processing') throw new Invalid(NOT_READY_MESSAGE, 'media_ids');
+    if (row.state === 'processing' && !options.allowProcessing) throw new Invalid(NOT_READY_MESSAGE, 'media_ids');
     if (row.state === 'failed') throw new Invalid(`media_ids: ${id} could not be processed (${row.failure_reason ?? 'unknown reason'}); upload it again.`, 'media_ids');
   }
   for (const [position, id] of ids.entries()) {

@@ -25,6 +25,8 @@ export interface ProbedImage {
   format: string;
   width: number;
   height: number;
+  /** Frames (an animated GIF has more than one: the pipeline makes it a gifv). */
+  pages: number;
 }
 
 export interface RenderedVariant {
@@ -73,7 +75,18 @@ export async function probeImage(data: Buffer, maxPixels: number, options: Probe
   if (width * height > maxPixels) {
     throw new ImageRefused(`The image is ${width} × ${height} pixels; Pipit accepts at most ${Math.floor(maxPixels / 1e6)} megapixels. Make it smaller and upload it again.`);
   }
-  return { format, width, height };
+  return { format, width, height, pages: metadata.pages ?? 1 };
+}
+
+/**
+ * The small preview (fits 640 × 640, WebP) of a clean picture and its blurhash: an image's, or a video's
+ * poster frame (av-render.ts). Throws sharp's error when the picture cannot be decoded.
+ */
+export async function renderPreview(clean: Buffer): Promise<{ small: RenderedVariant; blurhash: string }> {
+  const small = await sharp(clean).resize({ width: SMALL_MAX, height: SMALL_MAX, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer({ resolveWithObject: true });
+  const pixels = await sharp(small.data).resize({ width: BLURHASH_INPUT, height: BLURHASH_INPUT, fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const blurhash = encode(new Uint8ClampedArray(pixels.data), pixels.info.width, pixels.info.height, BLURHASH_X, BLURHASH_Y);
+  return { small: { data: small.data, format: 'webp', meta: variantMeta(small.info.width, small.info.height) }, blurhash };
 }
 
 /** The format the served original is written in: the upload's own where browsers show it, else JPEG (PNG with transparency). */
@@ -111,20 +124,10 @@ export async function renderImage(data: Buffer, maxPixels: number, options: { or
     const originalFormat = outputFormat(format ?? 'jpeg', hasAlpha ?? false);
     const original = await encodeAs(input(), originalFormat).toBuffer({ resolveWithObject: true });
     // The preview is made from the clean original, so nothing of the upload's metadata can reach it either.
-    const small = await sharp(original.data)
-      .resize({ width: SMALL_MAX, height: SMALL_MAX, fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
-      .toBuffer({ resolveWithObject: true });
-    const pixels = await sharp(small.data)
-      .resize({ width: BLURHASH_INPUT, height: BLURHASH_INPUT, fit: 'inside' })
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const blurhash = encode(new Uint8ClampedArray(pixels.data), pixels.info.width, pixels.info.height, BLURHASH_X, BLURHASH_Y);
+    const preview = await renderPreview(original.data);
     return {
       original: { data: original.data, format: originalFormat, meta: variantMeta(original.info.width, original.info.height) },
-      small: { data: small.data, format: 'webp', meta: variantMeta(small.info.width, small.info.height) },
-      blurhash,
+      ...preview,
     };
   } catch (error) {
     if (error instanceof ImageRefused) throw error;

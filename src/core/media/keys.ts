@@ -7,11 +7,13 @@ import { randomBytes } from 'node:crypto';
 
 export const OUTPUT_EXTENSIONS = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif' } as const;
 export type OutputFormat = keyof typeof OUTPUT_EXTENSIONS;
+/** What a video or gifv (H.264 MP4) and an audio file (MP3) are served as (av-render.ts). */
+export type AvOutputFormat = 'mp4' | 'mp3';
 
-const CONTENT_TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif' };
+const CONTENT_TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', mp4: 'video/mp4', mp3: 'audio/mpeg' };
 
 const PREFIX = '[0-9a-f]{32}';
-const SERVED = new RegExp(`^${PREFIX}/(original|small)\\.(jpg|png|webp|gif)$`);
+const SERVED = new RegExp(`^${PREFIX}/(original|small)\\.(jpg|png|webp|gif|mp4|mp3)$`);
 /** An account's pictures (profile-images.ts): always WebP, under a prefix of their own per upload. */
 const PROFILE = new RegExp(`^profile/${PREFIX}/(avatar|avatar-small|header)\\.webp$`);
 const UPLOAD = new RegExp(`^incoming/${PREFIX}$`);
@@ -27,8 +29,8 @@ export function uploadKey(prefix: string): string {
 }
 
 /** Where a variant the pipeline made is stored (a repeated task writes the same key). */
-export function variantKey(prefix: string, variant: 'original' | 'small', format: OutputFormat): string {
-  return `${prefix}/${variant}.${OUTPUT_EXTENSIONS[format]}`;
+export function variantKey(prefix: string, variant: 'original' | 'small', format: OutputFormat | AvOutputFormat): string {
+  return `${prefix}/${variant}.${format === 'mp4' || format === 'mp3' ? format : OUTPUT_EXTENSIONS[format]}`;
 }
 
 /** The prefix an upload key was made with. */
@@ -48,7 +50,7 @@ export function isStorageKey(key: string): boolean {
 
 /** The content type of a key's bytes (the extension is ours, so it is the truth). */
 export function contentTypeOfKey(key: string): string {
-  const extension = /\.([a-z]+)$/.exec(key)?.[1];
+  const extension = /\.([a-z0-9]+)$/.exec(key)?.[1];
   return (extension && CONTENT_TYPES[extension]) || 'application/octet-stream';
 }
 

@@ -10,10 +10,11 @@ import { checkQuota, mediaBytesUsed, quotaBytes } from './quota.ts';
 import { newMediaPrefix, uploadKey } from './keys.ts';
 import { MEDIA_COLUMNS, toMediaAttachment, type MediaAttachment } from './media-view.ts';
 import { HEIC_UNAVAILABLE, isHevcHeif } from './heic.ts';
-import { SNIFF_BYTES, sniff } from './sniff.ts';
+import { SNIFF_BYTES, sniffUpload, type SniffedUpload } from './sniff.ts';
+import { videoSupport } from './ffmpeg-runner.ts';
 
 // Uploads and their owner's changes. An upload is streamed into storage, counted (one past the size limit
-// stops as it arrives) and judged by its first bytes (one that is not an image stops there), and then its row and the
+// stops as it arrives) and judged by its first bytes (one that is not an image, a video or audio stops there), and then its row and the
 // first pipeline job (`media-probe`) are committed together: a row always has its job, and a job always
 // its row. What the file really is, and its variants, are the pipeline's business (pipeline.ts).
 
@@ -40,31 +41,45 @@ function sizeText(bytes: number): string {
 }
 
 /**
- * The bytes of `source` as they pass, counted and judged: past `limit` it fails with TooLarge, and as
- * soon as its first bytes are in, a file that is not an image fails with Invalid (nothing more is read).
+ * The bytes of `source` as they pass, counted and judged: as soon as its first bytes are in, a file that
+ * is not an image, a video or audio fails with Invalid (nothing more is read), as does a video where this
+ * server has no ffmpeg; past its kind's size limit it fails with TooLarge.
  */
-function checkedUpload(source: AsyncIterable<Buffer> | Iterable<Buffer>, limit: number, heicAccepted: boolean) {
+function checkedUpload(ctx: CoreContext, source: AsyncIterable<Buffer> | Iterable<Buffer>, video: { ok: true } | { ok: false; reason: string }) {
+  const imageLimit = ctx.config.mediaMaxImageBytes;
+  const videoLimit = ctx.config.mediaMaxVideoBytes;
+  const heicAccepted = ctx.config.mediaHeifConvert !== undefined;
+  // Until the first bytes say what the file is, the larger limit holds.
+  let limit = Math.max(imageLimit, videoLimit);
   let size = 0;
   let head = Buffer.alloc(0);
-  let judged = false;
+  let sniffed: SniffedUpload | undefined;
   const judge = () => {
-    judged = true;
-    const sniffed = sniff(head);
+    sniffed = sniffUpload(head);
     if (!sniffed.ok) throw new Invalid(sniffed.reason, 'file');
     // Without heif-convert a HEIC photo could never be processed: say so now, not after the upload.
-    if (sniffed.format === 'heif' && !heicAccepted && isHevcHeif(head)) throw new Invalid(HEIC_UNAVAILABLE, 'file');
+    if (sniffed.kind === 'image' && sniffed.format === 'heif' && !heicAccepted && isHevcHeif(head)) throw new Invalid(HEIC_UNAVAILABLE, 'file');
+    if (sniffed.kind !== 'image') {
+      if (!video.ok) throw new Invalid(`Video and audio cannot be uploaded here yet: ${video.reason}. Upload an image instead.`, 'file');
+    }
+    limit = sniffed.kind === 'image' ? imageLimit : videoLimit;
+  };
+  const tooLarge = () => {
+    const what = sniffed?.ok && sniffed.kind !== 'image' ? (sniffed.kind === 'video' ? 'Videos' : 'Audio files') : 'Images';
+    return new TooLarge(`${what} have at most ${sizeText(limit)}; this file is larger.`);
   };
   async function* counted(): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
       size += chunk.length;
-      if (size > limit) throw new TooLarge(`Images have at most ${sizeText(limit)}; this file is larger.`);
       if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
-      if (!judged && head.length >= SNIFF_BYTES) judge();
+      if (!sniffed && head.length >= SNIFF_BYTES) judge();
+      if (size > limit) throw tooLarge();
       yield chunk;
     }
-    if (!judged) judge();
+    if (!sniffed) judge();
+    if (size > limit) throw tooLarge();
   }
-  return { stream: Readable.from(counted(), { objectMode: false }), size: () => size };
+  return { stream: Readable.from(counted(), { objectMode: false }), size: () => size, sniffed: () => sniffed };
 }
 
 /** Stores an upload of `accountId` and starts its processing; the attachment comes back `processing`. */
@@ -78,8 +93,7 @@ export async function uploadMedia(ctx: CoreContext, accountId: string, input: Up
   const prefix = newMediaPrefix();
   const key = uploadKey(prefix);
   // A refused file, and an interrupted request body, fail the write and leave nothing behind.
-  const heicAccepted = ctx.config.mediaHeifConvert !== undefined;
-  const counted = checkedUpload(Buffer.isBuffer(input.file) ? [input.file] : (input.file as AsyncIterable<Buffer>), ctx.config.mediaMaxImageBytes, heicAccepted);
+  const counted = checkedUpload(ctx, Buffer.isBuffer(input.file) ? [input.file] : (input.file as AsyncIterable<Buffer>), await videoSupport(ctx.config));
   // Removing what a failed upload wrote is best effort: a store that failed the write may fail this too,
   // and its error must not replace the one that says what happened; the storage sweep removes what stays.
   const forget = () => ctx.storage.delete(key).catch(() => undefined);
@@ -90,6 +104,10 @@ export async function uploadMedia(ctx: CoreContext, accountId: string, input: Up
     throw error;
   }
   try {
+    // A video or audio file is typed from its sniff at once (the API shows `type: video` while it is
+    // processed, as Mastodon does) and keeps its container for ffprobe's input format (pipeline.ts).
+    const sniffed = counted.sniffed();
+    const av = sniffed?.ok && sniffed.kind !== 'image' ? { type: sniffed.kind, format: sniffed.format } : undefined;
     const id = await withTransaction(ctx, async (tx) => {
       if (quota !== undefined) {
         // The account's row is the quota's lock: two uploads at the edge take turns here, and the
@@ -106,7 +124,8 @@ export async function uploadMedia(ctx: CoreContext, accountId: string, input: Up
           description: description ?? '',
           focus_x: focus?.x ?? 0,
           focus_y: focus?.y ?? 0,
-          meta: JSON.stringify({}),
+          ...(av ? { type: av.type } : {}),
+          meta: JSON.stringify(av ? { format: av.format } : {}),
         })
         .returning('id')
         .executeTakeFirstOrThrow();

@@ -24,6 +24,12 @@ export interface CreatePostInput {
   applicationId?: string | undefined;
   /** Uploads of the author's to attach, in order (ready, and attached to nothing else). */
   mediaIds?: readonly string[] | undefined;
+  /**
+   * Take uploads still processing too (they show "processing" until done): the website's compose form,
+   * whose uploads are made in the same request and which cannot poll as an API client does. The API
+   * keeps Mastodon's refusal.
+   */
+  allowProcessingMedia?: boolean | undefined;
 }
 
 /**
@@ -102,7 +108,7 @@ async function insertPost(
       .execute();
   }
   await insertTags(trx, status.id, v.parsed.tags);
-  await attachMedia(trx, authorId, status.id, v.mediaIds);
+  await attachMedia(trx, authorId, status.id, v.mediaIds, { allowProcessing: input.allowProcessingMedia ?? false });
   await trx
     .updateTable('accounts')
     .set((eb) => ({ statuses_count: eb('statuses_count', '+', 1), last_status_at: status.created_at }))

@@ -63,7 +63,7 @@ export function localDiskStorage(root: string, publicBase: string): MediaStorage
         throw error;
       }
     },
-    async get(key): Promise<StoredObject | undefined> {
+    async get(key, options = {}): Promise<StoredObject | undefined> {
       const path = pathOf(key);
       let size: number;
       try {
@@ -74,6 +74,8 @@ export function localDiskStorage(root: string, publicBase: string): MediaStorage
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
       }
+      const range = options.range?.(size);
+      if (range) return { body: createReadStream(path, { start: range.start, end: range.end }), size, contentType: contentTypeOfKey(key), range };
       return { body: createReadStream(path), size, contentType: contentTypeOfKey(key) };
     },
     async delete(key) {

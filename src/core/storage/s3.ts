@@ -3,6 +3,7 @@ import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListMultipartUploadsCommand,
   PutObjectCommand,
   S3Client,
@@ -111,9 +112,20 @@ export function s3Storage(settings: S3Settings, publicBase: string): MediaStorag
         throw unavailable(error, 'upload');
       }
     },
-    async get(key): Promise<StoredObject | undefined> {
+    async get(key, options = {}): Promise<StoredObject | undefined> {
       checkKey(key);
       try {
+        if (options.range) {
+          // A range is asked for by the file's size, which only the store knows: one HEAD first (ranges
+          // are a browser seeking in a video, rare beside whole reads).
+          const head = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+          const size = head.ContentLength ?? 0;
+          const range = options.range(size);
+          if (range) {
+            const object = await client.send(new GetObjectCommand({ Bucket, Key: key, Range: `bytes=${range.start}-${range.end}` }));
+            return { body: object.Body as Readable, size, contentType: contentTypeOfKey(key), range };
+          }
+        }
         const object = await client.send(new GetObjectCommand({ Bucket, Key: key }));
         return { body: object.Body as Readable, size: object.ContentLength ?? 0, contentType: contentTypeOfKey(key) };
       } catch (error) {

@@ -14,15 +14,27 @@ export interface StoredEntry {
 /** A stored object as it is read back. */
 export interface StoredObject {
   body: Readable;
+  /** The whole object's size in bytes. */
   size: number;
   contentType: string;
+  /** When a range was asked for and the store honoured it: the bytes `body` holds (inclusive). */
+  range?: ByteRange;
+}
+
+/** Bytes `start` to `end`, inclusive, as HTTP ranges count them. */
+export interface ByteRange {
+  start: number;
+  end: number;
 }
 
 export interface MediaStorage {
   /** Stores `data` under `key`, replacing what was there; readers see the old object or the new, never half. */
   put(key: string, data: Buffer | Readable, contentType: string): Promise<void>;
-  /** The object, or undefined when there is none. */
-  get(key: string): Promise<StoredObject | undefined>;
+  /**
+   * The object, or undefined when there is none. With `range` (a browser seeking in a video), a store
+   * that can returns those bytes alone and says so in `range`; one that cannot returns the whole object.
+   */
+  get(key: string, options?: { range?: (size: number) => ByteRange | undefined }): Promise<StoredObject | undefined>;
   /** Removes the object; removing a missing one is not an error (a repeated task may do it twice). */
   delete(key: string): Promise<void>;
   /** Every stored object (keys of ours only), in no particular order; the storage sweep's input. */

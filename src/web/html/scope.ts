@@ -58,8 +58,9 @@ async function pagesScope(scope: FastifyInstance, { core, extraRoutes }: HtmlSco
   await scope.register(cookie, { secret: config.secretKey });
   await scope.register(formbody, { parser: (body) => qs.parse(body, QS_OPTIONS), bodyLimit: BODY_LIMIT });
   // Multipart only for the forms with files (the compose form): see multipart-form.ts.
-  await scope.register(multipart, { limits: { ...FORM_FILE_LIMITS, fileSize: config.mediaMaxImageBytes + 1 } });
-  registerFormFiles(scope, config.mediaMaxImageBytes);
+  await scope.register(multipart, { limits: { ...FORM_FILE_LIMITS, fileSize: Math.max(config.mediaMaxImageBytes, config.mediaMaxVideoBytes) + 1 } });
+  // The larger of the limits: the core holds each kind of file to its own as it arrives (media.ts), the profile form its pictures to theirs.
+  registerFormFiles(scope, Math.max(config.mediaMaxImageBytes, config.mediaMaxVideoBytes));
   await scope.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: csrfCookieName(config.secureCookies),

@@ -26,6 +26,8 @@ export function registerPageSecurityHeaders(scope: FastifyInstance, config: Conf
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', 'https:'],
+        // Videos and audio, like pictures, may come from a media store or CDN (MEDIA_PUBLIC_URL).
+        mediaSrc: ["'self'", 'https:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],

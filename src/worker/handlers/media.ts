@@ -9,7 +9,7 @@ type Step = (mediaId: string) => Promise<StepOutcome>;
 
 const GAVE_UP = 'Processing failed repeatedly. Please upload the file again.';
 
-function mediaStep<Q extends 'media-probe' | 'media-image'>(core: Core, step: Step): LoggedJobHandler<Q> {
+function mediaStep<Q extends 'media-probe' | 'media-image' | 'media-video' | 'media-thumbnail'>(core: Core, step: Step): LoggedJobHandler<Q> {
   return async (job: WorkJob<QueueData[Q]>, log) => {
     const mediaId = job.data.mediaId;
     try {
@@ -30,4 +30,14 @@ export function mediaProbeHandler(core: Core): LoggedJobHandler<'media-probe'> {
 /** media-image: the variants and blurhash of an image. */
 export function mediaImageHandler(core: Core): LoggedJobHandler<'media-image'> {
   return mediaStep<'media-image'>(core, (id) => core.media.processImage(id));
+}
+
+/** media-video: the transcoded MP4 of a video or gifv, the MP3 of an audio file. */
+export function mediaVideoHandler(core: Core): LoggedJobHandler<'media-video'> {
+  return mediaStep<'media-video'>(core, (id) => core.media.transcodeMedia(id));
+}
+
+/** media-thumbnail: a video's poster frame, preview and blurhash. */
+export function mediaThumbnailHandler(core: Core): LoggedJobHandler<'media-thumbnail'> {
+  return mediaStep<'media-thumbnail'>(core, (id) => core.media.thumbnailMedia(id));
 }

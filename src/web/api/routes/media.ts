@@ -10,7 +10,8 @@ import { anyObject } from '../serializers/schema.ts';
 import { actorId } from './statuses.ts';
 import { bodyParams, optionalText } from './status-params.ts';
 
-// Uploads (mastodon-api.md §2 Media), owner-only, scope write:media. The file is streamed from the
+// Uploads (mastodon-api.md §2 Media), owner-only, scope write:media: images, videos (and animated GIFs,
+// served as gifv) and audio. The file is streamed from the
 // multipart body into storage as it arrives (the core counts it: one past the limit is a 413 before it is
 // all read) and its processing runs on the job queue. The upload's answer waits for that processing, but
 // only so long: an image is normally done well within the wait and answered 200 with its URLs, as
@@ -18,7 +19,7 @@ import { bodyParams, optionalText } from './status-params.ts';
 // polls GET /api/v1/media/:id, as masto.js always does after a v2 upload. Waiting here rather than
 // processing in the web process keeps image work on the workers, where `pipit worker` can scale it.
 
-/** The multipart parts that are read besides the file (Mastodon's `thumbnail` is for video: ignored). */
+/** The multipart parts that are read besides the file (Mastodon's `thumbnail`, a custom poster for video, is ignored: the poster is taken from the video). */
 const TEXT_FIELDS = new Set(['description', 'focus']);
 
 const WRITE_MEDIA = requireScope('write:media', { user: true });
@@ -40,7 +41,7 @@ async function receiveUpload(request: FastifyRequest, core: Core): Promise<Uploa
   await core.rateLimits.consumeRateLimit(core.rateLimits.rules.mediaUploadsPerAccount, me);
   const fields: Record<string, string> = {};
   let media: MediaAttachment | undefined;
-  const parts = request.parts({ limits: { fileSize: core.config.mediaMaxImageBytes + 1, files: 1, fields: 10, fieldSize: 8 * 1024 } });
+  const parts = request.parts({ limits: { fileSize: Math.max(core.config.mediaMaxImageBytes, core.config.mediaMaxVideoBytes) + 1, files: 1, fields: 10, fieldSize: 8 * 1024 } });
   for await (const part of fromClient(parts, INTERRUPTED)) {
     if (part.type === 'file') {
       if (part.fieldname !== 'file' || media) {
@@ -89,8 +90,11 @@ export function registerMediaRoutes(scope: FastifyInstance, core: Core): void {
   const UPLOAD_WAIT_MS = core.config.mediaUploadWaitSeconds * 1000;
   const upload = (summary: string) => ({ preHandler: WRITE_MEDIA, config: { fileUpload: true }, schema: { ...docs(summary), response: entityResponses } });
 
-  scope.post('/v2/media', upload('Upload a picture (multipart file, description, focus); 200 when processed within the wait, else 202'), async (request, reply) => {
+  scope.post('/v2/media', upload('Upload a picture, video or audio file (multipart file, description, focus); an image 200 when processed within the wait, else 202; video and audio 202 at once'), async (request, reply) => {
     const { media } = await receiveUpload(request, core);
+    // Video and audio take longer than any client waits on one request: answered at once, as Mastodon
+    // does (202, `url: null`); the client polls GET /api/v1/media/:id until `url` is set.
+    if (media.type === 'video' || media.type === 'audio') return answer(reply, media, site, 202);
     return answer(reply, await core.media.awaitMedia(actorId(request), media.id, UPLOAD_WAIT_MS), site, 202);
   });
 

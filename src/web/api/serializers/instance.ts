@@ -42,19 +42,22 @@ function contactOf(facts: InstanceFacts, config: Config): MastodonAccount {
   return toMastodonAccount(facts.contact ?? placeholderContact(), config);
 }
 
-function limits(config: Config) {
+function limits(config: Config, videoSupported: boolean) {
+  // Without ffmpeg, video and audio are refused at upload: the limits say so with zeros, as Mastodon's
+  // clients read a zero video limit as "no video here".
+  const video = videoSupported;
   return {
     accounts: { max_featured_tags: 0, max_pinned_statuses: 0, max_profile_fields: 0 },
     statuses: { max_characters: config.maxPostLength, max_media_attachments: MAX_ATTACHMENTS, characters_reserved_per_url: URL_LENGTH },
     media_attachments: {
-      // HEIC only where heif-convert is installed: without it such uploads are refused.
-      supported_mime_types: attachmentMimeTypes(config.mediaHeifConvert !== undefined),
+      // HEIC only where heif-convert is installed, video and audio only with ffmpeg: else they are refused.
+      supported_mime_types: attachmentMimeTypes({ heic: config.mediaHeifConvert !== undefined, video }),
       description_limit: DESCRIPTION_MAX,
       image_size_limit: config.mediaMaxImageBytes,
       image_matrix_limit: config.mediaMaxImagePixels,
-      video_size_limit: 0,
-      video_frame_rate_limit: 0,
-      video_matrix_limit: 0,
+      video_size_limit: video ? config.mediaMaxVideoBytes : 0,
+      video_frame_rate_limit: video ? config.mediaMaxVideoFrameRate : 0,
+      video_matrix_limit: video ? config.mediaMaxVideoPixels : 0,
     },
     polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
   };
@@ -78,7 +81,7 @@ export function toInstanceV2(facts: InstanceFacts, config: Config) {
     configuration: {
       urls: { status: null, about: `${config.publicUrl}/about` },
       vapid: { public_key: '' },
-      ...limits(config),
+      ...limits(config, facts.videoSupported),
       translation: { enabled: false },
     },
     registrations: { enabled: true, approval_required: false, message: null },
@@ -103,7 +106,7 @@ export function toInstanceV1(facts: InstanceFacts, config: Config) {
     registrations: true,
     approval_required: false,
     invites_enabled: false,
-    configuration: limits(config),
+    configuration: limits(config, facts.videoSupported),
     contact_account: contactOf(facts, config),
     rules: [] as never[],
   };

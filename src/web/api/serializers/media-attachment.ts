@@ -1,7 +1,8 @@
-import { mediaUrl, type MediaAttachment, type MediaVariantMetaView, type SiteUrls } from '../../../core/index.ts';
+import { mediaUrl, type MediaAttachment, type MediaOriginalMetaView, type MediaVariantMetaView, type SiteUrls } from '../../../core/index.ts';
 import { int, nul, obj, orNull, str } from './schema.ts';
 
-// Mastodon's MediaAttachment (mastodon-api.md §3). `url` and `preview_url` stay null until the pipeline
+// Mastodon's MediaAttachment (mastodon-api.md §3). `type` is `image`, `gifv`, `video` or `audio`; a
+// video's or audio file's type is known from its first bytes, so it shows while it is processed. `url` and `preview_url` stay null until the pipeline
 // has written the files (masto.js polls GET /api/v1/media/:id until `url` is set); `meta` then carries
 // `original` and `small` with their sizes for the clients' layout, and `focus` always. Pipit has no
 // remote media, so the remote URLs are null, and `text_url` (Mastodon's retired short link) too. Every
@@ -15,7 +16,7 @@ export interface MastodonMediaAttachment {
   remote_url: null;
   preview_remote_url: null;
   text_url: null;
-  meta: { original: MediaVariantMetaView | null; small: MediaVariantMetaView | null; focus: { x: number; y: number } };
+  meta: { original: MediaOriginalMetaView | null; small: MediaVariantMetaView | null; focus: { x: number; y: number } };
   description: string | null;
   blurhash: string | null;
 }
@@ -27,7 +28,9 @@ export function toMastodonMediaAttachment(media: MediaAttachment, site: SiteUrls
     id: media.id,
     type: media.type,
     url: ready && media.originalKey ? mediaUrl(site, media.originalKey) : null,
-    preview_url: ready && media.smallKey ? mediaUrl(site, media.smallKey) : null,
+    // A video's poster may exist before its transcode is done: shown as soon as it does (Mastodon names
+    // the preview at once; a URL that answers 404 would be worse than null). Audio has none.
+    preview_url: media.state !== 'failed' && media.smallKey ? mediaUrl(site, media.smallKey) : null,
     remote_url: null,
     preview_remote_url: null,
     text_url: null,
@@ -37,11 +40,15 @@ export function toMastodonMediaAttachment(media: MediaAttachment, site: SiteUrls
       focus: media.focus,
     },
     description: media.description === '' ? null : media.description,
-    blurhash: ready ? media.blurhash : null,
+    blurhash: media.state !== 'failed' ? media.blurhash : null,
   };
 }
 
 const variantSchema = obj({ width: int, height: int, size: str, aspect: { type: 'number' } });
+// A video's (and gifv's) original adds its frame rate, duration and bitrate; an audio file's has those
+// two alone, as Mastodon's. Each shape is strict (every key present), the pipeline writes them whole.
+const videoOriginalSchema = obj({ width: int, height: int, size: str, aspect: { type: 'number' }, frame_rate: str, duration: { type: 'number' }, bitrate: int });
+const audioOriginalSchema = obj({ duration: { type: 'number' }, bitrate: int });
 
 export const mediaAttachmentSchema = obj({
   id: str,
@@ -52,7 +59,7 @@ export const mediaAttachmentSchema = obj({
   preview_remote_url: nul,
   text_url: nul,
   // `original` and `small` are null until processed; `focus` always.
-  meta: obj({ original: { anyOf: [variantSchema, nul] }, small: { anyOf: [variantSchema, nul] }, focus: obj({ x: { type: 'number' }, y: { type: 'number' } }) }),
+  meta: obj({ original: { anyOf: [videoOriginalSchema, audioOriginalSchema, variantSchema, nul] }, small: { anyOf: [variantSchema, nul] }, focus: obj({ x: { type: 'number' }, y: { type: 'number' } }) }),
   description: orNull(str),
   blurhash: orNull(str),
 });

@@ -17,9 +17,9 @@ function requireAdmin(request: FastifyRequest, reply: FastifyReply): boolean {
 export function registerAdminJobs(app: FastifyInstance, core: Core): void {
   app.get<{ Querystring: { retried?: string } }>('/admin/jobs', async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
-    const [queues, failures, storage] = await Promise.all([core.jobs.overview(), core.jobs.recentFailures(20), core.media.mediaStorageOverview(10)]);
+    const [queues, failures, storage, video] = await Promise.all([core.jobs.overview(), core.jobs.recentFailures(20), core.media.mediaStorageOverview(10), core.media.videoSupport()]);
     const retried = /^\d{1,9}$/.test(request.query.retried ?? '') ? Number(request.query.retried) : undefined;
-    return sendPage(reply, adminJobsPage({ ...pageContext(request, reply), current: 'admin' }, queues, failures, { retried, storage }));
+    return sendPage(reply, adminJobsPage({ ...pageContext(request, reply), current: 'admin' }, queues, failures, { retried, storage, video }));
   });
 
   app.post<{ Body: FormBody }>('/admin/jobs/retry', { preHandler: app.csrfProtection }, async (request, reply) => {

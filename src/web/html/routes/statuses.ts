@@ -43,7 +43,8 @@ export function registerStatusForms(app: FastifyInstance, core: Core): void {
     try {
       if (refusal) throw refusal;
       const mediaIds = media.map((m) => m.id);
-      const post = await core.posts.createPost(viewerId, { text, spoilerText, visibility: visibility as Visibility | undefined, inReplyToId, mediaIds, sensitive });
+      // Its own uploads of this request: a video still being transcoded is attached and shows "processing".
+      const post = await core.posts.createPost(viewerId, { text, spoilerText, visibility: visibility as Visibility | undefined, inReplyToId, mediaIds, sensitive, allowProcessingMedia: true });
       request.log.info({ postId: post.id, media: mediaIds.length }, 'post created');
       clearDraft(request, reply, secure);
       return reply.redirect(returnTo, 303);

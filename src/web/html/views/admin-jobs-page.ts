@@ -24,8 +24,18 @@ ${
 }`;
 }
 
+/** Whether this web process takes video and audio uploads (ffmpeg found), and if not, why. */
+function videoSection(video: { ok: true } | { ok: false; reason: string }): SafeHtml {
+  return html`<h2>Video and audio</h2>
+${
+  video.ok
+    ? html`<p>Video and audio uploads are accepted: ffmpeg and ffprobe were found. They are processed by the <code>media-video</code> and <code>media-thumbnail</code> queues.</p>`
+    : html`<div class="alert alert-error" role="status"><p>Video and audio uploads are refused: ${video.reason}.</p></div>`
+}`;
+}
+
 /** `/admin/jobs`: each queue's counts, the latest failures, a button to retry dead letters, and media storage. */
-export function adminJobsPage(page: PageContext, queues: QueueCounts[], failures: JobFailure[], options: { retried?: number | undefined; storage?: MediaStorageOverview | undefined } = {}): SafeHtml {
+export function adminJobsPage(page: PageContext, queues: QueueCounts[], failures: JobFailure[], options: { retried?: number | undefined; storage?: MediaStorageOverview | undefined; video?: { ok: true } | { ok: false; reason: string } | undefined } = {}): SafeHtml {
   return layout(page, {
     title: 'Jobs and storage',
     body: html`<article class="prose admin-jobs">
@@ -56,6 +66,7 @@ ${
 }
 <p class="hint">The same from a terminal: <code>pipit jobs</code> (and <code>pipit jobs --retry-dead</code>).</p>
 ${options.storage ? storageSection(options.storage) : ''}
+${options.video ? videoSection(options.video) : ''}
 </article>`,
   });
 }

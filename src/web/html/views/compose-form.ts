@@ -1,8 +1,11 @@
-import { DESCRIPTION_MAX, MAX_ATTACHMENTS as MAX_PICTURES, type Post, type Visibility } from '../../../core/index.ts';
+import { AV_MIME_TYPES, DESCRIPTION_MAX, MAX_ATTACHMENTS as MAX_PICTURES, MEDIA_MIME_TYPES, type Post, type Visibility } from '../../../core/index.ts';
 import { avatar, csrfField } from './components.ts';
 import { count } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
+
+/** What the file inputs offer to choose: pictures, videos and audio (the server judges the content). */
+const ACCEPTED_TYPES = [...MEDIA_MIME_TYPES, ...AV_MIME_TYPES].join(',');
 
 /** The id of the compose form's error message: a refused post is sent back to it (`#compose-error`). */
 export const COMPOSE_ERROR_ID = 'compose-error';
@@ -87,13 +90,13 @@ export function composeForm(page: PageContext, state: ComposeState, options: { i
 function pictureInputs(open: boolean): SafeHtml {
   const slots = Array.from({ length: MAX_PICTURES }, (_, i) => i + 1);
   return html`<details class="compose-pictures"${open ? html` open` : ''}>
-          <summary>Add pictures <span class="optional">(up to ${MAX_PICTURES})</span></summary>
-          <p class="hint" id="compose-pictures-hint">JPEG, PNG, WebP or GIF. Describe each picture for people who cannot see it.</p>
+          <summary>Add pictures, video or audio <span class="optional">(up to ${MAX_PICTURES})</span></summary>
+          <p class="hint" id="compose-pictures-hint">Pictures (JPEG, PNG, WebP, GIF, AVIF), videos (MP4, MOV, WebM) or audio (MP3, Ogg, M4A, WAV, FLAC). Describe each for people who cannot see or hear it.</p>
           ${slots.map(
             (n) => html`<fieldset class="compose-picture">
             <legend>Picture ${n}</legend>
             <label for="compose-file-${n}">File</label>
-            <input id="compose-file-${n}" name="file_${n}" type="file" accept="image/jpeg,image/png,image/webp,image/gif" aria-describedby="compose-pictures-hint">
+            <input id="compose-file-${n}" name="file_${n}" type="file" accept="${ACCEPTED_TYPES}" aria-describedby="compose-pictures-hint">
             <label for="compose-description-${n}">Description <span class="optional">(alt text)</span></label>
             <textarea id="compose-description-${n}" name="description_${n}" rows="2" maxlength="${DESCRIPTION_MAX}"></textarea>
           </fieldset>`,

@@ -16,6 +16,12 @@ export interface PageContext {
   path?: string | undefined;
   /** Which nav entry is current. */
   current?: 'home' | 'public' | 'search' | 'profile' | 'edit_profile' | 'bookmarks' | 'favourites' | 'sign_in' | 'sign_up' | 'notifications' | 'settings' | 'admin' | undefined;
+  /**
+   * The browser said its reader does not ask for reduced motion (the `Sec-CH-Prefers-Reduced-Motion`
+   * client hint): only then do animated GIFs (gifv) play by themselves. The site has no script to ask
+   * the media query, so a browser that does not say gets them still, with controls to play them.
+   */
+  motionOk?: boolean | undefined;
 }
 
 export interface LayoutOptions {

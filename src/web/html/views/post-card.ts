@@ -29,7 +29,7 @@ export function postCard(page: PageContext, card: Post, options: PostCardOptions
   // What people write may be right-to-left (dir="auto" lets the browser see it) and in any language.
   const lang = post.language ? html` lang="${post.language}"` : '';
   // Pictures of a post marked sensitive stay folded until asked for (under a content warning they already are).
-  const grid = mediaGrid(post.media);
+  const grid = mediaGrid(post.media, page.motionOk ?? false);
   const pictures = grid && post.sensitive && !post.spoilerText ? html`<details class="post-sensitive"><summary>Sensitive pictures: show</summary>${grid}</details>` : grid;
   const content = html`<div class="post-content" dir="auto"${lang}>${raw(post.contentHtml)}</div>${pictures}`;
   const booster = card.reblog ? card.account : undefined;
@@ -62,26 +62,50 @@ export function postCard(page: PageContext, card: Post, options: PostCardOptions
 }
 
 /**
- * A post's pictures, 1–4 in a grid: each a preview of its own proportions (width and height given, so
- * the page does not jump as they load) with its description as alt text, linking to the original. While
- * a preview loads, its blurhash shows through it (an image of its own: the CSP allows no inline styles).
- * A picture still being processed, or one that failed, shows a box that says so, never a broken image.
+ * A post's attachments, 1–4 in a grid: each picture a preview of its own proportions (width and height
+ * given, so the page does not jump as they load) with its description as alt text, linking to the
+ * original; while a preview loads, its blurhash shows through it (an image of its own: the CSP allows no
+ * inline styles). A video plays in place with controls, its poster frame shown until asked for (nothing
+ * is fetched before: `preload="none"`); an animated GIF (gifv) is a silent loop that plays by itself only
+ * where the reader has not asked for reduced motion (PageContext.motionOk); audio has the player's
+ * controls. Each links to its file, for browsers that cannot play it. One still being processed, or one
+ * that failed, shows a box that says so, never a broken image or player.
  */
-function mediaGrid(media: readonly MediaAttachment[]): SafeHtml | '' {
+function mediaGrid(media: readonly MediaAttachment[], motionOk: boolean): SafeHtml | '' {
   if (media.length === 0) return '';
-  return html`<ul class="post-media post-media-${media.length}">${media.map((m) => html`<li>${mediaItem(m)}</li>`)}</ul>`;
+  return html`<ul class="post-media post-media-${media.length}">${media.map((m) => html`<li>${mediaItem(m, motionOk)}</li>`)}</ul>`;
 }
 
-function mediaItem(m: MediaAttachment): SafeHtml {
-  const alt = m.description || 'A picture without a description';
-  if (m.state !== 'ready' || !m.originalKey || !m.smallKey) {
+const KIND_WORDS = {
+  image: { noun: 'picture', without: 'A picture without a description' },
+  unknown: { noun: 'picture', without: 'A picture without a description' },
+  video: { noun: 'video', without: 'A video without a description' },
+  gifv: { noun: 'animation', without: 'An animation without a description' },
+  audio: { noun: 'audio file', without: 'Audio without a description' },
+} as const;
+
+function mediaItem(m: MediaAttachment, motionOk: boolean): SafeHtml {
+  const words = KIND_WORDS[m.type];
+  const alt = m.description || words.without;
+  const poster = m.type !== 'audio';
+  if (m.state !== 'ready' || !m.originalKey || (poster && !m.smallKey)) {
     const failed = m.state === 'failed';
-    return html`<div class="media-placeholder${failed ? ' media-failed' : ''}" role="img" aria-label="${failed ? 'A picture that could not be processed' : 'A picture still being processed'}: ${alt}">
-      <span aria-hidden="true">${failed ? 'This picture could not be processed.' : 'Processing the picture…'}</span></div>`;
+    const article = words.noun === 'audio file' || words.noun === 'animation' ? 'An' : 'A';
+    return html`<div class="media-placeholder${failed ? ' media-failed' : ''}" role="img" aria-label="${article} ${words.noun} ${failed ? 'that could not be processed' : 'still being processed'}: ${alt}">
+      <span aria-hidden="true">${failed ? `This ${words.noun} could not be processed.` : `Processing the ${words.noun}…`}</span></div>`;
   }
   const size = m.meta.small ? html` width="${m.meta.small.width}" height="${m.meta.small.height}"` : '';
+  const fallback = html`<a href="${mediaPath(m.originalKey)}">Download the ${words.noun}</a>`;
+  if (m.type === 'audio') {
+    return html`<div class="media-audio"><audio controls preload="none" src="${mediaPath(m.originalKey)}" aria-label="${alt}">${fallback}</audio></div>`;
+  }
+  if (m.type === 'video' || m.type === 'gifv') {
+    const posterPath = mediaPath(m.smallKey!);
+    const playback = m.type === 'gifv' ? html` muted loop playsinline${motionOk ? html` autoplay` : ''} preload="${motionOk ? 'auto' : 'none'}"` : html` preload="none"`;
+    return html`<div class="media-player"><video class="media-${m.type}" controls${playback} poster="${posterPath}" src="${mediaPath(m.originalKey)}" aria-label="${alt}"${size}>${fallback}</video></div>`;
+  }
   const blur = m.blurhash ? html`<img class="media-blur" src="${blurhashPath(m.blurhash)}" alt="" aria-hidden="true"${size}>` : '';
-  return html`<a href="${mediaPath(m.originalKey)}" class="media-link">${blur}<img class="media-image" src="${mediaPath(m.smallKey)}" alt="${alt}"${size} loading="lazy"></a>`;
+  return html`<a href="${mediaPath(m.originalKey)}" class="media-link">${blur}<img class="media-image" src="${mediaPath(m.smallKey!)}" alt="${alt}"${size} loading="lazy"></a>`;
 }
 
 /** "edited" beside the time of a post that was, with when as its tooltip and machine-readable time. */
