@@ -6,6 +6,7 @@ import { startWorker, type RunningWorker } from '../../src/worker/worker.ts';
 import { createAccount } from '../helpers/accounts.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { noiseImage } from '../helpers/images.ts';
+import { ffmpegMissing, testVideo } from '../helpers/av-media.ts';
 import { waitFor, waitForQueuesDrained } from '../helpers/wait.ts';
 
 // WORKER_QUEUES: a worker takes only the queues it names. Shown without waiting for nothing to happen:
@@ -48,6 +49,21 @@ forEachBackend(
       const ready = await t.core.media.getMedia(owner.id, uploaded.id);
       assert.equal(ready.state, 'ready', ready.failureReason ?? '');
       assert.ok(ready.smallKey);
+    });
+
+    it('a video\'s two tasks run at once on two workers, each taking only its queue, and the last one done makes it ready', { skip: ffmpegMissing ?? false }, async () => {
+      for (const worker of workers.splice(0)) await worker.stop();
+      const silent = pino({ level: 'silent' });
+      // One machine transcodes, the other makes posters: neither could finish the attachment alone.
+      workers.push(await startWorker(t.core, { logger: silent, schedules: false, queues: ['media-probe', 'media-video'] }));
+      workers.push(await startWorker(t.core, { logger: silent, schedules: false, queues: ['media-thumbnail'] }));
+      const uploaded = await t.core.media.uploadMedia(owner.id, { file: await testVideo({ seconds: 1 }) });
+      assert.equal(uploaded.type, 'video');
+      await waitForQueuesDrained(t.core, ['media-probe', 'media-video', 'media-thumbnail']);
+      const ready = await t.core.media.getMedia(owner.id, uploaded.id);
+      assert.equal(ready.state, 'ready', ready.failureReason ?? '');
+      assert.ok(ready.originalKey?.endsWith('.mp4'), 'the transcode ran');
+      assert.ok(ready.smallKey && ready.blurhash, 'the poster ran');
     });
   },
   { env: { WORKER_QUEUES: 'media-probe' } },
