@@ -99,8 +99,12 @@ function spawnPipit(command: string, env: Record<string, string>, cwd: string): 
     for (const line of lines) {
       for (const [message, resolve] of waiting) if (line.includes(`"msg":${JSON.stringify(message)}`)) resolve();
       if (line.includes('"msg":"job completed"')) {
-        const { queue, durationMs } = JSON.parse(line) as JobDone;
-        jobs.push({ queue, durationMs });
+        try {
+          const { queue, durationMs } = JSON.parse(line) as JobDone;
+          jobs.push({ queue, durationMs });
+        } catch {
+          // Not a whole JSON line (it never should be): the step times are diagnostics, not the measure.
+        }
       }
     }
   });
