@@ -48,7 +48,7 @@ export interface PreparedDatabase {
 const pending = new Set<() => Promise<void>>();
 
 /** Registers `remove`; the returned function runs it once and unregisters it. */
-function track(remove: () => Promise<void>): () => Promise<void> {
+export function track(remove: () => Promise<void>): () => Promise<void> {
   const once = async () => {
     if (!pending.delete(once)) return;
     await remove();
@@ -69,7 +69,7 @@ export async function cleanUpDatabases(): Promise<void> {
 const BENCH_PUBLIC_URL = 'https://pipit.bench.invalid';
 
 /** Pipit's configuration for the benchmark: production settings, only localhost. */
-function pipitEnv(databaseUrl: string, dataDir: string): Record<string, string> {
+export function pipitEnv(databaseUrl: string, dataDir: string): Record<string, string> {
   return {
     NODE_ENV: 'production',
     PUBLIC_URL: BENCH_PUBLIC_URL,
@@ -98,7 +98,7 @@ function progressPrinter(label: string): (done: number, total: number) => void {
 }
 
 /** A user token for `accountId`, the way a client gets one: app, authorization request, code, exchange. */
-async function issueUserToken(core: Core, accountId: string): Promise<string> {
+export async function issueUserToken(core: Core, accountId: string): Promise<string> {
   const redirectUri = 'urn:ietf:wg:oauth:2.0:oob';
   const app = await core.oauth.registerApp({ clientName: 'pipit-bench', redirectUris: redirectUri, scopes: 'read write' });
   const request = await core.oauth.validateAuthorizationRequest({ clientId: app.clientId, redirectUri, responseType: 'code', scope: 'read write' });
