@@ -25,6 +25,11 @@ function toWorkJob<T>(queue: QueueName, job: JobWithMetadata<JobData<T>>): WorkJ
 /** What a handler of queue `Q` is: it takes that queue's jobs and no other's. */
 export type JobHandler<Q extends QueueName> = (job: WorkJob<QueueData[Q]>) => Promise<void>;
 
+/** Has every fetch loop of the `work` call `workId` fetch again at once rather than after its poll. */
+function wakeLoops(boss: PgBoss, workId: string): void {
+  for (const loop of boss.getWipData({ includeInternal: false })) if (loop.workId === workId) boss.notifyWorker(loop.id);
+}
+
 /** `work` and `stopWorkers` on a started boss. */
 export function workers(boss: PgBoss, policies: Record<QueueName, QueueDeclaration>, options: BusOptions) {
   const running: { queue: QueueName; id: string }[] = [];
@@ -35,20 +40,21 @@ export function workers(boss: PgBoss, policies: Record<QueueName, QueueDeclarati
       // the worker fetch again at once (burst), so a backlog drains without waiting for a poll.
       const concurrency = policies[queue].concurrency;
       const loops = concurrency > 1 ? 2 : 1;
+      const batchSize = Math.ceil(concurrency / loops);
       const id = await boss.work<JobData<QueueData[Q]>>(
         queue,
         {
           includeMetadata: true,
           perJobResults: true,
-          batchSize: Math.ceil(concurrency / loops),
+          batchSize,
           localConcurrency: loops,
           burstWhenBatchFull: true,
           pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
           // New jobs wake workers through NOTIFY; this poll is what picks up retries when their delay ends.
           notifyPollingIntervalSeconds: options.pollingIntervalSeconds ?? 5,
         },
-        async (jobs) =>
-          Promise.all(
+        async (jobs) => {
+          const results = await Promise.all(
             jobs.map(async (job) => {
               const workJob = toWorkJob<QueueData[Q]>(queue, job as JobWithMetadata<JobData<QueueData[Q]>>);
               const endTimer = metrics.jobDuration.startTimer({ queue });
@@ -64,7 +70,14 @@ export function workers(boss: PgBoss, policies: Record<QueueName, QueueDeclarati
                 endTimer();
               }
             }),
-          ),
+          );
+          // pg-boss bursts (fetches again at once) after a full batch only when a batch holds more than
+          // one job; a one-job loop (the slow media queues) would otherwise wait out its poll with a
+          // backlog waiting, as a new job's NOTIFY wakes only loops that are idle. Its loops are woken
+          // instead: a fetch that finds nothing returns them to polling.
+          if (batchSize === 1 && jobs.length === 1) wakeLoops(boss, id);
+          return results;
+        },
       );
       running.push({ queue, id });
     },
