@@ -3,14 +3,16 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { Core } from '../../src/core/index.ts';
 import pino from 'pino';
 import sharp from 'sharp';
 import { buildApp } from '../../src/web/app.ts';
 import { startWorker, type RunningWorker } from '../../src/worker/worker.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { apiUser, type ApiUser } from '../helpers/api-user.ts';
-import { uniqueIp } from '../helpers/browser-session.ts';
+import { BrowserSession, uniqueIp } from '../helpers/browser-session.ts';
 import { bearer, registerApp } from '../helpers/oauth.ts';
 import { heicToolsMissing, toHeic } from '../helpers/heic.ts';
 import { phoneJpeg } from '../helpers/images.ts';
@@ -112,10 +114,25 @@ describe('HEIC uploads', { skip: heicToolsMissing }, () => {
         const types = await supportedTypes(app);
         assert.ok(types.includes('image/heic') && types.includes('image/heif'), JSON.stringify(types));
       });
+
+      it('the admin page says HEIC photos are accepted', async () => {
+        assert.match(await adminJobsPage(app, t.core), /HEIC photos \(iPhones\) are accepted and served as JPEG/);
+      });
     },
     { env: { MEDIA_UPLOAD_WAIT_SECONDS: '20' }, core: { jobs: { pollingIntervalSeconds: 0.5 } } },
   );
 });
+
+/** The admin's /admin/jobs page, as an administrator signed in on the website sees it. */
+async function adminJobsPage(app: FastifyInstance, core: Core): Promise<string> {
+  const admin = new BrowserSession(app);
+  const username = `admin_${randomUUID().slice(0, 8)}`;
+  assert.equal((await admin.signUp({ username })).statusCode, 303);
+  await core.accounts.setAdmin(username, true);
+  const page = await admin.get('/admin/jobs');
+  assert.equal(page.statusCode, 200);
+  return page.body;
+}
 
 forEachBackend(
   'HEIC without heif-convert',
@@ -138,6 +155,10 @@ forEachBackend(
     it('the instance does not list HEIC', async () => {
       const types = await supportedTypes(app);
       assert.ok(!types.includes('image/heic') && !types.includes('image/heif'), JSON.stringify(types));
+    });
+
+    it('the admin page says HEIC photos are refused, and why', async () => {
+      assert.match(await adminJobsPage(app, t.core), /HEIC photos are refused: <code>heif-convert<\/code> is not installed/);
     });
   },
   { env: { MEDIA_HEIF_CONVERT: 'off' } },

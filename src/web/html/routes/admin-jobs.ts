@@ -19,7 +19,7 @@ export function registerAdminJobs(app: FastifyInstance, core: Core): void {
     if (!requireAdmin(request, reply)) return reply;
     const [queues, failures, storage, video] = await Promise.all([core.jobs.overview(), core.jobs.recentFailures(20), core.media.mediaStorageOverview(10), core.media.videoSupport()]);
     const retried = /^\d{1,9}$/.test(request.query.retried ?? '') ? Number(request.query.retried) : undefined;
-    return sendPage(reply, adminJobsPage({ ...pageContext(request, reply), current: 'admin' }, queues, failures, { retried, storage, video }));
+    return sendPage(reply, adminJobsPage({ ...pageContext(request, reply), current: 'admin' }, queues, failures, { retried, storage, video, heic: core.config.mediaHeifConvert !== undefined }));
   });
 
   app.post<{ Body: FormBody }>('/admin/jobs/retry', { preHandler: app.csrfProtection }, async (request, reply) => {

@@ -34,8 +34,18 @@ ${
 }`;
 }
 
+/** Whether HEIC photos are taken (heif-convert found): without it they are refused at upload. */
+function heicSection(heic: boolean): SafeHtml {
+  return html`<h2>HEIC photos</h2>
+${
+  heic
+    ? html`<p>HEIC photos (iPhones) are accepted and served as JPEG: libheif's <code>heif-convert</code> was found.</p>`
+    : html`<div class="alert alert-error" role="status"><p>HEIC photos are refused: <code>heif-convert</code> is not installed (Debian's <code>libheif-examples</code> package) or <code>MEDIA_HEIF_CONVERT</code> is <code>off</code>. People are asked to upload a JPEG instead.</p></div>`
+}`;
+}
+
 /** `/admin/jobs`: each queue's counts, the latest failures, a button to retry dead letters, and media storage. */
-export function adminJobsPage(page: PageContext, queues: QueueCounts[], failures: JobFailure[], options: { retried?: number | undefined; storage?: MediaStorageOverview | undefined; video?: { ok: true } | { ok: false; reason: string } | undefined } = {}): SafeHtml {
+export function adminJobsPage(page: PageContext, queues: QueueCounts[], failures: JobFailure[], options: { retried?: number | undefined; storage?: MediaStorageOverview | undefined; video?: { ok: true } | { ok: false; reason: string } | undefined; heic?: boolean | undefined } = {}): SafeHtml {
   return layout(page, {
     title: 'Jobs and storage',
     body: html`<article class="prose admin-jobs">
@@ -67,6 +77,7 @@ ${
 <p class="hint">The same from a terminal: <code>pipit jobs</code> (and <code>pipit jobs --retry-dead</code>).</p>
 ${options.storage ? storageSection(options.storage) : ''}
 ${options.video ? videoSection(options.video) : ''}
+${options.heic !== undefined ? heicSection(options.heic) : ''}
 </article>`,
   });
 }
