@@ -1,33 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { removeAbandonedTempDirs } from '../../src/core/media/temp-files.ts';
 import { nodeArgs, nodeEnv } from '../helpers/node-process.ts';
+import { childrenNamed } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // heif-convert runs as ffmpeg does (ffmpeg-runner.ts, temp-files.ts): a worker killed with SIGKILL
 // mid-conversion takes the converter with it rather than leaving it running with no time limit left, and
 // the temp directory it leaves is one the hourly sweep removes. The converter is a stand-in script that
 // never ends, as heif-convert stuck on a crafted file would.
-
-/** The processes named `name` whose parent is `pid`. */
-function childrenNamed(pid: number, name: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'));
-      if (match && match[1] === name && Number(match[2]) === pid) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
 
 it('a HEIC conversion ends with its worker killed by SIGKILL, and its temp directory is swept', { skip: existsSync('/usr/bin/setpriv') && existsSync('/proc') ? false : 'needs /usr/bin/setpriv (util-linux) and /proc' }, async () => {
   const temp = await mkdtemp(join(tmpdir(), 'pipit-test-heic-'));
