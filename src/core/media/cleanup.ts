@@ -8,9 +8,10 @@ import type { CoreContext } from '../context.ts';
 //     between a file's write and its row (or between a row's delete and its files'), and the partial
 //     files of interrupted writes.
 // Why an old unnamed file is never one a row still needs: keys are random per upload, a row is made
-// after its upload's file, and its variants are written only while it is `processing` and unattached,
-// which the first step ends for every row older than a day. So a file older than a day that no row
-// names now can only be named again by nothing. Each run is bounded (MAX_ROWS rows, MAX_FILES files
+// after its upload's file (in the same request), and a variant is named by its row in the UPDATE that
+// follows its write (or never: the row was deleted or failed meanwhile), whether the row is attached (a
+// website post takes uploads still processing) or not. So a file older than a day that no row names now
+// can only be named again by nothing. Each run is bounded (MAX_ROWS rows, MAX_FILES files
 // removed); the next hour's run goes on. Running twice changes nothing the first did not.
 
 /** How long an upload may wait for a post. */
