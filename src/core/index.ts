@@ -84,7 +84,7 @@ export type { UploadInput, MediaChanges } from './media/media.ts';
 export type { StoredObject, StoredEntry, ByteRange } from './storage/storage.ts';
 export type { MediaStorageOverview, AccountStorage } from './media/storage-usage.ts';
 export type { MediaCleanupResult } from './media/cleanup.ts';
-export { UNATTACHED_TTL_MS, ORPHAN_AGE_MS } from './media/cleanup.ts';
+export { UNATTACHED_TTL_MS, ORPHAN_AGE_MS, PROCESSING_TTL_MS, GAVE_UP_REASON } from './media/cleanup.ts';
 export type { StepOutcome } from './media/pipeline.ts';
 export { DESCRIPTION_MAX } from './media/media.ts';
 export { MAX_ATTACHMENTS, NOT_READY_MESSAGE } from './media/attach.ts';

@@ -63,9 +63,9 @@ forEachBackend('cleanup of expired rows', (t) => {
       const done = () => logs.records().find((r) => r.msg === 'expired rows removed' && r.queue === 'cleanup');
       await waitFor(() => done() !== undefined, { what: 'the cleanup job' });
       assert.deepEqual(done()!.removed, { sessions: 0, rateLimits: 3, oauthCodes: 0, idempotencyKeys: 0 });
-      const media = () => logs.records().find((r) => r.msg === 'unattached and orphaned media removed' && r.queue === 'cleanup');
+      const media = () => logs.records().find((r) => r.msg === 'stuck, unattached and orphaned media cleaned up' && r.queue === 'cleanup');
       await waitFor(() => media() !== undefined, { what: "the cleanup job's media part" });
-      assert.deepEqual(media()!.media, { unattached: 0, orphanFiles: 1, leftovers: 0 });
+      assert.deepEqual(media()!.media, { stuck: 0, unattached: 0, orphanFiles: 1, leftovers: 0 });
       await assert.rejects(stat(stray), { code: 'ENOENT' });
     } finally {
       await worker.stop();

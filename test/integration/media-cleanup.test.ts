@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { NotFound, QuotaExceeded, UNATTACHED_TTL_MS, type Account, type MediaAttachment } from '../../src/core/index.ts';
+import { GAVE_UP_REASON, NotFound, PROCESSING_TTL_MS, QuotaExceeded, UNATTACHED_TTL_MS, type Account, type MediaAttachment } from '../../src/core/index.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { startWorker, type RunningWorker } from '../../src/worker/worker.ts';
 import { createAccount } from '../helpers/accounts.ts';
@@ -246,3 +246,30 @@ forEachBackend(
   },
   { env: { MEDIA_QUOTA_MB: '1' }, core: { jobs: { pollingIntervalSeconds: 0.5 } } },
 );
+
+// A step whose last attempt is lost with its worker (killed, restarted) goes to the dead-letter queue
+// without marking its attachment: a post the website made with a video still processing would show
+// "processing" for good. No worker runs in this suite, so an upload stays exactly as such a loss leaves it.
+forEachBackend('media cleanup: attachments stuck processing', (t) => {
+  it('marks failed, with a reason, the attachments of posts still processing a day after their upload; younger and unattached ones are left to the pipeline and the unattached sweep', async () => {
+    const owner = await createAccount(t.core, 'stuck');
+    const attached = await t.core.media.uploadMedia(owner.id, { file: await noiseImage(120, 80, 'png') });
+    const loose = await t.core.media.uploadMedia(owner.id, { file: await noiseImage(80, 120, 'png') });
+    const post = await t.core.posts.createPost(owner.id, { text: 'posted while processing', mediaIds: [attached.id], allowProcessingMedia: true });
+    assert.equal(post.media[0]?.state, 'processing');
+
+    const soon = await t.core.maintenance.cleanUpMedia({ asOf: new Date(Date.now() + PROCESSING_TTL_MS - 60_000) });
+    assert.equal(soon.stuck, 0, 'within a day the pipeline may still finish it');
+    assert.equal((await t.core.media.getMedia(owner.id, attached.id)).state, 'processing');
+
+    const later = await t.core.maintenance.cleanUpMedia({ asOf: new Date(Date.now() + PROCESSING_TTL_MS + 60_000) });
+    assert.equal(later.stuck, 1);
+    const failed = await t.core.media.getMedia(owner.id, attached.id);
+    assert.equal(failed.state, 'failed');
+    assert.equal(failed.failureReason, GAVE_UP_REASON);
+    assert.equal((await t.core.posts.getPost(post.id, owner.id)).media[0]?.state, 'failed', 'the post says it failed');
+    // The unattached one was not marked but removed, as any upload attached to nothing for a day.
+    await assert.rejects(t.core.media.getMedia(owner.id, loose.id), domainError(NotFound));
+    assert.equal((await t.core.maintenance.cleanUpMedia({ asOf: new Date(Date.now() + PROCESSING_TTL_MS + 60_000) })).stuck, 0, 'a second run finds nothing');
+  });
+});

@@ -38,7 +38,7 @@ async function bytes(object: StoredObject | undefined): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-const LIMITS = { MEDIA_MAX_VIDEO_SECONDS: '20', MEDIA_MAX_VIDEO_PIXELS: String(640 * 480), MEDIA_MAX_VIDEO_FRAME_RATE: '60', MEDIA_MAX_GIF_FRAMES: '40', MEDIA_MAX_VIDEO_BYTES: String(2 * 1024 * 1024) };
+const LIMITS = { MEDIA_FFMPEG_THREADS: '1', MEDIA_MAX_VIDEO_SECONDS: '20', MEDIA_MAX_VIDEO_PIXELS: String(640 * 480), MEDIA_MAX_VIDEO_FRAME_RATE: '60', MEDIA_MAX_GIF_FRAMES: '40', MEDIA_MAX_VIDEO_BYTES: String(2 * 1024 * 1024) };
 
 describe('media pipeline: video, gifv and audio', { skip: ffmpegMissing ?? false }, () => {
   forEachBackend(
@@ -89,6 +89,10 @@ describe('media pipeline: video, gifv and audio', { skip: ffmpegMissing ?? false
         assert.equal(video.pix_fmt, 'yuv420p');
         assert.equal(probed.streams.find((s) => s.codec_type === 'audio')?.codec_name, 'aac');
         assert.equal(probed.format.tags?.location, undefined, 'metadata (a location) is not served');
+        // x264 writes its settings into the stream: the encoder kept to MEDIA_FFMPEG_THREADS (the suite's 1),
+        // not its own 1.5 threads a core (a `-threads` before the input bounds the decoder alone).
+        const x264 = / threads=\d+ /.exec(mp4.toString('latin1'))?.[0].trim();
+        assert.equal(x264, 'threads=1', 'the encoder used MEDIA_FFMPEG_THREADS threads');
         const small = await sharp(await bytes(await t.core.media.readFile(media.smallKey!))).metadata();
         assert.deepEqual([small.format, small.width, small.height], ['webp', 320, 240]);
         // The upload is gone once the attachment is ready.

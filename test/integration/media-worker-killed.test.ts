@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { createAccount } from '../helpers/accounts.ts';
 import { ffmpegMissing, testVideo } from '../helpers/av-media.ts';
 import { backends } from '../helpers/databases.ts';
 import { nodeArgs, nodeEnv } from '../helpers/node-process.ts';
+import { childrenNamed } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // A worker process killed with SIGKILL while it transcodes a video, then another started: the job
@@ -57,24 +58,6 @@ async function startChild(env: Record<string, string>) {
   };
 }
 
-/** The ffmpeg processes whose parent is `pid` (Linux's /proc; none elsewhere). */
-function ffmpegChildren(pid: number): number[] {
-  if (!existsSync('/proc')) return [];
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // "pid (comm) state ppid …"
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
-      if (match && match[1] === 'ffmpeg' && Number(match[2]) === pid) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
@@ -113,7 +96,7 @@ describe('media worker killed mid-transcode', { skip: ffmpegMissing ?? false }, 
         await waitFor(
           async () => {
             seen = await first.media(owner.id, uploaded.id);
-            transcoders = ffmpegChildren(first.process.pid!);
+            transcoders = childrenNamed(first.process.pid!, 'ffmpeg');
             return seen.queues.find((q) => q.queue === 'media-video')?.active === 1 && (transcoders.length > 0 || !existsSync('/proc'));
           },
           { what: 'the transcode running', timeoutMs: 120_000, intervalMs: 50, describe: () => JSON.stringify(seen?.media) },

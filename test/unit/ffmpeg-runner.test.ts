@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { runTool, ToolFailed, videoSupport } from '../../src/core/media/ffmpeg-runner.ts';
 import { nodeArgs, nodeEnv } from '../helpers/node-process.ts';
+import { childrenNamed } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // The child-process runner ffmpeg and ffprobe go through: a run past its limit is killed, a program
@@ -21,21 +22,6 @@ it('says a program cannot be started, and videoSupport why video is refused', as
   assert.equal(support.ok, false);
   assert.match((support as { reason: string }).reason, /ffmpeg is not installed on this server \(\/nonexistent\/ffmpeg and \/nonexistent\/ffprobe cannot be run/);
 });
-
-/** The processes named `name` whose parent is `pid`. */
-function childrenNamed(pid: number, name: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'));
-      if (match && match[1] === name && Number(match[2]) === pid) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
 
 it('a run ends with its parent killed by SIGKILL, even a silent one', { skip: existsSync('/usr/bin/setpriv') && existsSync('/proc') ? false : 'needs /usr/bin/setpriv (util-linux) and /proc' }, async () => {
   const parent = spawn(process.execPath, nodeArgs(join(import.meta.dirname, '..', 'fixtures', 'run-tool-process.ts')), { env: nodeEnv({ PATH: process.env.PATH ?? '' }), stdio: ['ignore', 'pipe', 'inherit'] });

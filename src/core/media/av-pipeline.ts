@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { CoreContext } from '../context.ts';
 import type { MediaOriginalMeta } from '../db/schema.ts';
+import { QUEUES } from '../jobs/queues.ts';
 import { AvRefused, DEMUXERS, probeAv, type AvInputFormat, type AvProbe } from './av-probe.ts';
 import { posterFrame, transcodeAudio, transcodeVideo, type AvRunOptions } from './av-render.ts';
 import { ToolFailed, videoSupport } from './ffmpeg-runner.ts';
@@ -20,6 +21,19 @@ import { finishTask, markFailed, pendingRow, startTasks, type MediaTask, type Pe
 
 /** The probe's time limit: reading a header takes milliseconds, a minute means something is wrong. */
 const PROBE_TIMEOUT_MS = 60_000;
+
+/** Room in an attempt for the rest of a step: copying the upload from storage, storing what was made. */
+const STEP_MARGIN_MS = 60_000;
+
+/**
+ * The poster frame's time limit: one frame takes seconds, so it is not given the transcode's (up to
+ * 1,700 s) but what remains of a media-thumbnail attempt after the probe and the copy. Past the attempt,
+ * pg-boss fails the job and that worker takes no other thumbnail until the handler returns: a file that
+ * makes the decoder spin would otherwise hold every video's poster on it for the transcode's whole limit.
+ */
+export function posterTimeoutMs(transcodeTimeoutSeconds: number): number {
+  return Math.min(transcodeTimeoutSeconds * 1000, QUEUES['media-thumbnail'].expireInSeconds * 1000 - PROBE_TIMEOUT_MS - STEP_MARGIN_MS);
+}
 
 function runOptions(ctx: CoreContext): AvRunOptions {
   return { ffmpeg: ctx.config.ffmpegPath, threads: ctx.config.mediaFfmpegThreads, timeoutMs: ctx.config.mediaTranscodeTimeoutSeconds * 1000, maxSeconds: ctx.config.mediaMaxVideoSeconds };
@@ -133,7 +147,7 @@ export async function thumbnailMedia(ctx: CoreContext, id: string): Promise<Step
       const format = inputFormat(row);
       const probed = await probeOf(ctx, path, format);
       const output = join(dir, 'poster.png');
-      await posterFrame(path, format, probed, output, runOptions(ctx));
+      await posterFrame(path, format, probed, output, { ...runOptions(ctx), timeoutMs: posterTimeoutMs(ctx.config.mediaTranscodeTimeoutSeconds) });
       let preview;
       try {
         preview = await renderPreview(await readFile(output));

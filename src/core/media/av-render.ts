@@ -23,8 +23,14 @@ export interface AvRunOptions {
   maxSeconds: number;
 }
 
+/** Before the input: `-threads` there bounds the decoder only (ffmpeg's options belong to the file they precede). */
 function common(options: AvRunOptions): string[] {
   return ['-nostdin', '-hide_banner', '-v', 'error', '-threads', String(options.threads), '-filter_threads', String(options.threads)];
+}
+
+/** After the input: the encoder's own bound (libx264 otherwise takes 1.5 threads a core, whatever the decoder has). */
+function encoderThreads(options: AvRunOptions): string[] {
+  return ['-threads', String(options.threads)];
 }
 
 /** Runs ffmpeg; a timeout or a decoding failure is the file's fault (AvRefused), a missing ffmpeg is not. */
@@ -51,6 +57,7 @@ export async function transcodeVideo(input: string, format: AvInputFormat, probe
     '-vf', scale,
     '-fpsmax', String(VIDEO_MAX_FPS),
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
+    ...encoderThreads(options),
     '-t', String(options.maxSeconds),
     '-map_metadata', '-1', '-map_chapters', '-1',
     '-movflags', '+faststart',
@@ -66,6 +73,7 @@ export async function transcodeAudio(input: string, format: AvInputFormat, outpu
     ...safeInput(format, input),
     '-map', '0:a:0', '-vn', '-sn', '-dn',
     '-c:a', 'libmp3lame', '-q:a', '2',
+    ...encoderThreads(options),
     '-t', String(options.maxSeconds),
     '-map_metadata', '-1',
     '-f', 'mp3', '-y', `file:${output}`,
@@ -84,7 +92,7 @@ export async function posterFrame(input: string, format: AvInputFormat, probe: A
     '-frames:v', '1',
     '-vf', "scale=w='min(1280,iw)':h='min(1280,ih)':force_original_aspect_ratio=decrease",
     '-map_metadata', '-1',
-    '-f', 'image2', '-c:v', 'png', '-y', `file:${output}`,
+    '-f', 'image2', '-c:v', 'png', ...encoderThreads(options), '-y', `file:${output}`,
   ];
   await run(options, args, 'video');
 }

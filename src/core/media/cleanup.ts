@@ -1,16 +1,22 @@
 import { sql } from 'kysely';
 import type { CoreContext } from '../context.ts';
+import { markFailed } from './pipeline-tasks.ts';
 
 // What keeps a small server's disk from filling with media nobody uses (the hourly `cleanup` job):
 //   - uploads never attached to a post, 24 hours after they were made: their rows, then their files
 //     once the delete has committed (a rollback never loses a file a row names);
+//   - attachments of posts still `processing` a day after their upload: marked failed, so the post says
+//     so rather than "processing" for good. A step whose last attempt was lost with its worker (killed,
+//     restarted) ends in the dead-letter queue without marking anything; every queue's attempts together
+//     last a few hours, so a day means the pipeline has given up (unattached ones are removed below);
 //   - files under storage that no row names, last written more than a day ago: what a crash left
 //     between a file's write and its row (or between a row's delete and its files'), and the partial
 //     files of interrupted writes.
 // Why an old unnamed file is never one a row still needs: keys are random per upload, a row is made
-// after its upload's file, and its variants are written only while it is `processing` and unattached,
-// which the first step ends for every row older than a day. So a file older than a day that no row
-// names now can only be named again by nothing. Each run is bounded (MAX_ROWS rows, MAX_FILES files
+// after its upload's file (in the same request), and a variant is named by its row in the UPDATE that
+// follows its write (or never: the row was deleted or failed meanwhile), whether the row is attached (a
+// website post takes uploads still processing) or not. So a file older than a day that no row names now
+// can only be named again by nothing. Each run is bounded (MAX_ROWS rows, MAX_FILES files
 // removed); the next hour's run goes on. Running twice changes nothing the first did not.
 
 /** How long an upload may wait for a post. */
@@ -27,13 +33,38 @@ export interface MediaCleanupOptions {
   asOf?: Date;
 }
 
+/** How long after its upload an attachment may still be processing; past it, the pipeline gave up. */
+export const PROCESSING_TTL_MS = 24 * 3600 * 1000;
+
+/** What an attachment the pipeline gave up on says to its owner. */
+export const GAVE_UP_REASON = 'Processing did not finish. Please upload the file again.';
+
 export interface MediaCleanupResult {
+  /** Attachments of posts marked failed after processing for a day. */
+  stuck: number;
   /** Unattached uploads removed (rows). */
   unattached: number;
   /** Files no row named, removed. */
   orphanFiles: number;
   /** Partial files and empty folders removed. */
   leftovers: number;
+}
+
+/** Marks failed the attachments of posts still processing a day after their upload; how many. */
+export async function failStuckMedia(ctx: CoreContext, options: MediaCleanupOptions = {}): Promise<number> {
+  const cutoff = new Date((options.asOf ?? new Date()).getTime() - PROCESSING_TTL_MS);
+  const rows = await ctx.db
+    .selectFrom('media_attachments')
+    .select('id')
+    .where('state', '=', 'processing')
+    .where('status_id', 'is not', null)
+    .where('created_at', '<=', cutoff)
+    .orderBy('created_at')
+    .limit(MAX_ROWS)
+    .execute();
+  // markFailed acts only on a row still processing: one a late step finished meanwhile stays ready.
+  for (const row of rows) await markFailed(ctx, row.id, GAVE_UP_REASON);
+  return rows.length;
 }
 
 /** Removes unattached uploads older than a day: rows in batches, each batch's files after its delete. */
@@ -100,8 +131,9 @@ export async function removeOrphanMediaFiles(ctx: CoreContext, options: MediaCle
   return { orphanFiles, leftovers };
 }
 
-/** The media part of the hourly cleanup: unattached uploads first, then the storage sweep. */
+/** The media part of the hourly cleanup: attachments stuck processing, unattached uploads, then the storage sweep. */
 export async function cleanUpMedia(ctx: CoreContext, options: MediaCleanupOptions = {}): Promise<MediaCleanupResult> {
+  const stuck = await failStuckMedia(ctx, options);
   const unattached = await removeUnattachedMedia(ctx, options);
-  return { unattached, ...(await removeOrphanMediaFiles(ctx, options)) };
+  return { stuck, unattached, ...(await removeOrphanMediaFiles(ctx, options)) };
 }

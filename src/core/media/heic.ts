@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runTool, ToolFailed } from './ffmpeg-runner.ts';
 import { ImageRefused } from './image.ts';
+import { newTempDir } from './temp-files.ts';
 
 // HEIC/HEIF photos (what iPhones take) are HEVC-coded, which sharp's prebuilt libvips cannot decode (its
 // libheif has AV1 only: AVIF works). The system's `heif-convert` (Debian's libheif-examples: libheif
@@ -34,32 +34,24 @@ export function isHevcHeif(head: Buffer): boolean {
 /** The refusal of a HEIC photo where no converter is installed (upload, probe, conversion alike). */
 export const HEIC_UNAVAILABLE = 'This server cannot convert HEIC photos: export the picture as JPEG and upload that.';
 
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // No shell, arguments as they are; a hung conversion is killed, not waited for.
-    execFile(command, args, { timeout: CONVERT_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 }, (error) => {
-      if (error) reject(error);
-      else resolve();
-    });
-  });
-}
-
 /**
  * The JPEG of a HEIC photo's primary image, with libheif's rotation and mirroring applied.
  * @param command heif-convert's path (config.mediaHeifConvert); undefined: not installed here.
  */
 export async function heicToJpeg(data: Buffer, command: string | undefined): Promise<Buffer> {
   if (command === undefined) throw new ImageRefused(HEIC_UNAVAILABLE);
-  const dir = await mkdtemp(join(tmpdir(), 'pipit-heic-'));
+  // The temp directory and the runner of ffmpeg's steps: a worker killed mid-conversion takes
+  // heif-convert with it, and its directory is swept later (temp-files.ts).
+  const dir = await newTempDir();
   try {
     const input = join(dir, 'upload.heic');
     await writeFile(input, data, { mode: 0o600 });
     try {
-      await run(command, ['-q', '92', input, join(dir, 'out.jpg')]);
+      await runTool(command, ['-q', '92', input, join(dir, 'out.jpg')], CONVERT_TIMEOUT_MS);
     } catch (error) {
-      const e = error as NodeJS.ErrnoException & { killed?: boolean };
-      if (e.code === 'ENOENT') throw new ImageRefused(HEIC_UNAVAILABLE);
-      if (e.killed) throw new ImageRefused('The HEIC photo took too long to convert. Export it as JPEG and upload that.');
+      if (!(error instanceof ToolFailed)) throw error;
+      if (/could not be started/.test(error.message)) throw new ImageRefused(HEIC_UNAVAILABLE);
+      if (error.timedOut) throw new ImageRefused('The HEIC photo took too long to convert. Export it as JPEG and upload that.');
       throw new ImageRefused('The HEIC photo could not be decoded: the file is truncated or corrupt.');
     }
     // One image: out.jpg. Several top-level images: out-1.jpg, out-2.jpg… (the first taken); depth maps

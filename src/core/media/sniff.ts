@@ -19,7 +19,7 @@ export type SniffedUpload =
   | { ok: true; kind: 'video' | 'audio'; format: AvContainer }
   | { ok: false; reason: string };
 
-export const ACCEPTED_UPLOADS_TEXT = 'an image (JPEG, PNG, WebP, GIF or AVIF), a video (MP4, MOV or WebM) or audio (MP3, Ogg, M4A, WAV or FLAC)';
+export const ACCEPTED_UPLOADS_TEXT = 'an image (JPEG, PNG, WebP, GIF, AVIF or HEIC), a video (MP4, MOV or WebM) or audio (MP3, Ogg, M4A, WAV or FLAC)';
 
 /** The bytes `sniff` needs at most. */
 export const SNIFF_BYTES = 64;

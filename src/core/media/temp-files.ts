@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// The temp directories ffmpeg works in (av-pipeline.ts): one per step, under the system's temp folder,
+// The temp directories ffmpeg and heif-convert work in (av-pipeline.ts, heic.ts): one per step, under the system's temp folder,
 // removed when the step ends. A worker killed mid-transcode cannot remove its own, so each process looks,
 // at most once an hour, for ones older than any step may last (the media-video queue's 1,800 s attempt,
 // with room) and removes them: a killed transcode's copy of a 100 MB upload does not stay for good.
