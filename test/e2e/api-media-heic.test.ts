@@ -97,6 +97,25 @@ describe('HEIC uploads', { skip: heicToolsMissing }, () => {
         assert.deepEqual(await conversions(), [], 'the conversion left no temporary file');
       });
 
+      it('a HEIC avatar is converted and cropped like any picture', async () => {
+        const form = new FormData();
+        form.append('avatar', new Blob([new Uint8Array(await toHeic(await phoneJpeg(300, 200, 1)))], { type: 'image/heic' }), 'IMG_0002.HEIC');
+        const request = new Request('http://localhost/', { method: 'PATCH', body: form });
+        const res = await app.inject({
+          method: 'PATCH',
+          url: '/api/v1/accounts/update_credentials',
+          remoteAddress: uniqueIp(),
+          headers: { ...bearer(alice.token), 'content-type': request.headers.get('content-type')! },
+          payload: Buffer.from(await request.arrayBuffer()),
+        });
+        assert.equal(res.statusCode, 200, res.body);
+        const avatar = await app.inject({ url: new URL((res.json() as Json).avatar).pathname });
+        assert.equal(avatar.statusCode, 200);
+        const served = await sharp(avatar.rawPayload).metadata();
+        assert.deepEqual([served.format, served.width, served.height], ['webp', 400, 400]);
+        assert.deepEqual(await conversions(), [], 'the conversion left no temporary file');
+      });
+
       it('a corrupt HEIC fails with a reason and leaves no temporary file', async () => {
         const heic = await toHeic(await phoneJpeg(300, 200, 1));
         // Header intact (the probe reads its size), the coded picture cut short.
@@ -155,6 +174,23 @@ forEachBackend(
     it('the instance does not list HEIC', async () => {
       const types = await supportedTypes(app);
       assert.ok(!types.includes('image/heic') && !types.includes('image/heif'), JSON.stringify(types));
+    });
+
+    it('a HEIC avatar is refused with the same message, and the account keeps its default', { skip: heicToolsMissing }, async () => {
+      const form = new FormData();
+      form.append('avatar', new Blob([new Uint8Array(await toHeic(await phoneJpeg(64, 48, 1)))], { type: 'image/heic' }), 'IMG_0003.HEIC');
+      const request = new Request('http://localhost/', { method: 'PATCH', body: form });
+      const res = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/accounts/update_credentials',
+        remoteAddress: uniqueIp(),
+        headers: { ...bearer(alice.token), 'content-type': request.headers.get('content-type')! },
+        payload: Buffer.from(await request.arrayBuffer()),
+      });
+      assert.equal(res.statusCode, 422, res.body);
+      assert.match(res.json().error, /cannot convert HEIC photos: export the picture as JPEG/);
+      const me = await app.inject({ url: '/api/v1/accounts/verify_credentials', headers: bearer(alice.token) });
+      assert.match(me.json().avatar, /\/assets\/avatar\.png$/, 'the default avatar stays');
     });
 
     it('the admin page says HEIC photos are refused, and why', async () => {

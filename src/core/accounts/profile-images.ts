@@ -5,6 +5,7 @@ import { withTransaction } from '../db/transaction.ts';
 import { Invalid, NotFound, TooLarge } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
 import { ImageRefused, probeImage } from '../media/image.ts';
+import { HEIC_UNAVAILABLE, heicToJpeg, isHevcHeif } from '../media/heic.ts';
 import { newMediaPrefix, profileImageKey, type ProfileImageVariant } from '../media/keys.ts';
 import { sniff } from '../media/sniff.ts';
 import { ACCOUNT_COLUMNS, toAccount, type Account } from './account-view.ts';
@@ -71,9 +72,16 @@ async function render(ctx: CoreContext, data: Buffer, field: Field): Promise<Ren
   if (!sniffed.ok) throw new Invalid(`${FIELD_NAMES[field]}: ${sniffed.reason}`, field);
   const maxPixels = ctx.config.mediaMaxImagePixels;
   try {
-    await probeImage(data, maxPixels);
+    // A HEIC photo (an iPhone's) is converted to JPEG as attachments are (its size checked from its header
+    // first); libheif has already turned it upright, so its EXIF orientation is not applied again.
+    const heic = isHevcHeif(data);
+    await probeImage(data, maxPixels, { heic: ctx.config.mediaHeifConvert !== undefined ? { accepted: true } : { accepted: false, refusal: HEIC_UNAVAILABLE } });
+    const picture = heic ? await heicToJpeg(data, ctx.config.mediaHeifConvert) : data;
     // One frame of an animation; oriented as the camera meant, and cropped to fill (centred).
-    const input = () => sharp(data, { limitInputPixels: maxPixels, failOn: 'error', animated: false }).autoOrient();
+    const input = () => {
+      const image = sharp(picture, { limitInputPixels: maxPixels, failOn: 'error', animated: false });
+      return heic ? image : image.autoOrient();
+    };
     const cover = (width: number, height: number) => input().resize({ width, height, fit: 'cover' }).webp({ quality: 85 }).toBuffer();
     if (field === 'header') return [{ variant: 'header', data: await cover(HEADER_WIDTH, HEADER_HEIGHT) }];
     const [large, small] = await Promise.all([cover(AVATAR_SIZE, AVATAR_SIZE), cover(AVATAR_SMALL_SIZE, AVATAR_SMALL_SIZE)]);
