@@ -86,6 +86,7 @@ const schema = z
     MEDIA_MAX_VIDEO_FRAME_RATE: z.coerce.number({ error: 'must be a number of frames per second' }).min(1).max(1000).default(120),
     MEDIA_MAX_GIF_FRAMES: z.coerce.number({ error: 'must be a number of frames' }).int('must be a whole number').min(2).max(100_000).default(3000),
     MEDIA_TRANSCODE_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number').min(5).max(1700, 'must be at most 1700 (the media-video queue gives an attempt 1800 s)').default(1200),
+    MEDIA_TOOL_MEMORY_MB: z.coerce.number({ error: 'must be a number of megabytes' }).int('must be a whole number').min(256).max(1_000_000).default(2048),
     MEDIA_FFMPEG_THREADS: z.coerce.number({ error: 'must be a number of threads' }).int('must be a whole number').min(1).max(64).default(2),
     FFMPEG_PATH: z.string().min(1).max(1000).default('ffmpeg'),
     FFPROBE_PATH: z.string().min(1).max(1000).default('ffprobe'),
@@ -177,6 +178,8 @@ export interface Config {
   readonly mediaTranscodeTimeoutSeconds: number;
   /** Threads each ffmpeg run may use (`-threads`). */
   readonly mediaFfmpegThreads: number;
+  /** The address space each ffmpeg, ffprobe or heif-convert run may take, in MiB (prlimit --as): a file that makes a decoder allocate without end fails, not the machine. */
+  readonly mediaToolMemoryMb: number;
   /** The ffmpeg and ffprobe programs (a name looked up on PATH, or a path); without them video is refused. */
   readonly ffmpegPath: string;
   readonly ffprobePath: string;
@@ -313,6 +316,7 @@ export function loadConfig(env: Env = process.env, options: { dotenvPath?: strin
     mediaMaxGifFrames: v.MEDIA_MAX_GIF_FRAMES,
     mediaTranscodeTimeoutSeconds: v.MEDIA_TRANSCODE_TIMEOUT_SECONDS,
     mediaFfmpegThreads: v.MEDIA_FFMPEG_THREADS,
+    mediaToolMemoryMb: v.MEDIA_TOOL_MEMORY_MB,
     ffmpegPath: v.FFMPEG_PATH,
     ffprobePath: v.FFPROBE_PATH,
   });

@@ -34,3 +34,9 @@ it('a run ends with its parent killed by SIGKILL, even a silent one', { skip: ex
     if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
   }
 });
+
+it('bounds a run\'s address space when asked (prlimit: the kernel then refuses any allocation past it)', { skip: existsSync('/usr/bin/prlimit') ? false : 'needs /usr/bin/prlimit (util-linux)' }, async () => {
+  const { stdout } = await runTool('/bin/sh', ['-c', 'ulimit -v'], 5000, { memoryMb: 300 });
+  assert.equal(stdout.trim(), String(300 * 1024), 'the limit, in KiB, as the program sees it');
+  assert.equal((await runTool('/bin/sh', ['-c', 'ulimit -v'], 5000)).stdout.trim(), 'unlimited', 'no bound unless asked');
+});

@@ -76,7 +76,7 @@ async function render(ctx: CoreContext, data: Buffer, field: Field): Promise<Ren
     // first); libheif has already turned it upright, so its EXIF orientation is not applied again.
     const heic = isHevcHeif(data);
     await probeImage(data, maxPixels, { heic: ctx.config.mediaHeifConvert !== undefined ? { accepted: true } : { accepted: false, refusal: HEIC_UNAVAILABLE } });
-    const picture = heic ? await heicToJpeg(data, ctx.config.mediaHeifConvert) : data;
+    const picture = heic ? await heicToJpeg(data, ctx.config.mediaHeifConvert, ctx.config.mediaToolMemoryMb) : data;
     // One frame of an animation; oriented as the camera meant, and cropped to fill (centred).
     const input = () => {
       const image = sharp(picture, { limitInputPixels: maxPixels, failOn: 'error', animated: false });

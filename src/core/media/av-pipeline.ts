@@ -36,7 +36,7 @@ export function posterTimeoutMs(transcodeTimeoutSeconds: number): number {
 }
 
 function runOptions(ctx: CoreContext): AvRunOptions {
-  return { ffmpeg: ctx.config.ffmpegPath, threads: ctx.config.mediaFfmpegThreads, timeoutMs: ctx.config.mediaTranscodeTimeoutSeconds * 1000, maxSeconds: ctx.config.mediaMaxVideoSeconds };
+  return { ffmpeg: ctx.config.ffmpegPath, threads: ctx.config.mediaFfmpegThreads, memoryMb: ctx.config.mediaToolMemoryMb, timeoutMs: ctx.config.mediaTranscodeTimeoutSeconds * 1000, maxSeconds: ctx.config.mediaMaxVideoSeconds };
 }
 
 function limits(ctx: CoreContext) {
@@ -84,7 +84,7 @@ async function judged(ctx: CoreContext, id: string, work: () => Promise<StepOutc
 }
 
 function probeOf(ctx: CoreContext, path: string, format: AvInputFormat): Promise<AvProbe> {
-  return probeAv(ctx.config.ffprobePath, path, format, limits(ctx), PROBE_TIMEOUT_MS);
+  return probeAv(ctx.config.ffprobePath, path, format, limits(ctx), PROBE_TIMEOUT_MS, ctx.config.mediaToolMemoryMb);
 }
 
 /** The probe of a video, audio file or animated GIF: judged by ffprobe, then given its tasks. */

@@ -88,11 +88,11 @@ function minutes(seconds: number): string {
 }
 
 /** Reads `path` (of the sniffed `format`) with ffprobe and judges it against `limits`; throws AvRefused. */
-export async function probeAv(ffprobe: string, path: string, format: AvInputFormat, limits: AvLimits, timeoutMs: number): Promise<AvProbe> {
+export async function probeAv(ffprobe: string, path: string, format: AvInputFormat, limits: AvLimits, timeoutMs: number, memoryMb?: number): Promise<AvProbe> {
   const args = ['-hide_banner', '-v', 'error', ...(format === 'gif' ? ['-count_packets'] : []), '-print_format', 'json', '-show_format', '-show_streams', ...safeInput(format, path)];
   let output: ProbeOutput;
   try {
-    output = JSON.parse((await runTool(ffprobe, args, timeoutMs)).stdout) as ProbeOutput;
+    output = JSON.parse((await runTool(ffprobe, args, timeoutMs, { memoryMb })).stdout) as ProbeOutput;
   } catch (error) {
     if (error instanceof ToolFailed && error.timedOut) throw new AvRefused('The file took too long to read: it may be corrupt.');
     if (error instanceof ToolFailed && /could not be started/.test(error.message)) throw error;

@@ -19,6 +19,8 @@ export interface AvRunOptions {
   ffmpeg: string;
   threads: number;
   timeoutMs: number;
+  /** Each run's address space, in MiB (runTool's limits). */
+  memoryMb: number;
   /** The longest output (the duration limit, for inputs whose container did not say). */
   maxSeconds: number;
 }
@@ -36,7 +38,7 @@ function encoderThreads(options: AvRunOptions): string[] {
 /** Runs ffmpeg; a timeout or a decoding failure is the file's fault (AvRefused), a missing ffmpeg is not. */
 async function run(options: AvRunOptions, args: string[], what: string): Promise<void> {
   try {
-    await runTool(options.ffmpeg, args, options.timeoutMs);
+    await runTool(options.ffmpeg, args, options.timeoutMs, { memoryMb: options.memoryMb });
   } catch (error) {
     if (!(error instanceof ToolFailed) || /could not be started/.test(error.message)) throw error;
     if (error.timedOut) throw new AvRefused(`The ${what} took longer than ${Math.round(options.timeoutMs / 1000)} seconds to process: upload a shorter or smaller file.`);

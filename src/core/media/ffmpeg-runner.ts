@@ -28,6 +28,24 @@ export interface ToolResult {
 }
 
 const SETPRIV = existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : undefined;
+// util-linux's prlimit sets a resource limit and then runs the program in its place (same process).
+const PRLIMIT = existsSync('/usr/bin/prlimit') ? '/usr/bin/prlimit' : undefined;
+
+export interface ToolLimits {
+  /**
+   * The address space the run may take, in MiB (RLIMIT_AS, where util-linux's prlimit is): past it an
+   * allocation fails and so does the run, rather than a crafted file taking the machine's memory.
+   */
+  memoryMb?: number | undefined;
+}
+
+/** The command line that runs `program` under the limits: [setpriv …] [prlimit …] program args. */
+function commandLine(program: string, args: readonly string[], limits: ToolLimits): string[] {
+  const line = [program, ...args];
+  if (PRLIMIT && limits.memoryMb !== undefined) line.unshift(PRLIMIT, `--as=${limits.memoryMb * 1024 * 1024}`, '--');
+  if (SETPRIV) line.unshift(SETPRIV, '--pdeathsig', 'KILL', '--');
+  return line;
+}
 
 /** At most this much of each stream is kept (ffprobe's JSON of a few streams is a few kilobytes). */
 const OUTPUT_MAX = 1024 * 1024;
@@ -36,11 +54,10 @@ const OUTPUT_MAX = 1024 * 1024;
  * Runs `program` with `args` (no shell), within `timeoutMs`. Resolves with its output when it exits 0;
  * rejects with ToolFailed otherwise (the tail of stderr in the error, for the log, never for users).
  */
-export function runTool(program: string, args: readonly string[], timeoutMs: number): Promise<ToolResult> {
+export function runTool(program: string, args: readonly string[], timeoutMs: number, limits: ToolLimits = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = SETPRIV
-      ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', program, ...args], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
-      : spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const [command, ...rest] = commandLine(program, args, limits);
+    const child = spawn(command!, rest, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -62,8 +79,8 @@ export function runTool(program: string, args: readonly string[], timeoutMs: num
       clearTimeout(timer);
       if (timedOut) reject(new ToolFailed(`${program} ran past its ${Math.round(timeoutMs / 1000)} s limit and was stopped`, true, stderr));
       else if (code === 0) resolve({ stdout, stderr });
-      // setpriv's own answer when it cannot start the program, as spawn's error would be without it.
-      else if (SETPRIV && code === 127 && /setpriv: failed to execute/.test(stderr)) reject(new ToolFailed(`${program} could not be started: ${stderr.trim()}`, false, stderr));
+      // setpriv's or prlimit's own answer when it cannot start the program, as spawn's error would be without it.
+      else if ((SETPRIV || PRLIMIT) && code !== 0 && /(setpriv|prlimit): failed to execute/.test(stderr)) reject(new ToolFailed(`${program} could not be started: ${stderr.trim()}`, false, stderr));
       else reject(new ToolFailed(`${program} exited with ${signal ?? code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`, false, stderr));
     });
   });

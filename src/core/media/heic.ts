@@ -38,7 +38,7 @@ export const HEIC_UNAVAILABLE = 'This server cannot convert HEIC photos: export 
  * The JPEG of a HEIC photo's primary image, with libheif's rotation and mirroring applied.
  * @param command heif-convert's path (config.mediaHeifConvert); undefined: not installed here.
  */
-export async function heicToJpeg(data: Buffer, command: string | undefined): Promise<Buffer> {
+export async function heicToJpeg(data: Buffer, command: string | undefined, memoryMb?: number): Promise<Buffer> {
   if (command === undefined) throw new ImageRefused(HEIC_UNAVAILABLE);
   // The temp directory and the runner of ffmpeg's steps: a worker killed mid-conversion takes
   // heif-convert with it, and its directory is swept later (temp-files.ts).
@@ -47,7 +47,7 @@ export async function heicToJpeg(data: Buffer, command: string | undefined): Pro
     const input = join(dir, 'upload.heic');
     await writeFile(input, data, { mode: 0o600 });
     try {
-      await runTool(command, ['-q', '92', input, join(dir, 'out.jpg')], CONVERT_TIMEOUT_MS);
+      await runTool(command, ['-q', '92', input, join(dir, 'out.jpg')], CONVERT_TIMEOUT_MS, { memoryMb });
     } catch (error) {
       if (!(error instanceof ToolFailed)) throw error;
       if (/could not be started/.test(error.message)) throw new ImageRefused(HEIC_UNAVAILABLE);

@@ -62,7 +62,7 @@ export async function processImage(ctx: CoreContext, id: string): Promise<StepOu
     // HEIC: converted to JPEG by heif-convert (its pixel count was checked from the header by the probe),
     // upright already, then the usual path re-encodes it without metadata.
     if (isHevcHeif(upload.data)) {
-      rendered = await renderImage(await heicToJpeg(upload.data, ctx.config.mediaHeifConvert), ctx.config.mediaMaxImagePixels, { oriented: true });
+      rendered = await renderImage(await heicToJpeg(upload.data, ctx.config.mediaHeifConvert, ctx.config.mediaToolMemoryMb), ctx.config.mediaMaxImagePixels, { oriented: true });
     } else {
       rendered = await renderImage(upload.data, ctx.config.mediaMaxImagePixels);
     }
