@@ -65,6 +65,31 @@ forEachBackend(
       assert.ok(ready.originalKey?.endsWith('.mp4'), 'the transcode ran');
       assert.ok(ready.smallKey && ready.blurhash, 'the poster ran');
     });
+
+    it('a video that fails after its transcode (its poster gave up) keeps no file and counts nothing against the quota', { skip: ffmpegMissing ?? false }, async () => {
+      for (const worker of workers.splice(0)) await worker.stop();
+      // No worker takes media-thumbnail: the transcode is done, the poster stays pending.
+      workers.push(await startWorker(t.core, { logger: pino({ level: 'silent' }), schedules: false, queues: ['media-probe', 'media-video'] }));
+      const loner = await createAccount(t.core, 'loner');
+      const uploaded = await t.core.media.uploadMedia(loner.id, { file: await testVideo({ seconds: 1 }) });
+      const transcoded = await waitFor(
+        async () => {
+          const media = await t.core.media.getMedia(loner.id, uploaded.id);
+          return media.originalKey !== null && media;
+        },
+        { what: 'the transcode written' },
+      );
+      assert.equal(transcoded.state, 'processing');
+      assert.ok(await t.core.media.readFile(transcoded.originalKey!), 'the transcoded file is stored');
+      // What the worker does when the poster's last attempt fails.
+      await t.core.media.failMedia(uploaded.id, 'the poster gave up');
+      const failed = await t.core.media.getMedia(loner.id, uploaded.id);
+      assert.equal(failed.state, 'failed');
+      assert.deepEqual([failed.originalKey, failed.smallKey], [null, null]);
+      assert.equal(await t.core.media.readFile(transcoded.originalKey!), undefined, 'the transcoded file is removed');
+      const usage = await t.core.media.mediaStorageOverview(10);
+      assert.ok(!usage.topAccounts.some((a) => a.username === loner.username && a.bytes > 0), JSON.stringify(usage.topAccounts));
+    });
   },
   { env: { WORKER_QUEUES: 'media-probe' } },
 );

@@ -93,18 +93,20 @@ export async function finishTask(ctx: CoreContext, id: string, task: MediaTask, 
   return 'done';
 }
 
-/** Marks a processing attachment failed with the reason its owner sees, and drops its upload. */
+/** Marks a processing attachment failed with the reason its owner sees, and drops its upload and whatever its tasks wrote. */
 export async function markFailed(ctx: CoreContext, id: string, reason: string): Promise<void> {
-  const uploadKey = await withTransaction(ctx, async (tx) => {
-    const row = await tx.db.selectFrom('media_attachments').select(['upload_key']).where('id', '=', id).where('state', '=', 'processing').forUpdate().executeTakeFirst();
-    if (!row) return undefined;
+  const keys = await withTransaction(ctx, async (tx) => {
+    const row = await tx.db.selectFrom('media_attachments').select(['upload_key', 'original_key', 'small_key']).where('id', '=', id).where('state', '=', 'processing').forUpdate().executeTakeFirst();
+    if (!row) return [];
+    // What the tasks done so far wrote (a transcoded video whose poster then failed) goes too: a failed
+    // attachment shows nothing, so its files would only fill the disk and the owner's quota.
     await tx.db
       .updateTable('media_attachments')
-      .set({ state: 'failed', failure_reason: reason.slice(0, 500), pending_tasks: [], upload_key: null, updated_at: sql<Date>`now()` })
+      .set({ state: 'failed', failure_reason: reason.slice(0, 500), pending_tasks: [], upload_key: null, original_key: null, original_size: null, small_key: null, small_size: null, blurhash: null, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
       .execute();
-    return row.upload_key;
+    return [row.upload_key, row.original_key, row.small_key];
   });
   // After the commit; a failure here only leaves an orphan for the storage cleanup.
-  if (uploadKey) await ctx.storage.delete(uploadKey);
+  for (const key of keys) if (key) await ctx.storage.delete(key);
 }
