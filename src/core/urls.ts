@@ -34,11 +34,26 @@ export function tagPath(tag: string): string {
 
 // Our own markup only: user text is escaped, so `href="/` cannot come from what someone typed, and
 // links to other sites are always absolute. `//host` (protocol-relative) is not a local path.
-const LOCAL_HREF = /href="\/(?!\/)/g;
+const LOCAL_HREF = 'href="/';
+const SLASH = 47;
 
 /** `html` with every root-relative link made absolute against `publicUrl` (no trailing slash). */
 export function absoluteLinks(html: string, publicUrl: string): string {
-  return html.replace(LOCAL_HREF, () => `href="${publicUrl}/`);
+  // indexOf rather than a global replace with a callback: every status of an API page goes through
+  // here, and most hold no link at all.
+  let at = html.indexOf(LOCAL_HREF);
+  if (at === -1) return html;
+  let out = '';
+  let from = 0;
+  while (at !== -1) {
+    const path = at + LOCAL_HREF.length - 1;
+    if (html.charCodeAt(path + 1) !== SLASH) {
+      out += html.slice(from, path) + publicUrl;
+      from = path;
+    }
+    at = html.indexOf(LOCAL_HREF, path + 1);
+  }
+  return out + html.slice(from);
 }
 
 /**

@@ -7,6 +7,7 @@ import { OAuthError } from './oauth-error.ts';
 import { digest, looksLikeSecret, matchesDigest, newSecret, s256 } from './secrets.ts';
 import { RateLimited } from '../domain/errors.ts';
 import { executePrepared } from '../db/prepared.ts';
+import { compiledOnce } from '../db/compiled-once.ts';
 import { addHitsStatement, coalesced, countOf, rateKey, rateStateOf, windowRow } from '../rate-limits/hits.ts';
 import type { RateRule, RateState } from '../rate-limits/rate-limits.ts';
 
@@ -104,7 +105,7 @@ export async function revokeToken(ctx: CoreContext, app: OAuthApp, token: unknow
 }
 
 /** The token, its app and its account (if any) found by the token's digest. */
-function ownerQuery(ctx: CoreContext, hash: Buffer) {
+function ownerQuery(ctx: CoreContext, hash: Buffer | string) {
   return ctx.db
     .selectFrom('oauth_access_tokens as t')
     .innerJoin('oauth_applications as app', 'app.id', 't.application_id')
@@ -129,7 +130,8 @@ function ownerQuery(ctx: CoreContext, hash: Buffer) {
       'accounts.avatar_small_key as account_avatar_small_key',
       'accounts.header_key as account_header_key',
     ])
-    .where('t.token_hash', '=', hash)
+    // A string only as compiledOnce's marker for the digest (authenticateTokenCounting).
+    .where('t.token_hash', '=', hash as Buffer)
     .where('t.revoked_at', 'is', null);
 }
 
@@ -195,14 +197,18 @@ export async function authenticateTokenCounting(
   const hash = digest(token);
   const key = rateKey(rule, subject);
   const share = await coalesced(ctx, `token:${key}:${hash.toString('hex')}`, async (n) => {
-    // Every API call runs it: a prepared statement (db/prepared.ts).
-    const rows = await executePrepared(ctx.db, sql<OwnerRow & { hit_count: number | null; hit_expires_at: Date | null }>`
-      WITH owner AS (${ownerQuery(ctx, hash)}),
+    // Every API call runs it: built and compiled once per window length (db/compiled-once.ts), run as
+    // a prepared statement (db/prepared.ts).
+    const statement = compiledOnce(`token-hit|${rule.windowSeconds}`, { hash, key, n }, (v) =>
+      sql<OwnerRow & { hit_count: number | null; hit_expires_at: Date | null }>`
+      WITH owner AS (${ownerQuery(ctx, v.hash)}),
       hit AS (${addHitsStatement(
         // Counted only for a token that authenticates: a deleted account's token counts per address.
-        windowRow(key, rule.windowSeconds, n, sql`EXISTS (SELECT 1 FROM owner WHERE token_account_id IS NULL OR account_id IS NOT NULL)`),
+        windowRow(v.key, rule.windowSeconds, v.n, sql`EXISTS (SELECT 1 FROM owner WHERE token_account_id IS NULL OR account_id IS NOT NULL)`),
       )})
-      SELECT owner.*, hit.count AS hit_count, hit.expires_at AS hit_expires_at FROM owner LEFT JOIN hit ON true`.compile(ctx.db));
+      SELECT owner.*, hit.count AS hit_count, hit.expires_at AS hit_expires_at FROM owner LEFT JOIN hit ON true`.compile(ctx.db),
+    );
+    const rows = await executePrepared(ctx.db, statement);
     const row = rows[0];
     const owner = await toOwner(ctx, token, row);
     return { owner, count: row?.hit_count ?? 0, expires_at: row?.hit_expires_at ?? new Date() };

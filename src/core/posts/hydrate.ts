@@ -4,6 +4,7 @@ import { NotFound } from '../domain/errors.ts';
 import { isId } from '../domain/ids.ts';
 import { selectPosts, toBarePost, type Post, type PostRow } from './post-view.ts';
 import type { Viewer } from './visibility.ts';
+import type { Account } from '../accounts/account-view.ts';
 
 // A page of status rows → full views in a fixed number of queries, whatever the page size: the rows
 // carry their mentions, tags, attachments and the viewer's flags (selectPosts); the boosted posts come in one more
@@ -15,10 +16,14 @@ export async function hydratePosts(db: Kysely<Database>, viewer: Viewer, rows: r
   if (rows.length === 0) return [];
   const reblogIds = [...new Set(rows.flatMap((r) => (r.reblog_of_id ? [r.reblog_of_id] : [])))];
   const reblogRows = reblogIds.length ? await selectPosts(db, viewer).where('s.id', 'in', reblogIds).where('s.reblog_of_id', 'is', null).execute() : [];
-  const all = [...rows, ...reblogRows];
   const visibleReblogs = new Set(reblogRows.map((r) => r.id));
   const views = new Map<string, Post>();
-  for (const row of all) views.set(row.id, toBarePost(row));
+  // One Account object per author and statement (toBarePost): the two statements may differ in an
+  // author's counts, so each keeps its own.
+  const authors = new Map<string, Account>();
+  for (const row of rows) views.set(row.id, toBarePost(row, authors));
+  const reblogAuthors = new Map<string, Account>();
+  for (const row of reblogRows) views.set(row.id, toBarePost(row, reblogAuthors));
   return rows.flatMap((row) => {
     const view = views.get(row.id)!;
     if (row.reblog_of_id) {

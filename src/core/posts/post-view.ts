@@ -129,8 +129,18 @@ export function selectPosts(db: Kysely<Database>, viewer: Viewer) {
 export type PostQuery = ReturnType<typeof selectPosts>;
 export type PostRow = Awaited<ReturnType<PostQuery['executeTakeFirstOrThrow']>>;
 
-/** A row as a Post, before hydration adds the boosted post. */
-export function toBarePost(row: PostRow): Post {
+/**
+ * A row as a Post, before hydration adds the boosted post. `authors`, given for the rows of one
+ * statement, makes the rows of one author share one Account object (in one statement every row of an
+ * author carries the same values): a page is one Account per author, and the API makes each
+ * author's entity once (serializers/status.ts).
+ */
+export function toBarePost(row: PostRow, authors?: Map<string, Account>): Post {
+  let account = authors?.get(row.account_id);
+  if (account === undefined) {
+    account = authorOf(row);
+    authors?.set(row.account_id, account);
+  }
   return {
     id: row.id,
     text: row.text,
@@ -147,24 +157,7 @@ export function toBarePost(row: PostRow): Post {
     createdAt: row.created_at,
     editedAt: row.edited_at,
     application: row.application_name === null ? null : { name: row.application_name, website: row.application_website },
-    account: toAccount({
-      id: row.account_id,
-      username: row.account_username,
-      display_name: row.account_display_name,
-      note: row.account_note,
-      is_admin: row.account_is_admin,
-      locked: row.account_locked,
-      bot: row.account_bot,
-      discoverable: row.account_discoverable,
-      statuses_count: row.account_statuses_count,
-      followers_count: row.account_followers_count,
-      following_count: row.account_following_count,
-      last_status_at: row.account_last_status_at,
-      created_at: row.account_created_at,
-      avatar_key: row.account_avatar_key,
-      avatar_small_key: row.account_avatar_small_key,
-      header_key: row.account_header_key,
-    }),
+    account,
     reblog: null,
     mentions: row.mentions,
     tags: row.tags,
@@ -173,4 +166,26 @@ export function toBarePost(row: PostRow): Post {
     reblogged: row.reblogged,
     bookmarked: row.bookmarked,
   };
+}
+
+/** The author's columns of a row as an Account. */
+function authorOf(row: PostRow): Account {
+  return toAccount({
+    id: row.account_id,
+    username: row.account_username,
+    display_name: row.account_display_name,
+    note: row.account_note,
+    is_admin: row.account_is_admin,
+    locked: row.account_locked,
+    bot: row.account_bot,
+    discoverable: row.account_discoverable,
+    statuses_count: row.account_statuses_count,
+    followers_count: row.account_followers_count,
+    following_count: row.account_following_count,
+    last_status_at: row.account_last_status_at,
+    created_at: row.account_created_at,
+    avatar_key: row.account_avatar_key,
+    avatar_small_key: row.account_avatar_small_key,
+    header_key: row.account_header_key,
+  });
 }

@@ -8,26 +8,44 @@ import { pageBounds, type PageBounds, type PageRequest } from './page.ts';
 import { selectPosts, type Post, type PostQuery } from './post-view.ts';
 import { hydratePosts } from './hydrate.ts';
 import { executePrepared } from '../db/prepared.ts';
+import { compiledOnce } from '../db/compiled-once.ts';
 import { viewerOf, type Viewer } from './visibility.ts';
 import { getAccountByUsername } from '../accounts/accounts.ts';
 import { normalizeUsername } from '../domain/account-rules.ts';
 import type { Account } from '../accounts/account-view.ts';
 
+/** A page query's values by name (ids, a username, a tag); see readPage. */
+type Values = Record<string, string>;
+
+/** Builds a page's query (without bounds, order and limit) from its values and the viewer. */
+type BuildPage = (values: Values, viewer: Viewer) => PostQuery;
+
 /**
  * Applies exclusive id bounds, newest first (`minId` reads upward, then reverses), and hydrates the page.
- * A query of a fixed shape runs as a prepared statement (db/prepared.ts); `prepare: false` for one
- * whose shape varies with its input (several tags: one shape per count).
+ * A query of a fixed shape — named by `shape`, which with the viewer's kind, the bounds present and the
+ * limit must say everything `build` branches on — is built and compiled once (db/compiled-once.ts) and
+ * runs as a prepared statement (db/prepared.ts); `build` then sees markers in place of `values` and
+ * the viewer's id. `shape` undefined for a query whose shape varies with its input (several tags: one
+ * shape per count): built from the real values each call, not prepared.
  */
-async function readPage(ctx: CoreContext, viewer: Viewer, query: PostQuery, b: PageBounds, prepare = true): Promise<Post[]> {
-  let q = query;
-  if (b.maxId) q = q.where('s.id', '<', b.maxId);
-  if (b.sinceId) q = q.where('s.id', '>', b.sinceId);
-  if (b.minId) q = q.where('s.id', '>', b.minId);
-  // The limit as a literal (a clamped integer, 1…40): with a parameter there PostgreSQL's generic plan
-  // assumes a large share of the table is read, looks worse than every custom one, and a prepared
-  // statement would be planned on every call anyway.
-  q = q.orderBy('s.id', b.minId ? 'asc' : 'desc').limit(sql.lit(b.limit));
-  const rows = prepare ? await executePrepared(ctx.db, q) : await q.execute();
+async function readPage(ctx: CoreContext, viewer: Viewer, b: PageBounds, shape: string | undefined, values: Values, build: BuildPage): Promise<Post[]> {
+  const all: Values = { ...values };
+  if (viewer.kind === 'account') all.viewer = viewer.id;
+  if (b.maxId) all.maxId = b.maxId;
+  if (b.sinceId) all.sinceId = b.sinceId;
+  if (b.minId) all.minId = b.minId;
+  const buildPage = (v: Values) => {
+    let q = build(v, viewer.kind === 'account' ? { kind: 'account', id: v.viewer! } : viewer);
+    if (b.maxId) q = q.where('s.id', '<', v.maxId!);
+    if (b.sinceId) q = q.where('s.id', '>', v.sinceId!);
+    if (b.minId) q = q.where('s.id', '>', v.minId!);
+    // The limit as a literal (a clamped integer, 1…40): with a parameter there PostgreSQL's generic plan
+    // assumes a large share of the table is read, looks worse than every custom one, and a prepared
+    // statement would be planned on every call anyway.
+    return q.orderBy('s.id', b.minId ? 'asc' : 'desc').limit(sql.lit(b.limit));
+  };
+  const key = `${shape}|${viewer.kind}|${b.maxId ? 'max' : ''},${b.sinceId ? 'since' : ''},${b.minId ? 'min' : ''}|${b.limit}`;
+  const rows = shape === undefined ? await buildPage(all).execute() : await executePrepared(ctx.db, compiledOnce(key, all, buildPage));
   if (b.minId) rows.reverse();
   return hydratePosts(ctx.db, viewer, rows);
 }
@@ -57,9 +75,11 @@ const hasMedia = sql<boolean>`EXISTS (SELECT 1 FROM media_attachments m WHERE m.
 export async function publicTimeline(ctx: CoreContext, page?: TimelineOptions, viewerId?: string): Promise<Post[]> {
   const bounds = pageBounds(page);
   const viewer = viewerOf(viewerId);
-  let query = selectPosts(ctx.db, viewer).where('s.visibility', '=', PUBLIC).where('s.reblog_of_id', 'is', null);
-  if (page?.onlyMedia) query = query.where(hasMedia);
-  return readPage(ctx, viewer, query, bounds);
+  const onlyMedia = Boolean(page?.onlyMedia);
+  return readPage(ctx, viewer, bounds, `public|${onlyMedia}`, {}, (_, v) => {
+    const query = selectPosts(ctx.db, v).where('s.visibility', '=', PUBLIC).where('s.reblog_of_id', 'is', null);
+    return onlyMedia ? query.where(hasMedia) : query;
+  });
 }
 
 /**
@@ -71,13 +91,14 @@ export async function homeTimeline(ctx: CoreContext, viewerId: string, page?: Pa
   const viewer = viewerOf(viewerId);
   // Uncorrelated subqueries (hashed once per query) rather than EXISTS per row: under the OR, PostgreSQL
   // cannot turn a correlated EXISTS into a join and would probe follows for every status it walks.
-  const me = sql`${viewerId}::bigint`;
-  const query = selectPosts(ctx.db, viewer).where(
-    sql<boolean>`(s.account_id = ${me} OR (
-      s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = ${me})
-      AND (s.reblog_of_id IS NULL OR s.account_id NOT IN (SELECT target_account_id FROM follows WHERE account_id = ${me} AND NOT show_reblogs))))`,
-  );
-  return readPage(ctx, viewer, query, bounds);
+  return readPage(ctx, viewer, bounds, 'home', {}, (values, v) => {
+    const me = sql`${values.viewer}::bigint`;
+    return selectPosts(ctx.db, v).where(
+      sql<boolean>`(s.account_id = ${me} OR (
+        s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = ${me})
+        AND (s.reblog_of_id IS NULL OR s.account_id NOT IN (SELECT target_account_id FROM follows WHERE account_id = ${me} AND NOT show_reblogs))))`,
+    );
+  });
 }
 
 export interface AccountStatusesOptions extends TimelineOptions {
@@ -99,18 +120,23 @@ export async function accountStatuses(ctx: CoreContext, viewerId: string | undef
   const tag = options.tagged === undefined ? undefined : tagName(options.tagged);
   const impossible = options.pinned || (options.tagged !== undefined && tag === undefined);
   if (!impossible) {
-    let query = selectPosts(ctx.db, viewer).where('s.account_id', '=', accountId);
-    if (options.excludeReblogs) query = query.where('s.reblog_of_id', 'is', null);
-    if (options.onlyMedia) query = query.where(hasMedia);
-    if (options.excludeReplies) query = query.where((eb) => eb.or([eb('s.in_reply_to_id', 'is', null), eb('s.in_reply_to_account_id', '=', accountId)]));
-    if (tag !== undefined) {
-      query = query.where((eb) =>
-        eb.exists(
-          eb.selectFrom('statuses_tags as st').innerJoin('tags as t', 't.id', 'st.tag_id').select('st.status_id').whereRef('st.status_id', '=', 's.id').where('t.name', '=', tag),
-        ),
-      );
-    }
-    posts = await readPage(ctx, viewer, query, bounds);
+    const { excludeReblogs, onlyMedia, excludeReplies } = { excludeReblogs: Boolean(options.excludeReblogs), onlyMedia: Boolean(options.onlyMedia), excludeReplies: Boolean(options.excludeReplies) };
+    const shape = `statuses|${excludeReblogs},${onlyMedia},${excludeReplies},${tag !== undefined}`;
+    const values: Values = tag === undefined ? { account: accountId } : { account: accountId, tag };
+    posts = await readPage(ctx, viewer, bounds, shape, values, (v, who) => {
+      let query = selectPosts(ctx.db, who).where('s.account_id', '=', v.account!);
+      if (excludeReblogs) query = query.where('s.reblog_of_id', 'is', null);
+      if (onlyMedia) query = query.where(hasMedia);
+      if (excludeReplies) query = query.where((eb) => eb.or([eb('s.in_reply_to_id', 'is', null), eb('s.in_reply_to_account_id', '=', v.account!)]));
+      if (tag !== undefined) {
+        query = query.where((eb) =>
+          eb.exists(
+            eb.selectFrom('statuses_tags as st').innerJoin('tags as t', 't.id', 'st.tag_id').select('st.status_id').whereRef('st.status_id', '=', 's.id').where('t.name', '=', v.tag!),
+          ),
+        );
+      }
+      return query;
+    });
   }
   if (posts.length === 0) {
     const exists = await ctx.db.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
@@ -136,10 +162,11 @@ export async function profile(
   // PostgreSQL walk the (account_id, id) index and stop after one page.
   const bounds = pageBounds(page);
   const viewer = viewerOf(viewerId);
-  const query = selectPosts(ctx.db, viewer)
-    .where('s.account_id', '=', (eb) => eb.selectFrom('accounts').select('id').where('username', '=', normalizeUsername(username)))
-    .where('s.reblog_of_id', 'is', null);
-  const posts = await readPage(ctx, viewer, query, bounds);
+  const posts = await readPage(ctx, viewer, bounds, 'profile', { username: normalizeUsername(username) }, (v, who) =>
+    selectPosts(ctx.db, who)
+      .where('s.account_id', '=', (eb) => eb.selectFrom('accounts').select('id').where('username', '=', v.username!))
+      .where('s.reblog_of_id', 'is', null),
+  );
   const account = posts[0]?.account ?? (await getAccountByUsername(ctx, username));
   return { account, posts };
 }
@@ -171,20 +198,24 @@ export async function tagTimeline(ctx: CoreContext, tag: string, page?: TagTimel
   const viewer = viewerOf(viewerId);
   const withTag = (names: readonly string[]) =>
     sql<boolean>`EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND t.name IN (${sql.join(names)}))`;
+  const onlyMedia = Boolean(page?.onlyMedia);
   // One tag (the common case, and the website's): a join that walks that tag's rows; several: EXISTS,
   // so a post with two of them is listed once.
-  let query =
-    anyNames.length === 1
-      ? selectPosts(ctx.db, viewer)
-          .innerJoin('statuses_tags as st', 'st.status_id', 's.id')
-          .innerJoin('tags as t', 't.id', 'st.tag_id')
-          .where('t.name', '=', name)
-          .where('s.visibility', '=', PUBLIC)
-      : selectPosts(ctx.db, viewer).where('s.visibility', '=', PUBLIC).where(withTag(anyNames));
-  for (const required of allNames) query = query.where(withTag([required]));
-  if (noneNames.length > 0) query = query.where(sql<boolean>`NOT ${withTag(noneNames)}`);
-  if (page?.onlyMedia) query = query.where(hasMedia);
+  const build: BuildPage = (v, who) => {
+    let query =
+      anyNames.length === 1
+        ? selectPosts(ctx.db, who)
+            .innerJoin('statuses_tags as st', 'st.status_id', 's.id')
+            .innerJoin('tags as t', 't.id', 'st.tag_id')
+            .where('t.name', '=', v.tag!)
+            .where('s.visibility', '=', PUBLIC)
+        : selectPosts(ctx.db, who).where('s.visibility', '=', PUBLIC).where(withTag(anyNames));
+    for (const required of allNames) query = query.where(withTag([required]));
+    if (noneNames.length > 0) query = query.where(sql<boolean>`NOT ${withTag(noneNames)}`);
+    if (onlyMedia) query = query.where(hasMedia);
+    return query as PostQuery;
+  };
   // Several tags make a shape per count of each: not prepared (their names would crowd out the rest).
   const fixedShape = anyNames.length === 1 && allNames.length === 0 && noneNames.length === 0;
-  return readPage(ctx, viewer, query as PostQuery, bounds, fixedShape);
+  return readPage(ctx, viewer, bounds, fixedShape ? `tag|${onlyMedia}` : undefined, { tag: name }, build);
 }

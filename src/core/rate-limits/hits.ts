@@ -36,14 +36,14 @@ export function addHitsStatement(rows: RawBuilder<unknown>) {
 }
 
 /**
- * The new row of a key's window: `n` hits, ending `windowSeconds` from now; none unless `when` holds.
+ * The new row of a key's window: `n` hits (a number, or compiledOnce's marker for one), ending `windowSeconds` from now; none unless `when` holds.
  * A count lost to a crash of the database is harmless (a few hits forgotten), so the statement's own
  * transaction commits without waiting for the disk (`synchronous_commit` off, for it alone): under a
  * burst of calls the hits of one key no longer queue behind each other's WAL flush. Hits are always
  * statements of their own on `ctx.db` (never inside a caller's transaction, whose commit this would
  * weaken too).
  */
-export function windowRow(key: string, windowSeconds: number, n: number, when: RawBuilder<unknown> = sql`true`) {
+export function windowRow(key: string, windowSeconds: number, n: number | string, when: RawBuilder<unknown> = sql`true`) {
   return sql`SELECT ${key}::text, ${n}::int, now() + ${`${windowSeconds} seconds`}::interval
     WHERE ${when} AND set_config('synchronous_commit', 'off', true) IS NOT NULL`;
 }

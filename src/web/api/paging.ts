@@ -6,8 +6,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const BOUNDS = new Set(['max_id', 'min_id', 'since_id']);
 
+// A path of plain segments and no query string (a first page, the common call) is its own pathname,
+// and an id of digits needs no escaping: no URL to parse, the same link.
+const PLAIN_PATH = /^\/(?!\/)[\w\-/]*$/;
+const DIGITS = /^\d+$/;
+
 /** The URL of the same list with `bound` = `id`, every other parameter kept (bounds replaced). */
 export function pageUrl(publicUrl: string, requestUrl: string, bound: 'max_id' | 'min_id', id: string): string {
+  if (PLAIN_PATH.test(requestUrl) && DIGITS.test(id)) return `${publicUrl}${requestUrl}?${bound}=${id}`;
   const url = new URL(requestUrl, 'http://placeholder');
   const params = new URLSearchParams();
   for (const [name, value] of url.searchParams) {

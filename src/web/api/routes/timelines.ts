@@ -3,7 +3,7 @@ import { type Core, type Post, type PostEntry } from '../../../core/index.ts';
 import { optionalScope, requireScope } from '../authenticate.ts';
 import { setPageLinks } from '../paging.ts';
 import { PAGE_LIMITS, parseBoolean, readPaging, requireId, listParam } from '../params.ts';
-import { statusListSchema, toMastodonStatus } from '../serializers/status.ts';
+import { statusListSchema, toMastodonStatus, type AccountEntities } from '../serializers/status.ts';
 import { optionalText } from './status-params.ts';
 import { actorId, viewerId } from './statuses.ts';
 import { describe, flag, ID_PARAM, list, paging, text } from '../docs/describe.ts';
@@ -35,11 +35,13 @@ export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void
 
   const page = (request: FastifyRequest, reply: Parameters<typeof setPageLinks>[1], posts: Post[]) => {
     setPageLinks(request, reply, publicUrl, posts);
-    return posts.map((p) => toMastodonStatus(p, core.config));
+    const accounts: AccountEntities = new Map();
+    return posts.map((p) => toMastodonStatus(p, core.config, accounts));
   };
   const entries = (request: FastifyRequest, reply: Parameters<typeof setPageLinks>[1], rows: PostEntry[]) => {
     setPageLinks(request, reply, publicUrl, rows, (e) => e.pageId);
-    return rows.map((e) => toMastodonStatus(e.post, core.config));
+    const accounts: AccountEntities = new Map();
+    return rows.map((e) => toMastodonStatus(e.post, core.config, accounts));
   };
 
   scope.get('/v1/timelines/home', { preHandler: requireScope('read:statuses', { user: true }), schema: timeline('The home timeline: the user’s statuses and those of followed accounts, boosts included') }, async (request, reply) => {

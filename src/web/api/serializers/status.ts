@@ -66,9 +66,21 @@ export interface MastodonStatus {
 /** A Status as the API answers DELETE: the entity plus its source text, for "delete and redraft". */
 export type MastodonDeletedStatus = MastodonStatus & { text: string };
 
+/**
+ * Account entities already made for a list, by the Account object they show: a page of statuses
+ * carries one Account object per author and query (hydrate.ts), so an author's entity is made once a
+ * page instead of once a status (an account's own page: twenty times the same).
+ */
+export type AccountEntities = Map<Post['account'], MastodonAccount>;
+
 /** A post (or a boost, with its post inside) as the Mastodon API shows it (links against `site`: a Config). */
-export function toMastodonStatus(post: Post, site: SiteUrls): MastodonStatus {
+export function toMastodonStatus(post: Post, site: SiteUrls, accounts?: AccountEntities): MastodonStatus {
   const publicUrl = site.publicUrl;
+  let account = accounts?.get(post.account);
+  if (account === undefined) {
+    account = toMastodonAccount(post.account, site);
+    accounts?.set(post.account, account);
+  }
   const url = postUrl(publicUrl, post.account.username, post.id);
   return {
     id: post.id,
@@ -77,7 +89,7 @@ export function toMastodonStatus(post: Post, site: SiteUrls): MastodonStatus {
     url,
     created_at: post.createdAt.toISOString(),
     edited_at: post.editedAt ? post.editedAt.toISOString() : null,
-    account: toMastodonAccount(post.account, site),
+    account,
     content: absoluteLinks(post.contentHtml, publicUrl),
     visibility: post.visibility,
     sensitive: post.sensitive,
@@ -93,7 +105,7 @@ export function toMastodonStatus(post: Post, site: SiteUrls): MastodonStatus {
     quotes_count: 0,
     in_reply_to_id: post.inReplyToId,
     in_reply_to_account_id: post.inReplyToAccountId,
-    reblog: post.reblog ? toMastodonStatus(post.reblog, site) : null,
+    reblog: post.reblog ? toMastodonStatus(post.reblog, site, accounts) : null,
     // The app that posted; null for the website's posts and boosts.
     application: post.application,
     poll: null,
