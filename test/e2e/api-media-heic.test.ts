@@ -35,6 +35,20 @@ async function upload(app: FastifyInstance, token: string, file: Buffer) {
   return app.inject({ method: 'POST', url: '/api/v2/media', remoteAddress: uniqueIp(), headers: { ...bearer(token), 'content-type': body.contentType }, payload: body.payload });
 }
 
+/** PATCH update_credentials with `file` as the avatar, as a phone's client sends a HEIC photo. */
+async function setAvatar(app: FastifyInstance, token: string, file: Buffer) {
+  const form = new FormData();
+  form.append('avatar', new Blob([new Uint8Array(file)], { type: 'image/heic' }), 'IMG_0002.HEIC');
+  const request = new Request('http://localhost/', { method: 'PATCH', body: form });
+  return app.inject({
+    method: 'PATCH',
+    url: '/api/v1/accounts/update_credentials',
+    remoteAddress: uniqueIp(),
+    headers: { ...bearer(token), 'content-type': request.headers.get('content-type')! },
+    payload: Buffer.from(await request.arrayBuffer()),
+  });
+}
+
 async function supportedTypes(app: FastifyInstance): Promise<string[]> {
   return ((await app.inject({ url: '/api/v2/instance' })).json().configuration as Json).media_attachments.supported_mime_types;
 }
@@ -98,16 +112,7 @@ describe('HEIC uploads', { skip: heicToolsMissing }, () => {
       });
 
       it('a HEIC avatar is converted and cropped like any picture', async () => {
-        const form = new FormData();
-        form.append('avatar', new Blob([new Uint8Array(await toHeic(await phoneJpeg(300, 200, 1)))], { type: 'image/heic' }), 'IMG_0002.HEIC');
-        const request = new Request('http://localhost/', { method: 'PATCH', body: form });
-        const res = await app.inject({
-          method: 'PATCH',
-          url: '/api/v1/accounts/update_credentials',
-          remoteAddress: uniqueIp(),
-          headers: { ...bearer(alice.token), 'content-type': request.headers.get('content-type')! },
-          payload: Buffer.from(await request.arrayBuffer()),
-        });
+        const res = await setAvatar(app, alice.token, await toHeic(await phoneJpeg(300, 200, 1)));
         assert.equal(res.statusCode, 200, res.body);
         const avatar = await app.inject({ url: new URL((res.json() as Json).avatar).pathname });
         assert.equal(avatar.statusCode, 200);
@@ -177,16 +182,7 @@ forEachBackend(
     });
 
     it('a HEIC avatar is refused with the same message, and the account keeps its default', { skip: heicToolsMissing }, async () => {
-      const form = new FormData();
-      form.append('avatar', new Blob([new Uint8Array(await toHeic(await phoneJpeg(64, 48, 1)))], { type: 'image/heic' }), 'IMG_0003.HEIC');
-      const request = new Request('http://localhost/', { method: 'PATCH', body: form });
-      const res = await app.inject({
-        method: 'PATCH',
-        url: '/api/v1/accounts/update_credentials',
-        remoteAddress: uniqueIp(),
-        headers: { ...bearer(alice.token), 'content-type': request.headers.get('content-type')! },
-        payload: Buffer.from(await request.arrayBuffer()),
-      });
+      const res = await setAvatar(app, alice.token, await toHeic(await phoneJpeg(64, 48, 1)));
       assert.equal(res.statusCode, 422, res.body);
       assert.match(res.json().error, /cannot convert HEIC photos: export the picture as JPEG/);
       const me = await app.inject({ url: '/api/v1/accounts/verify_credentials', headers: bearer(alice.token) });
