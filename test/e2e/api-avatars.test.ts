@@ -8,6 +8,7 @@ import { apiUser, call, type ApiUser } from '../helpers/api-user.ts';
 import { uniqueIp } from '../helpers/browser-session.ts';
 import { bearer, registerApp } from '../helpers/oauth.ts';
 import { noiseImage, phoneJpeg, pngClaiming } from '../helpers/images.ts';
+import { multipartBody } from '../helpers/multipart.ts';
 
 // Avatars and headers through PATCH /api/v1/accounts/update_credentials (multipart files): cropped and
 // resized in the request, shown as absolute URLs on the Account, served as images of the promised size;
@@ -15,13 +16,6 @@ import { noiseImage, phoneJpeg, pngClaiming } from '../helpers/images.ts';
 
 type Json = Record<string, any>;
 
-async function multipart(fields: Record<string, string>, files: Record<string, { data: Buffer; name: string; type: string }>) {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  for (const [name, file] of Object.entries(files)) form.append(name, new Blob([new Uint8Array(file.data)], { type: file.type }), file.name);
-  const request = new Request('http://localhost/', { method: 'POST', body: form });
-  return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
-}
 
 forEachBackend('API avatars and headers', (t) => {
   let app: FastifyInstance;
@@ -38,7 +32,7 @@ forEachBackend('API avatars and headers', (t) => {
   });
 
   async function patch(fields: Record<string, string>, files: Record<string, { data: Buffer; name: string; type: string }>) {
-    const body = await multipart(fields, files);
+    const body = await multipartBody(fields, files);
     return app.inject({
       method: 'PATCH',
       url: '/api/v1/accounts/update_credentials',

@@ -16,6 +16,7 @@ import { BrowserSession, uniqueIp } from '../helpers/browser-session.ts';
 import { bearer, registerApp } from '../helpers/oauth.ts';
 import { heicToolsMissing, toHeic } from '../helpers/heic.ts';
 import { phoneJpeg } from '../helpers/images.ts';
+import { multipartBody } from '../helpers/multipart.ts';
 
 // HEIC photos (iPhones) over HTTP: converted to JPEG by heif-convert in the pipeline, then re-encoded
 // without metadata like any upload; refused at upload time, with a message, where no converter is
@@ -23,11 +24,8 @@ import { phoneJpeg } from '../helpers/images.ts';
 
 type Json = Record<string, any>;
 
-async function multipart(file: Buffer, name: string, type: string) {
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(file)], { type }), name);
-  const request = new Request('http://localhost/', { method: 'POST', body: form });
-  return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
+function multipart(file: Buffer, name: string, type: string) {
+  return multipartBody({}, { file: { data: file, name, type } });
 }
 
 async function upload(app: FastifyInstance, token: string, file: Buffer) {
@@ -37,16 +35,8 @@ async function upload(app: FastifyInstance, token: string, file: Buffer) {
 
 /** PATCH update_credentials with `file` as the avatar, as a phone's client sends a HEIC photo. */
 async function setAvatar(app: FastifyInstance, token: string, file: Buffer) {
-  const form = new FormData();
-  form.append('avatar', new Blob([new Uint8Array(file)], { type: 'image/heic' }), 'IMG_0002.HEIC');
-  const request = new Request('http://localhost/', { method: 'PATCH', body: form });
-  return app.inject({
-    method: 'PATCH',
-    url: '/api/v1/accounts/update_credentials',
-    remoteAddress: uniqueIp(),
-    headers: { ...bearer(token), 'content-type': request.headers.get('content-type')! },
-    payload: Buffer.from(await request.arrayBuffer()),
-  });
+  const body = await multipartBody({}, { avatar: { data: file, name: 'IMG_0002.HEIC', type: 'image/heic' } });
+  return app.inject({ method: 'PATCH', url: '/api/v1/accounts/update_credentials', remoteAddress: uniqueIp(), headers: { ...bearer(token), 'content-type': body.contentType }, payload: body.payload });
 }
 
 async function supportedTypes(app: FastifyInstance): Promise<string[]> {

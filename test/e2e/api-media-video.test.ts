@@ -10,6 +10,7 @@ import { uniqueIp } from '../helpers/browser-session.ts';
 import { forEachBackend } from '../helpers/databases.ts';
 import { bearer } from '../helpers/oauth.ts';
 import { waitForQueuesDrained } from '../helpers/wait.ts';
+import { multipartBody, type FilePart } from '../helpers/multipart.ts';
 
 // Video, gifv and audio over HTTP, as a Mastodon client and a browser meet them: POST /api/v2/media
 // answers 202 at once with `url: null`; GET /api/v1/media/:id is 206 while processing, 200 when ready
@@ -22,12 +23,8 @@ type Json = Record<string, any>;
 
 const MEDIA_QUEUES = ['media-probe', 'media-image', 'media-video', 'media-thumbnail'];
 
-async function multipart(file: { data: Buffer; name: string; type: string }, fields: Record<string, string> = {}) {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  form.append('file', new Blob([new Uint8Array(file.data)], { type: file.type }), file.name);
-  const request = new Request('http://localhost/', { method: 'POST', body: form });
-  return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
+function multipart(file: FilePart, fields: Record<string, string> = {}) {
+  return multipartBody(fields, { file });
 }
 
 describe('API and website media: video, gifv, audio', { skip: ffmpegMissing ?? false }, () => {

@@ -13,6 +13,7 @@ import { bearer, registerApp } from '../helpers/oauth.ts';
 import { noiseImage, phoneJpeg, truncatedPng } from '../helpers/images.ts';
 import { waitForQueuesDrained } from '../helpers/wait.ts';
 import { ffmpegMissing } from '../helpers/av-media.ts';
+import { multipartBody, type FilePart } from '../helpers/multipart.ts';
 
 // The media endpoints over HTTP with tokens from the real OAuth dance, a worker running the pipeline:
 // uploads (v2 and v1) answered with complete MediaAttachments once processed, owner-only reads and
@@ -25,12 +26,8 @@ const MEDIA_KEYS = ['id', 'type', 'url', 'preview_url', 'remote_url', 'preview_r
 const LIMIT = 2 * 1024 * 1024;
 
 /** A multipart body as a browser's FormData makes it (the file with the name and type a client gives). */
-async function multipart(fields: Record<string, string>, file?: { data: Buffer; name: string; type: string; field?: string }) {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  if (file) form.append(file.field ?? 'file', new Blob([new Uint8Array(file.data)], { type: file.type }), file.name);
-  const request = new Request('http://localhost/', { method: 'POST', body: form });
-  return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
+function multipart(fields: Record<string, string>, file?: FilePart & { field?: string }) {
+  return multipartBody(fields, file ? { [file.field ?? 'file']: file } : {});
 }
 
 function assertMediaShape(m: Json): void {

@@ -13,6 +13,7 @@ import { bearer, registerApp } from '../helpers/oauth.ts';
 import { noiseImage } from '../helpers/images.ts';
 import { startTestS3 } from '../helpers/s3.ts';
 import { waitFor, waitForQueuesDrained } from '../helpers/wait.ts';
+import { multipartBody } from '../helpers/multipart.ts';
 
 // The media pipeline end to end on an S3-compatible store (s3rver in this process, behind a proxy the
 // tests cut): an upload through the API is stored in the bucket, processed by a worker from it, and
@@ -39,11 +40,8 @@ const FAST_JOBS = {
 /** Uploads past this are refused: larger than one 5 MiB part, so the S3 store's multipart path is taken. */
 const LIMIT = 6 * 1024 * 1024;
 
-async function multipart(file: Buffer) {
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(file)], { type: 'image/png' }), 'picture.png');
-  const request = new Request('http://localhost/', { method: 'POST', body: form });
-  return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
+function multipart(file: Buffer) {
+  return multipartBody({}, { file: { data: file, name: 'picture.png', type: 'image/png' } });
 }
 
 forEachBackend(

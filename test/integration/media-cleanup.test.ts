@@ -16,6 +16,7 @@ import { domainError } from '../helpers/errors.ts';
 import { noiseImage } from '../helpers/images.ts';
 import { bearer, registerApp } from '../helpers/oauth.ts';
 import { waitForQueuesDrained } from '../helpers/wait.ts';
+import { multipartBody } from '../helpers/multipart.ts';
 
 // Media cleanup and quotas (issue 9): the hourly cleanup removes uploads attached to nothing for a day
 // (rows, then files) and files no row names once they are a day old, never a file a row names, and a
@@ -48,11 +49,8 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 /** A multipart body as a browser's FormData makes it. */
-async function multipart(file: Buffer) {
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(file)], { type: 'image/jpeg' }), 'photo.jpg');
-  const request = new Request('http://localhost/', { method: 'POST', body: form });
-  return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
+function multipart(file: Buffer) {
+  return multipartBody({}, { file: { data: file, name: 'photo.jpg', type: 'image/jpeg' } });
 }
 
 forEachBackend(
