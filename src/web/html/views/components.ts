@@ -18,14 +18,20 @@ export function avatar(account: Account, size: 'small' | 'large' = 'small'): Saf
   const key = size === 'small' ? (account.avatarSmallKey ?? account.avatarKey) : account.avatarKey;
   if (key) return html`<img class="avatar avatar-picture avatar-${size}" src="${mediaPath(key)}" alt=""${size === 'small' ? html` loading="lazy"` : ''}>`;
   const name = account.displayName || account.username;
-  return html`<span class="${avatarClass(account.username)} avatar-${size}" aria-hidden="true">${[...name][0]!.toUpperCase()}</span>`;
+  // The first character as people see it (a whole code point, so an emoji is not cut in half).
+  const initial = String.fromCodePoint(name.codePointAt(0)!).toUpperCase();
+  return html`<span class="${avatarClass(account.username)} avatar-${size}" aria-hidden="true">${initial}</span>`;
 }
 
-export type IconName = 'reply' | 'boost' | 'favourite' | 'bookmark' | 'search';
+const ICON_NAMES = ['reply', 'boost', 'favourite', 'bookmark', 'search'] as const;
+export type IconName = (typeof ICON_NAMES)[number];
+
+// Each icon's markup, made once: a page of posts shows several per card.
+const ICONS = Object.fromEntries(ICON_NAMES.map((name) => [name, html`<span class="icon icon-${name}" aria-hidden="true"></span>`])) as Record<IconName, SafeHtml>;
 
 /** An icon drawn by the stylesheet (a mask over the text colour, from /assets/icons): no inline SVG or style. */
 export function icon(name: IconName): SafeHtml {
-  return html`<span class="icon icon-${name}" aria-hidden="true"></span>`;
+  return ICONS[name];
 }
 
 export function displayName(account: Account): string {
