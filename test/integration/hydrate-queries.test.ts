@@ -15,10 +15,11 @@ forEachBackend(
   'hydrated posts',
   (t) => {
     let viewer: Account;
+    let booster: Account;
     before(async () => {
       const author = await createAccount(t.core, 'author');
       viewer = await createAccount(t.core, 'viewer');
-      const booster = await createAccount(t.core, 'booster');
+      booster = await createAccount(t.core, 'booster');
       await t.core.follows.follow(viewer.id, author.id);
       await t.core.follows.follow(viewer.id, booster.id);
       // 50 posts by the author, each mentioning the viewer with two tags; every other one boosted,
@@ -79,6 +80,23 @@ forEachBackend(
       assert.equal(b10.value.length, 10);
       assert.equal(b25.value.length, 25);
       assert.equal(b10.queries, b25.queries);
+    });
+
+    it('a profile page costs what its posts cost: the account comes with them', async () => {
+      for (const viewerId of [undefined, viewer.id]) {
+        const page = await queriesOf(() => t.core.posts.profile(booster.username.toUpperCase(), viewerId, { limit: 20, reblogs: true }));
+        const expected = await queriesOf(() => t.core.posts.accountStatuses(viewerId, booster.id, { limit: 20 }));
+        // The page's statement and the one for the boosted posts, no lookup of the account.
+        assert.equal(page.queries, expected.queries, `the profile takes ${page.queries} queries, its posts ${expected.queries}`);
+        assert.equal(page.value.account.id, booster.id);
+        assert.equal(page.value.account.username, booster.username);
+        assert.ok(page.value.posts.length > 0 && page.value.posts.every((p) => p.reblog !== null && p.account.id === booster.id));
+        assert.deepEqual(page.value.posts, expected.value);
+      }
+      // Their media tab: boosts carry no attachments of their own, so it is empty, and the account is still found.
+      const media = await t.core.posts.profile(booster.username, undefined, { limit: 20, reblogs: true, onlyMedia: true });
+      assert.equal(media.account.id, booster.id);
+      assert.deepEqual(media.posts, []);
     });
   },
   { core: { onQuery: (sql) => void (counting && statements.push(sql)) } },

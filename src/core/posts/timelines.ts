@@ -150,23 +150,36 @@ export async function accountTimeline(ctx: CoreContext, accountId: string, viewe
   return accountStatuses(ctx, viewerId, accountId, { ...page, excludeReblogs: true });
 }
 
-/** A profile: the account and its first page of posts (the page at `/@username`), boosts left out. */
+export interface ProfileOptions extends TimelineOptions {
+  /** Their boosts too, as the profile page lists them (default: their own posts only). */
+  reblogs?: boolean | undefined;
+}
+
+/**
+ * A profile: the account and a page of its posts (the page at `/@username`: with `reblogs`, its boosts
+ * too; with `onlyMedia`, its media tab), as the viewer may see them; NotFound for an unknown username.
+ */
 export async function profile(
   ctx: CoreContext,
   username: string,
   viewerId: string | undefined,
-  page?: PageRequest,
+  page?: ProfileOptions,
 ): Promise<{ account: Account; posts: Post[] }> {
-  // One round trip in the common case: the posts carry their author, so the account is looked up on
-  // its own only when there are no posts to show. The subquery (rather than a join on username) lets
-  // PostgreSQL walk the (account_id, id) index and stop after one page.
+  // One round trip in the common case: the posts carry their author (a boost's row is the booster's,
+  // so every row here is this account's), and the account is looked up on its own only when there are
+  // no posts to show. The subquery (rather than a join on username) lets PostgreSQL walk the
+  // (account_id, id) index and stop after one page.
   const bounds = pageBounds(page);
   const viewer = viewerOf(viewerId);
-  const posts = await readPage(ctx, viewer, bounds, 'profile', { username: normalizeUsername(username) }, (v, who) =>
-    selectPosts(ctx.db, who)
-      .where('s.account_id', '=', (eb) => eb.selectFrom('accounts').select('id').where('username', '=', v.username!))
-      .where('s.reblog_of_id', 'is', null),
-  );
+  const reblogs = Boolean(page?.reblogs);
+  const onlyMedia = Boolean(page?.onlyMedia);
+  const posts = await readPage(ctx, viewer, bounds, `profile|${reblogs},${onlyMedia}`, { username: normalizeUsername(username) }, (v, who) => {
+    let query = selectPosts(ctx.db, who).where('s.account_id', '=', (eb) => eb.selectFrom('accounts').select('id').where('username', '=', v.username!));
+    if (!reblogs) query = query.where('s.reblog_of_id', 'is', null);
+    // A boost carries no attachments of its own, so the media tab lists none (as accountStatuses).
+    if (onlyMedia) query = query.where(hasMedia);
+    return query;
+  });
   const account = posts[0]?.account ?? (await getAccountByUsername(ctx, username));
   return { account, posts };
 }

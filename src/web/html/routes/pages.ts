@@ -52,10 +52,21 @@ export function registerPages(app: FastifyInstance, core: Core): void {
     return relationship;
   }
 
+  /** The account at `/@:username` and a page of its posts and boosts for this viewer (NotFound for an unknown name). */
+  async function profileOf(request: FastifyRequest<{ Params: { username: string }; Querystring: PagingQuery }>, options: { onlyMedia?: boolean } = {}) {
+    let account: Account | undefined;
+    // One round trip: the posts bring their author (core.posts.profile).
+    const list = await readPageOf(boundsOf(request.query), PAGE_SIZE, async (bounds, limit) => {
+      const found = await core.posts.profile(request.params.username, request.account?.id, { ...bounds, limit, reblogs: true, ...options });
+      account = found.account;
+      return found.posts;
+    });
+    return { account: account!, list };
+  }
+
   app.get<{ Params: { username: string }; Querystring: PagingQuery & { deleted?: string } }>('/@:username', { schema: pagingSchema }, async (request, reply) => {
-    const account = await core.accounts.getAccountByUsername(request.params.username);
     // Posts and boosts, as the core's account timeline gives them to this viewer.
-    const list = await readPageOf(boundsOf(request.query), PAGE_SIZE, (bounds, limit) => core.posts.accountStatuses(request.account?.id, account.id, { ...bounds, limit }));
+    const { account, list } = await profileOf(request);
     const relationship = await relationshipWith(request, account);
     // "Deleted" is said only to the author, on their own profile, right after the delete redirected here.
     const deleted = request.query.deleted === '1' && request.account?.id === account.id;
@@ -64,8 +75,7 @@ export function registerPages(app: FastifyInstance, core: Core): void {
 
   // The media tab: their posts with pictures (boosts carry none of their own), as the API's only_media.
   app.get<{ Params: { username: string }; Querystring: PagingQuery }>('/@:username/media', { schema: pagingSchema }, async (request, reply) => {
-    const account = await core.accounts.getAccountByUsername(request.params.username);
-    const list = await readPageOf(boundsOf(request.query), PAGE_SIZE, (bounds, limit) => core.posts.accountStatuses(request.account?.id, account.id, { ...bounds, limit, onlyMedia: true }));
+    const { account, list } = await profileOf(request, { onlyMedia: true });
     const relationship = await relationshipWith(request, account);
     return sendPage(reply, profilePage(pageContext(request, reply), account, list, { relationship, tab: 'media' }));
   });
