@@ -51,7 +51,7 @@ export type { TrustProxy } from './trust-proxy.ts';
 export * from './domain/errors.ts';
 export type { Account } from './accounts/account-view.ts';
 export { DISPLAY_NAME_MAX, NOTE_MAX, type ProfileChanges } from './accounts/profile.ts';
-export type { Post, PostMention } from './posts/post-view.ts';
+export type { AuthorCard, Post, PostCard, PostMention } from './posts/post-view.ts';
 export type { EditPostInput, PostRevision } from './posts/edit-post.ts';
 export type { PageRequest } from './posts/page.ts';
 export type { TimelineOptions, AccountStatusesOptions } from './posts/timelines.ts';

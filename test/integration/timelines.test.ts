@@ -43,6 +43,24 @@ forEachBackend('timelines', (t) => {
       assert.deepEqual(idsOf(await t.core.posts.publicTimeline()), publicIds().slice(0, 20));
     });
 
+    it('as cards (the website’s list) has the same posts with the same values, for visitors and accounts', async () => {
+      await t.core.interactions.favourite(amy.id, made.findLast((p) => p.visibility === 'public')!.id);
+      for (const viewer of [undefined, amy.id]) {
+        for (const page of [{ limit: 40 }, { limit: 5, maxId: publicIds()[3] }, { limit: 5, minId: publicIds()[30] }]) {
+          const posts = await t.core.posts.publicTimeline(page, viewer);
+          const cards = await t.core.posts.publicTimelineCards(page, viewer);
+          assert.deepEqual(
+            cards,
+            posts.map(({ text: _text, mentions: _mentions, tags: _tags, application: _application, account: a, ...rest }) => ({
+              ...rest,
+              account: { id: a.id, username: a.username, displayName: a.displayName, avatarKey: a.avatarKey, avatarSmallKey: a.avatarSmallKey },
+            })),
+          );
+        }
+      }
+      assert.ok((await t.core.posts.publicTimelineCards({ limit: 40 }, amy.id)).some((c) => c.favourited), 'the viewer’s flags are on the cards');
+    });
+
     it('leaves out unlisted, private and direct posts', async () => {
       const shown = await t.core.posts.publicTimeline({ limit: 40 });
       assert.ok(shown.every((p) => p.visibility === 'public'));

@@ -5,7 +5,7 @@ import { isId } from '../domain/ids.ts';
 import { normalizeTag, TAG_MAX } from '../domain/post-text.ts';
 import { cleanText } from '../domain/text-input.ts';
 import { pageBounds, type PageBounds, type PageRequest } from './page.ts';
-import { selectPosts, type Post, type PostQuery } from './post-view.ts';
+import { selectPostCards, selectPosts, toPostCard, type AuthorCard, type Post, type PostCard, type PostCardQuery, type PostCardRow, type PostQuery, type PostRow } from './post-view.ts';
 import { hydratePosts } from './hydrate.ts';
 import { executePrepared } from '../db/prepared.ts';
 import { compiledOnce } from '../db/compiled-once.ts';
@@ -18,24 +18,28 @@ import type { Account } from '../accounts/account-view.ts';
 type Values = Record<string, string>;
 
 /** Builds a page's query (without bounds, order and limit) from its values and the viewer. */
-type BuildPage = (values: Values, viewer: Viewer) => PostQuery;
+type BuildPage<Q extends PostQuery | PostCardQuery = PostQuery> = (values: Values, viewer: Viewer) => Q;
+
+type RowOf<Q extends PostQuery | PostCardQuery> = Q extends PostQuery ? PostRow : PostCardRow;
 
 /**
- * Applies exclusive id bounds, newest first (`minId` reads upward, then reverses), and hydrates the page.
- * A query of a fixed shape — named by `shape`, which with the viewer's kind, the bounds present and the
- * limit must say everything `build` branches on — is built and compiled once (db/compiled-once.ts) and
- * runs as a prepared statement (db/prepared.ts); `build` then sees markers in place of `values` and
- * the viewer's id. `shape` undefined for a query whose shape varies with its input (several tags: one
- * shape per count): built from the real values each call, not prepared.
+ * Applies exclusive id bounds, newest first (`minId` reads upward, then reverses), and returns the
+ * page's rows. A query of a fixed shape — named by `shape`, which with the viewer's kind, the bounds
+ * present and the limit must say everything `build` branches on — is built and compiled once
+ * (db/compiled-once.ts) and runs as a prepared statement (db/prepared.ts); `build` then sees markers
+ * in place of `values` and the viewer's id. `shape` undefined for a query whose shape varies with its
+ * input (several tags: one shape per count): built from the real values each call, not prepared.
  */
-async function readPage(ctx: CoreContext, viewer: Viewer, b: PageBounds, shape: string | undefined, values: Values, build: BuildPage): Promise<Post[]> {
+async function readRows<Q extends PostQuery | PostCardQuery>(ctx: CoreContext, viewer: Viewer, b: PageBounds, shape: string | undefined, values: Values, build: BuildPage<Q>): Promise<RowOf<Q>[]> {
   const all: Values = { ...values };
   if (viewer.kind === 'account') all.viewer = viewer.id;
   if (b.maxId) all.maxId = b.maxId;
   if (b.sinceId) all.sinceId = b.sinceId;
   if (b.minId) all.minId = b.minId;
   const buildPage = (v: Values) => {
-    let q = build(v, viewer.kind === 'account' ? { kind: 'account', id: v.viewer! } : viewer);
+    // Both kinds of page query read `statuses as s`, so the bounds apply alike (the cast is for the
+    // type checker, which cannot call a method on a union of builders).
+    let q = build(v, viewer.kind === 'account' ? { kind: 'account', id: v.viewer! } : viewer) as PostQuery;
     if (b.maxId) q = q.where('s.id', '<', v.maxId!);
     if (b.sinceId) q = q.where('s.id', '>', v.sinceId!);
     if (b.minId) q = q.where('s.id', '>', v.minId!);
@@ -47,7 +51,12 @@ async function readPage(ctx: CoreContext, viewer: Viewer, b: PageBounds, shape: 
   const key = `${shape}|${viewer.kind}|${b.maxId ? 'max' : ''},${b.sinceId ? 'since' : ''},${b.minId ? 'min' : ''}|${b.limit}`;
   const rows = shape === undefined ? await buildPage(all).execute() : await executePrepared(ctx.db, compiledOnce(key, all, buildPage));
   if (b.minId) rows.reverse();
-  return hydratePosts(ctx.db, viewer, rows);
+  return rows as RowOf<Q>[];
+}
+
+/** readRows, hydrated (hydrate.ts): full Posts, boosts with their posts. */
+async function readPage(ctx: CoreContext, viewer: Viewer, b: PageBounds, shape: string | undefined, values: Values, build: BuildPage): Promise<Post[]> {
+  return hydratePosts(ctx.db, viewer, await readRows(ctx, viewer, b, shape, values, build));
 }
 
 /** A tag as typed in an address or a parameter, normalised; undefined when no stored tag could match. */
@@ -80,6 +89,20 @@ export async function publicTimeline(ctx: CoreContext, page?: TimelineOptions, v
     const query = selectPosts(ctx.db, v).where('s.visibility', '=', PUBLIC).where('s.reblog_of_id', 'is', null);
     return onlyMedia ? query.where(hasMedia) : query;
   });
+}
+
+/**
+ * The public timeline as the website lists it: the same posts as publicTimeline, as PostCards (what a
+ * card shows, read with half the columns: see selectPostCards).
+ */
+export async function publicTimelineCards(ctx: CoreContext, page?: PageRequest, viewerId?: string): Promise<PostCard[]> {
+  const bounds = pageBounds(page);
+  const viewer = viewerOf(viewerId);
+  const rows = await readRows(ctx, viewer, bounds, 'public-cards', {}, (_, v) =>
+    selectPostCards(ctx.db, v).where('s.visibility', '=', PUBLIC).where('s.reblog_of_id', 'is', null),
+  );
+  const authors = new Map<string, AuthorCard>();
+  return rows.map((row) => toPostCard(row, authors));
 }
 
 /**

@@ -30,7 +30,8 @@ export function registerPages(app: FastifyInstance, core: Core): void {
   async function timeline(request: FastifyRequest<{ Querystring: PagingQuery }>, reply: FastifyReply, kind: TimelineKind) {
     const viewerId = request.account?.id;
     const list = await readPageOf(boundsOf(request.query), PAGE_SIZE, (bounds, limit) =>
-      kind === 'home' && viewerId ? core.posts.homeTimeline(viewerId, { ...bounds, limit }) : core.posts.publicTimeline({ ...bounds, limit }, viewerId),
+      // The public timeline as cards: the same posts, read with only what a card shows.
+      kind === 'home' && viewerId ? core.posts.homeTimeline(viewerId, { ...bounds, limit }) : core.posts.publicTimelineCards({ ...bounds, limit }, viewerId),
     );
     // A post the form rejected comes back here (post/redirect/get) with everything typed and the message.
     return sendPage(reply, homePage(pageContext(request, reply), list, composeState(core, draftFor(core, request, undefined)), kind));

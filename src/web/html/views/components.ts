@@ -1,4 +1,4 @@
-import { mediaPath, profilePath, type Account } from '../../../core/index.ts';
+import { mediaPath, profilePath, type Account, type AuthorCard } from '../../../core/index.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
 
@@ -12,7 +12,7 @@ function avatarClass(username: string): string {
 }
 
 /** A round avatar: the account's picture, or its initial on a colour. */
-export function avatar(account: Account, size: 'small' | 'large' = 'small'): SafeHtml {
+export function avatar(account: Omit<AuthorCard, 'id'>, size: 'small' | 'large' = 'small'): SafeHtml {
   // The uploaded picture where there is one (the small file for lists, the 400 px one on the profile);
   // alt="" since the name is always beside it. Else the initial on a colour, as before.
   const key = size === 'small' ? (account.avatarSmallKey ?? account.avatarKey) : account.avatarKey;
@@ -34,7 +34,7 @@ export function icon(name: IconName): SafeHtml {
   return ICONS[name];
 }
 
-export function displayName(account: Account): string {
+export function displayName(account: Pick<Account, 'displayName' | 'username'>): string {
   return account.displayName || account.username;
 }
 

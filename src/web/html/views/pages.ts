@@ -1,4 +1,4 @@
-import { postPath, tagPath, type Post } from '../../../core/index.ts';
+import { postPath, tagPath, type Post, type PostCard } from '../../../core/index.ts';
 import { csrfField, isPaged, type ListPage } from './components.ts';
 import { composeForm, type ComposeState } from './compose-form.ts';
 import { count } from './format.ts';
@@ -20,7 +20,7 @@ function timelineTabs(kind: TimelineKind): SafeHtml {
  * `/` and `/home`: the home timeline of a logged-in visitor (their posts, and those of the accounts they
  * follow), with the compose box; `/public` and `/` logged out: everyone's public posts.
  */
-export function homePage(page: PageContext, list: ListPage<Post>, compose: ComposeState, kind: TimelineKind = 'public'): SafeHtml {
+export function homePage(page: PageContext, list: ListPage<PostCard>, compose: ComposeState, kind: TimelineKind = 'public'): SafeHtml {
   const paged = isPaged(list);
   const viewer = page.viewer;
   const intro = viewer

@@ -1,4 +1,4 @@
-import { postPath, type Post } from '../../../core/index.ts';
+import { postPath, type PostCard } from '../../../core/index.ts';
 import { icon, type IconName } from './components.ts';
 import { count } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -15,7 +15,7 @@ function countText(n: number | undefined): SafeHtml {
 }
 
 /** Whether the core lets `viewerId` boost the post (reblogs.ts: public, unlisted, or one's own followers-only post). */
-export function canBoost(post: Post, viewerId: string | undefined): boolean {
+export function canBoost(post: PostCard, viewerId: string | undefined): boolean {
   return post.visibility === 'public' || post.visibility === 'unlisted' || (post.visibility === 'private' && post.account.id === viewerId);
 }
 
@@ -28,7 +28,7 @@ interface Toggle {
   count?: number;
 }
 
-function toggleForm(page: PageContext, post: Post, returnTo: string, t: Toggle): SafeHtml {
+function toggleForm(page: PageContext, post: PostCard, returnTo: string, t: Toggle): SafeHtml {
   const action = t.pressed ? t.undo : t.action;
   return html`<form method="post" action="/statuses/${post.id}/${action}" class="inline-form">
       <input type="hidden" name="_csrf" value="${page.csrfToken}"><input type="hidden" name="return_to" value="${returnTo}">
@@ -43,7 +43,7 @@ function staticCount(name: IconName, n: number, words: [string, string]): SafeHt
 }
 
 /** The footer of a card: visibility label, the buttons with their counts, and Edit and Delete for the author. */
-export function postActions(page: PageContext, post: Post, o: { key: string; confirming: boolean; visibilityLabel: string | undefined }): SafeHtml {
+export function postActions(page: PageContext, post: PostCard, o: { key: string; confirming: boolean; visibilityLabel: string | undefined }): SafeHtml {
   const badge = o.visibilityLabel ? html`<span class="badge post-visibility">${o.visibilityLabel}</span>` : '';
   if (o.confirming) return badge ? html`<footer class="post-footer">${badge}</footer>` : html``;
   const viewer = page.viewer;

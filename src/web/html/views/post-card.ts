@@ -1,4 +1,4 @@
-import { mediaPath, postPath, profilePath, type MediaAttachment, type Post } from '../../../core/index.ts';
+import { mediaPath, postPath, profilePath, type MediaAttachment, type PostCard } from '../../../core/index.ts';
 import { avatar, displayName, icon, isPaged, pager, type ListPage } from './components.ts';
 import { fullTime, relativeTime } from './format.ts';
 import { html, raw, type SafeHtml } from './html.ts';
@@ -20,7 +20,7 @@ export interface PostCardOptions {
  * the buttons. A boost shows the boosted post under "Boosted by …"; its buttons act on that post.
  * Ids in the card are made from the card's own post (the boost), so a post and a boost of it can share a page.
  */
-export function postCard(page: PageContext, card: Post, options: PostCardOptions = {}): SafeHtml {
+export function postCard(page: PageContext, card: PostCard, options: PostCardOptions = {}): SafeHtml {
   const post = card.reblog ?? card;
   const key = card.id;
   const a = post.account;
@@ -109,19 +109,19 @@ function mediaItem(m: MediaAttachment, motionOk: boolean): SafeHtml {
 }
 
 /** "edited" beside the time of a post that was, with when as its tooltip and machine-readable time. */
-function editedMark(post: Post): SafeHtml | '' {
+function editedMark(post: PostCard): SafeHtml | '' {
   if (!post.editedAt) return '';
   const when = fullTime(post.editedAt);
   return html` <span class="post-edited" title="Edited ${when}">· edited<span class="visually-hidden"> <time datetime="${post.editedAt.toISOString()}">${when}</time></span></span>`;
 }
 
 /** A list of posts with "Newer posts" and "Older posts" links. */
-export function postList(page: PageContext, list: ListPage<Post>, options: { basePath: string; empty: SafeHtml }): SafeHtml {
+export function postList(page: PageContext, list: ListPage<PostCard>, options: { basePath: string; empty: SafeHtml }): SafeHtml {
   return entryList(page, { ...list, items: list.items.map((post) => ({ id: post.id, post })) }, options);
 }
 
 /** Posts in a list paged by another id (a bookmark's, a favourite's): `id` is the cursor, `post` the card. */
-export function entryList(page: PageContext, list: ListPage<{ id: string; post: Post }>, options: { basePath: string; empty: SafeHtml }): SafeHtml {
+export function entryList(page: PageContext, list: ListPage<{ id: string; post: PostCard }>, options: { basePath: string; empty: SafeHtml }): SafeHtml {
   const pagerHtml = pager(list, { basePath: options.basePath, newer: 'Newer posts', older: 'Older posts' });
   if (list.items.length === 0) return html`<div class="empty">${isPaged(list) ? html`<p>No more posts this way.</p>` : options.empty}</div>${pagerHtml}`;
   return html`<div class="feed">${list.items.map((entry) => postCard(page, entry.post))}</div>
