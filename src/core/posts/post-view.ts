@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { toAccount, type Account } from '../accounts/account-view.ts';
+import { toAccount, type Account, type ACCOUNT_COLUMNS } from '../accounts/account-view.ts';
 import type { Database, Visibility } from '../db/schema.ts';
 import { toMediaAttachment, type MediaAttachment, type MediaRow } from '../media/media-view.ts';
 import { visibleTo, type Viewer } from './visibility.ts';
@@ -179,7 +179,24 @@ export function selectPostCards(db: Kysely<Database>, viewer: Viewer) {
 export type PostCardQuery = ReturnType<typeof selectPostCards>;
 export type PostCardRow = Awaited<ReturnType<PostCardQuery['executeTakeFirstOrThrow']>>;
 
-/** A card's row as a PostCard (no boosted post: the lists read this way hold no boosts). `authors` as in toBarePost. */
+/** selectPostCards with every column of the author: a profile page shows its account from its posts' rows. */
+export function selectProfileCards(db: Kysely<Database>, viewer: Viewer) {
+  return selectPostCards(db, viewer).select([
+    'a.note as account_note',
+    'a.is_admin as account_is_admin',
+    'a.locked as account_locked',
+    'a.bot as account_bot',
+    'a.discoverable as account_discoverable',
+    'a.statuses_count as account_statuses_count',
+    'a.followers_count as account_followers_count',
+    'a.following_count as account_following_count',
+    'a.last_status_at as account_last_status_at',
+    'a.created_at as account_created_at',
+    'a.header_key as account_header_key',
+  ]);
+}
+
+/** A card's row as a PostCard, before hydration adds the boosted post (hydrate.ts). `authors` as in toBarePost. */
 export function toPostCard(row: PostCardRow, authors: Map<string, AuthorCard>): PostCard {
   let account = authors.get(row.account_id);
   if (account === undefined) {
@@ -253,8 +270,11 @@ export function toBarePost(row: PostRow, authors?: Map<string, Account>): Post {
   };
 }
 
-/** The author's columns of a row as an Account. */
-function authorOf(row: PostRow): Account {
+/** The author's columns of a row: `account_` and each of ACCOUNT_COLUMNS. */
+type AuthorColumns = Pick<PostRow, `account_${(typeof ACCOUNT_COLUMNS)[number]}`>;
+
+/** The author's columns of a row (selectPosts, selectProfileCards) as an Account. */
+export function authorOf(row: AuthorColumns): Account {
   return toAccount({
     id: row.account_id,
     username: row.account_username,

@@ -5,8 +5,8 @@ import { isId } from '../domain/ids.ts';
 import { normalizeTag, TAG_MAX } from '../domain/post-text.ts';
 import { cleanText } from '../domain/text-input.ts';
 import { pageBounds, type PageBounds, type PageRequest } from './page.ts';
-import { selectPostCards, selectPosts, toPostCard, type AuthorCard, type Post, type PostCard, type PostCardQuery, type PostCardRow, type PostQuery, type PostRow } from './post-view.ts';
-import { hydratePosts } from './hydrate.ts';
+import { authorOf, selectPostCards, selectPosts, selectProfileCards, type Post, type PostCard, type PostCardQuery, type PostQuery } from './post-view.ts';
+import { hydratePostCards, hydratePosts } from './hydrate.ts';
 import { executePrepared } from '../db/prepared.ts';
 import { compiledOnce } from '../db/compiled-once.ts';
 import { viewerOf, type Viewer } from './visibility.ts';
@@ -17,10 +17,13 @@ import type { Account } from '../accounts/account-view.ts';
 /** A page query's values by name (ids, a username, a tag); see readPage. */
 type Values = Record<string, string>;
 
-/** Builds a page's query (without bounds, order and limit) from its values and the viewer. */
-type BuildPage<Q extends PostQuery | PostCardQuery = PostQuery> = (values: Values, viewer: Viewer) => Q;
+/** A page's query (selectPosts or selectPostCards, with conditions; without bounds, order and limit). */
+type PageQuery = Pick<PostQuery | PostCardQuery, 'execute'>;
 
-type RowOf<Q extends PostQuery | PostCardQuery> = Q extends PostQuery ? PostRow : PostCardRow;
+/** Builds a page's query from its values and the viewer. */
+type BuildPage<Q extends PageQuery = PostQuery> = (values: Values, viewer: Viewer) => Q;
+
+type RowOf<Q extends PageQuery> = Awaited<ReturnType<Q['execute']>>[number];
 
 /**
  * Applies exclusive id bounds, newest first (`minId` reads upward, then reverses), and returns the
@@ -30,16 +33,16 @@ type RowOf<Q extends PostQuery | PostCardQuery> = Q extends PostQuery ? PostRow 
  * in place of `values` and the viewer's id. `shape` undefined for a query whose shape varies with its
  * input (several tags: one shape per count): built from the real values each call, not prepared.
  */
-async function readRows<Q extends PostQuery | PostCardQuery>(ctx: CoreContext, viewer: Viewer, b: PageBounds, shape: string | undefined, values: Values, build: BuildPage<Q>): Promise<RowOf<Q>[]> {
+async function readRows<Q extends PageQuery>(ctx: CoreContext, viewer: Viewer, b: PageBounds, shape: string | undefined, values: Values, build: BuildPage<Q>): Promise<RowOf<Q>[]> {
   const all: Values = { ...values };
   if (viewer.kind === 'account') all.viewer = viewer.id;
   if (b.maxId) all.maxId = b.maxId;
   if (b.sinceId) all.sinceId = b.sinceId;
   if (b.minId) all.minId = b.minId;
   const buildPage = (v: Values) => {
-    // Both kinds of page query read `statuses as s`, so the bounds apply alike (the cast is for the
-    // type checker, which cannot call a method on a union of builders).
-    let q = build(v, viewer.kind === 'account' ? { kind: 'account', id: v.viewer! } : viewer) as PostQuery;
+    // Every page query reads `statuses as s` (selectPosts, selectPostCards), so the bounds apply alike
+    // (the cast is for the type checker, which cannot call a method on a union of builders).
+    let q = build(v, viewer.kind === 'account' ? { kind: 'account', id: v.viewer! } : viewer) as unknown as PostQuery;
     if (b.maxId) q = q.where('s.id', '<', v.maxId!);
     if (b.sinceId) q = q.where('s.id', '>', v.sinceId!);
     if (b.minId) q = q.where('s.id', '>', v.minId!);
@@ -101,8 +104,7 @@ export async function publicTimelineCards(ctx: CoreContext, page?: PageRequest, 
   const rows = await readRows(ctx, viewer, bounds, 'public-cards', {}, (_, v) =>
     selectPostCards(ctx.db, v).where('s.visibility', '=', PUBLIC).where('s.reblog_of_id', 'is', null),
   );
-  const authors = new Map<string, AuthorCard>();
-  return rows.map((row) => toPostCard(row, authors));
+  return hydratePostCards(ctx.db, viewer, rows);
 }
 
 /**
@@ -179,32 +181,32 @@ export interface ProfileOptions extends TimelineOptions {
 }
 
 /**
- * A profile: the account and a page of its posts (the page at `/@username`: with `reblogs`, its boosts
- * too; with `onlyMedia`, its media tab), as the viewer may see them; NotFound for an unknown username.
+ * A profile page: the account and a page of its posts as cards (with `reblogs`, its boosts too; with
+ * `onlyMedia`, its media tab), as the viewer may see them; NotFound for an unknown username.
  */
 export async function profile(
   ctx: CoreContext,
   username: string,
   viewerId: string | undefined,
   page?: ProfileOptions,
-): Promise<{ account: Account; posts: Post[] }> {
-  // One round trip in the common case: the posts carry their author (a boost's row is the booster's,
-  // so every row here is this account's), and the account is looked up on its own only when there are
-  // no posts to show. The subquery (rather than a join on username) lets PostgreSQL walk the
-  // (account_id, id) index and stop after one page.
+): Promise<{ account: Account; posts: PostCard[] }> {
+  // One round trip in the common case: every row carries the account (a boost's row is the booster's,
+  // so every row here is this account's), which is looked up on its own only when there are no rows.
+  // The subquery (rather than a join on username) lets PostgreSQL walk the (account_id, id) index and
+  // stop after one page.
   const bounds = pageBounds(page);
   const viewer = viewerOf(viewerId);
   const reblogs = Boolean(page?.reblogs);
   const onlyMedia = Boolean(page?.onlyMedia);
-  const posts = await readPage(ctx, viewer, bounds, `profile|${reblogs},${onlyMedia}`, { username: normalizeUsername(username) }, (v, who) => {
-    let query = selectPosts(ctx.db, who).where('s.account_id', '=', (eb) => eb.selectFrom('accounts').select('id').where('username', '=', v.username!));
+  const rows = await readRows(ctx, viewer, bounds, `profile|${reblogs},${onlyMedia}`, { username: normalizeUsername(username) }, (v, who) => {
+    let query = selectProfileCards(ctx.db, who).where('s.account_id', '=', (eb) => eb.selectFrom('accounts').select('id').where('username', '=', v.username!));
     if (!reblogs) query = query.where('s.reblog_of_id', 'is', null);
     // A boost carries no attachments of its own, so the media tab lists none (as accountStatuses).
     if (onlyMedia) query = query.where(hasMedia);
     return query;
   });
-  const account = posts[0]?.account ?? (await getAccountByUsername(ctx, username));
-  return { account, posts };
+  const account = rows[0] ? authorOf(rows[0]) : await getAccountByUsername(ctx, username);
+  return { account, posts: await hydratePostCards(ctx.db, viewer, rows) };
 }
 
 export interface TagTimelineOptions extends TimelineOptions {

@@ -1,4 +1,4 @@
-import { mediaPath, profilePath, type Account, type Post, type Relationship } from '../../../core/index.ts';
+import { mediaPath, profilePath, type Account, type PostCard, type Relationship } from '../../../core/index.ts';
 import { accountList, avatar, csrfField, displayName, isPaged, pager, type ListPage } from './components.ts';
 import { count, monthYear } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -49,7 +49,7 @@ function profileCard(page: PageContext, account: Account, relationship: Relation
 export function profilePage(
   page: PageContext,
   account: Account,
-  list: ListPage<Post>,
+  list: ListPage<PostCard>,
   options: { deleted?: boolean; relationship?: Relationship | undefined; tab?: 'posts' | 'media' } = {},
 ): SafeHtml {
   const own = page.viewer?.id === account.id;
