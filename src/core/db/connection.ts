@@ -8,6 +8,7 @@ import { lockPgliteDirectory } from './pglite-lock.ts';
 import { openPglite } from './pglite-template.ts';
 import pg from 'pg';
 import { preparedName } from './prepared.ts';
+import { rowObjects } from './row-objects.ts';
 import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps.ts';
 import type { Database } from './schema.ts';
 
@@ -47,14 +48,22 @@ const CONNECT_TIMEOUT_MS = 3_000;
 // first while it is reachable; this one ends a query whose server went silent (a cut network).
 const QUERY_TIMEOUT_MARGIN_MS = 2_000;
 
-/** A pool client that sends the prepared statements (prepared.ts) by name: parsed once per connection. */
+/**
+ * A pool client that sends the prepared statements (prepared.ts) by name: parsed once per connection;
+ * their rows come as arrays and are made into objects by a function per statement (row-objects.ts).
+ */
 class PreparingClient extends pg.Client {
-  // Kysely calls query(text, values); everything else (pg-boss, LISTEN, configs) passes through.
+  // Kysely calls query(text, values) and awaits it; everything else (pg-boss, LISTEN, configs) passes through.
   override query(...args: unknown[]): never {
     const [text, values] = args;
     const name = typeof text === 'string' && Array.isArray(values) && args.length === 2 ? preparedName(text) : undefined;
     const query = super.query as (...a: unknown[]) => never;
-    return name === undefined ? query.apply(this, args) : query.call(this, { name, text, values });
+    if (name === undefined) return query.apply(this, args);
+    const pending = query.call(this, { name, text, values, rowMode: 'array' }) as Promise<pg.QueryResult>;
+    return pending.then((result) => {
+      result.rows = rowObjects(name, result.fields, result.rows as unknown[][]);
+      return result;
+    }) as never;
   }
 }
 

@@ -4,6 +4,7 @@ import { optionalScope, requireScope } from '../authenticate.ts';
 import { setPageLinks } from '../paging.ts';
 import { PAGE_LIMITS, parseBoolean, readPaging, requireId, listParam } from '../params.ts';
 import { statusListSchema, toMastodonStatus, type AccountEntities } from '../serializers/status.ts';
+import { PLAIN_JSON } from '../serializers/plain-json.ts';
 import { optionalText } from './status-params.ts';
 import { actorId, viewerId } from './statuses.ts';
 import { describe, flag, ID_PARAM, list, paging, text } from '../docs/describe.ts';
@@ -44,11 +45,11 @@ export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void
     return rows.map((e) => toMastodonStatus(e.post, core.config, accounts));
   };
 
-  scope.get('/v1/timelines/home', { preHandler: requireScope('read:statuses', { user: true }), schema: timeline('The home timeline: the user’s statuses and those of followed accounts, boosts included') }, async (request, reply) => {
+  scope.get('/v1/timelines/home', { ...PLAIN_JSON, preHandler: requireScope('read:statuses', { user: true }), schema: timeline('The home timeline: the user’s statuses and those of followed accounts, boosts included') }, async (request, reply) => {
     return page(request, reply, await core.posts.homeTimeline(actorId(request), readPaging(queryOf(request), PAGE_LIMITS.statuses)));
   });
 
-  scope.get('/v1/timelines/public', { preHandler: optionalScope('read:statuses'), schema: timeline('Public statuses of everyone', { query: where }) }, async (request, reply) => {
+  scope.get('/v1/timelines/public', { ...PLAIN_JSON, preHandler: optionalScope('read:statuses'), schema: timeline('Public statuses of everyone', { query: where }) }, async (request, reply) => {
     const q = queryOf(request);
     const paging = readPaging(q, PAGE_LIMITS.statuses);
     parseBoolean(q.local, 'local');
@@ -60,6 +61,7 @@ export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void
   // any[] widens the tag, all[] and none[] narrow it (at most 20 each: each is a condition of the query).
   scope.get<{ Params: { hashtag: string } }>('/v1/timelines/tag/:hashtag',
     {
+      ...PLAIN_JSON,
       preHandler: optionalScope('read:statuses'),
       schema: timeline('Public statuses with a hashtag', {
         params: { hashtag: text('The hashtag, without #.') },
@@ -83,6 +85,7 @@ export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void
 
   scope.get<{ Params: { id: string } }>('/v1/accounts/:id/statuses',
     {
+      ...PLAIN_JSON,
       preHandler: optionalScope('read:statuses'),
       schema: timeline('An account’s statuses that the caller may see', {
         params: ID_PARAM('account'),
@@ -108,11 +111,11 @@ export function registerTimelineRoutes(scope: FastifyInstance, core: Core): void
     return page(request, reply, posts);
   });
 
-  scope.get('/v1/bookmarks', { preHandler: requireScope('read:bookmarks', { user: true }), schema: timeline('The user’s bookmarks, newest bookmark first') }, async (request, reply) => {
+  scope.get('/v1/bookmarks', { ...PLAIN_JSON, preHandler: requireScope('read:bookmarks', { user: true }), schema: timeline('The user’s bookmarks, newest bookmark first') }, async (request, reply) => {
     return entries(request, reply, await core.interactions.bookmarksOf(actorId(request), readPaging(queryOf(request), PAGE_LIMITS.statuses)));
   });
 
-  scope.get('/v1/favourites', { preHandler: requireScope('read:favourites', { user: true }), schema: timeline('The statuses the user favourited, newest favourite first') }, async (request, reply) => {
+  scope.get('/v1/favourites', { ...PLAIN_JSON, preHandler: requireScope('read:favourites', { user: true }), schema: timeline('The statuses the user favourited, newest favourite first') }, async (request, reply) => {
     return entries(request, reply, await core.interactions.favouritesOf(actorId(request), readPaging(queryOf(request), PAGE_LIMITS.statuses)));
   });
 }

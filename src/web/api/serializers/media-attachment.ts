@@ -35,13 +35,31 @@ export function toMastodonMediaAttachment(media: MediaAttachment, site: SiteUrls
     preview_remote_url: null,
     text_url: null,
     meta: {
-      original: ready ? (media.meta.original ?? null) : null,
-      small: ready ? (media.meta.small ?? null) : null,
-      focus: media.focus,
+      original: ready && media.meta.original ? originalMeta(media.meta.original) : null,
+      small: ready && media.meta.small ? variantMeta(media.meta.small) : null,
+      focus: { x: media.focus.x, y: media.focus.y },
     },
     description: media.description === '' ? null : media.description,
     blurhash: media.state !== 'failed' ? media.blurhash : null,
   };
+}
+
+// The stored facts come back from jsonb with their keys in its order (shortest first), not the
+// entity's: each is rebuilt key by key, in the order of the schema below, so that the entity is exactly
+// what the schema writes (the lists of statuses are written by JSON.stringify: plain-json.ts).
+
+/** A served variant's facts (`small`, a picture's `original`). */
+function variantMeta(meta: MediaVariantMetaView): MediaVariantMetaView {
+  return { width: meta.width, height: meta.height, size: meta.size, aspect: meta.aspect };
+}
+
+/** An original's facts, in the shape of its kind (av-pipeline.ts writes a video's or audio file's whole). */
+function originalMeta(meta: MediaOriginalMetaView): MediaOriginalMetaView {
+  if (meta.frame_rate !== undefined) {
+    return { width: meta.width, height: meta.height, size: meta.size, aspect: meta.aspect, frame_rate: meta.frame_rate, duration: meta.duration, bitrate: meta.bitrate };
+  }
+  if (meta.width === undefined) return { duration: meta.duration, bitrate: meta.bitrate };
+  return variantMeta(meta as MediaVariantMetaView);
 }
 
 const variantSchema = obj({ width: int, height: int, size: str, aspect: { type: 'number' } });

@@ -105,7 +105,6 @@ export function toMastodonStatus(post: Post, site: SiteUrls, accounts?: AccountE
     quotes_count: 0,
     in_reply_to_id: post.inReplyToId,
     in_reply_to_account_id: post.inReplyToAccountId,
-    reblog: post.reblog ? toMastodonStatus(post.reblog, site, accounts) : null,
     // The app that posted; null for the website's posts and boosts.
     application: post.application,
     poll: null,
@@ -116,6 +115,8 @@ export function toMastodonStatus(post: Post, site: SiteUrls, accounts?: AccountE
     bookmarked: post.bookmarked,
     pinned: false,
     filtered: [],
+    // Last, where the schema has it (statusEntity): the lists are written in the entity's own key order (plain-json.ts).
+    reblog: post.reblog ? toMastodonStatus(post.reblog, site, accounts) : null,
   };
 }
 
