@@ -1,6 +1,6 @@
-import cliProgress from 'cli-progress';
 import { buildCore, loadConfig } from '../core/index.ts';
 import { Failure, parseCommandArgs, UsageError, wholeNumber, type Command } from './command.ts';
+import { progressBar } from './progress-bar.ts';
 
 export const seed: Command = {
   name: 'seed',
@@ -29,12 +29,8 @@ export const seed: Command = {
     if (config.nodeEnv === 'production' && !values['allow-production']) {
       throw new Failure('refusing to seed a production database: every seeded account has a published password (add --allow-production to insist)');
     }
+    const bar = await progressBar('Seeding [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left');
     const core = await buildCore(config, { role: 'command' });
-    // On stderr, and only on a terminal (cli-progress draws nothing elsewhere), so stdout keeps just the summary.
-    const bar = new cliProgress.SingleBar(
-      { format: 'Seeding [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left', hideCursor: true, clearOnComplete: true },
-      cliProgress.Presets.shades_classic,
-    );
     const started = performance.now();
     try {
       bar.start(accounts + posts, 0);

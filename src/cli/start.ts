@@ -1,8 +1,8 @@
 import { buildCore, loadConfig } from '../core/index.ts';
-import { startWeb } from '../web/server.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 import { createLogger } from './logger.ts';
 import { serveUntilSignal, startService, trapSignals } from './serve.ts';
+import { loadWeb, loadWorker } from './service-modules.ts';
 import { startWorkerService } from './worker.ts';
 
 export const start: Command = {
@@ -15,9 +15,11 @@ export const start: Command = {
     const config = loadConfig();
     const log = await createLogger(config);
     const trap = trapSignals(log);
+    const web = loadWeb();
+    void loadWorker(); // awaited by startWorkerService
     const core = await buildCore(config);
     return serveUntilSignal(core, log, trap, [
-      () => startService('web', () => startWeb(core), `${config.host}:${config.port}`),
+      () => startService('web', async () => (await web).startWeb(core), `${config.host}:${config.port}`),
       // The task manager, stopped after the web (services close in this order) so no new jobs appear
       // while it finishes its running ones.
       () => startWorkerService(core),

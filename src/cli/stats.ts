@@ -1,7 +1,7 @@
-import cliProgress from 'cli-progress';
 import { parseDay, previousDay } from '../core/index.ts';
 import { parseCommandArgs, UsageError, type Command } from './command.ts';
 import { withCore } from './open-core.ts';
+import { progressBar } from './progress-bar.ts';
 
 export const stats: Command = {
   name: 'stats',
@@ -23,10 +23,7 @@ export const stats: Command = {
         console.log(`Every day from ${from} to ${to} already has its statistics.`);
         return;
       }
-      const bar = new cliProgress.SingleBar(
-        { format: 'Statistics [{bar}] {percentage}% | {value}/{total} days | {day} | {eta_formatted} left', hideCursor: true, clearOnComplete: true },
-        cliProgress.Presets.shades_classic,
-      );
+      const bar = await progressBar('Statistics [{bar}] {percentage}% | {value}/{total} days | {day} | {eta_formatted} left');
       const started = performance.now();
       bar.start(days.length, 0, { day: days[0] });
       try {

@@ -1,8 +1,8 @@
 import { buildCore, loadConfig } from '../core/index.ts';
-import { startWeb } from '../web/server.ts';
 import { Failure, parseCommandArgs, type Command } from './command.ts';
 import { createLogger } from './logger.ts';
 import { closeAll, runUntilSignal, startService, trapSignals } from './serve.ts';
+import { loadWeb } from './service-modules.ts';
 
 const NOT_MIGRATED = 'the database schema is not up to date: run `pipit migrate` first';
 
@@ -20,6 +20,7 @@ export const web: Command = {
     const config = loadConfig();
     const log = await createLogger(config);
     const trap = trapSignals(log);
+    const web = loadWeb();
     const core = await buildCore(config, { migrate, role: 'web' }).catch((error: unknown) => {
       // pg-boss checks its own schema first, before our readiness check below can say it better.
       if (!migrate && /pg-boss is not installed/.test(String((error as Error)?.message))) throw new Failure(NOT_MIGRATED);
@@ -36,7 +37,7 @@ export const web: Command = {
           );
         }
       }
-      const server = await startService('web', () => startWeb(core), `${config.host}:${config.port}`);
+      const server = await startService('web', async () => (await web).startWeb(core), `${config.host}:${config.port}`);
       return await runUntilSignal(core, [server], log, trap);
     } catch (error) {
       await closeAll(core, []);

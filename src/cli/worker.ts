@@ -1,13 +1,13 @@
 import { buildCore, loadConfig, type Core } from '../core/index.ts';
-import { startWorker } from '../worker/worker.ts';
-import { startMetricsServer } from '../worker/metrics-server.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 import { createLogger } from './logger.ts';
 import { serveUntilSignal, startService, trapSignals, type Service } from './serve.ts';
+import { loadWorker } from './service-modules.ts';
 
 /** The task manager as a service of a long-running command (`pipit worker`, `pipit start`). */
 export async function startWorkerService(core: Core): Promise<Service> {
   return startService('worker', async () => {
+    const { startWorker } = await loadWorker();
     const worker = await startWorker(core);
     return { close: () => worker.stop() };
   }, 'the job queue');
@@ -29,9 +29,10 @@ export const worker: Command = {
     const config = loadConfig();
     const log = await createLogger(config);
     const trap = trapSignals(log);
+    const modules = loadWorker();
     const core = await buildCore(config, { role: 'worker' });
     const metricsService = async () => {
-      const server = await startService('metrics', () => startMetricsServer(core, config.metricsPort, config.host), `${config.host}:${config.metricsPort} for metrics`, 'METRICS_PORT, or 0 for no metrics listener');
+      const server = await startService('metrics', async () => (await modules).startMetricsServer(core, config.metricsPort, config.host), `${config.host}:${config.metricsPort} for metrics`, 'METRICS_PORT, or 0 for no metrics listener');
       log.info({ port: server.port }, 'Worker metrics at /metrics');
       return server;
     };

@@ -166,7 +166,7 @@ export async function buildCore(config: Config, options: BuildCoreOptions = {}) 
     // After the job queue, so a new database's pg-boss tables are analyzed too.
     if (handle.kind === 'pglite') await analyzeNeverAnalyzed(handle.db);
     // Media under DATA_DIR/media or in an S3-compatible bucket (MEDIA_STORAGE), shared by every process.
-    const storage = mediaStorage(config);
+    const storage = await mediaStorage(config);
     ctx = { db: handle.db, config, localHost: new URL(config.publicUrl).host, bus, storage };
     if (handle.kind === 'pglite') {
       // The embedded database is this process's alone (the directory lock): whatever a killed

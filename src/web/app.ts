@@ -16,6 +16,7 @@ import { registerOpenApi } from './api/docs/openapi.ts';
 import { docsScope } from './api/docs/docs-scope.ts';
 import { registerEntitySchemas } from './api/serializers/entities.ts';
 import { frameworkErrors } from './framework-errors.ts';
+import { buildSerializersOnFirstUse } from './shared/serializers-on-first-use.ts';
 
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
@@ -68,6 +69,8 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     bodyLimit: BODY_LIMIT,
     // A malformed path or an over-long path parameter: answered by the scope the path belongs to.
     frameworkErrors,
+    // Response serializers built at each route's first response rather than all at start-up.
+    schemaController: { compilersFactory: { buildSerializer: buildSerializersOnFirstUse } },
     routerOptions: { querystringParser: (s: string) => qs.parse(s, QS_OPTIONS), maxParamLength: 200 },
   });
 

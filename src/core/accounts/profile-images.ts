@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import sharp from 'sharp';
 import type { CoreContext } from '../context.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { Invalid, NotFound, TooLarge } from '../domain/errors.ts';
@@ -7,6 +6,7 @@ import { isId } from '../domain/ids.ts';
 import { ImageRefused, probeImage } from '../media/image.ts';
 import { HEIC_UNAVAILABLE, heicToJpeg, isHevcHeif } from '../media/heic.ts';
 import { newMediaPrefix, profileImageKey, type ProfileImageVariant } from '../media/keys.ts';
+import { loadSharp } from '../media/sharp.ts';
 import { sniff } from '../media/sniff.ts';
 import { ACCOUNT_COLUMNS, toAccount, type Account } from './account-view.ts';
 
@@ -71,6 +71,7 @@ async function render(ctx: CoreContext, data: Buffer, field: Field): Promise<Ren
   const sniffed = sniff(data.subarray(0, 64));
   if (!sniffed.ok) throw new Invalid(`${FIELD_NAMES[field]}: ${sniffed.reason}`, field);
   const maxPixels = ctx.config.mediaMaxImagePixels;
+  const sharp = await loadSharp();
   try {
     // A HEIC photo (an iPhone's) is converted to JPEG as attachments are (its size checked from its header
     // first); libheif has already turned it upright, so its EXIF orientation is not applied again.

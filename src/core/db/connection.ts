@@ -1,11 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, type LogEvent } from 'kysely';
 import { PipitPostgresDialect } from './query-compiler.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
-import { lockPgliteDirectory } from './pglite-lock.ts';
-import { openPglite } from './pglite-template.ts';
 import pg from 'pg';
 import { preparedName } from './prepared.ts';
 import { rowObjects } from './row-objects.ts';
@@ -97,6 +95,8 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     const db = new Kysely<Database>({ dialect: new PipitPostgresDialect({ pool }), ...queryLog(options) });
     return { db, kind: 'postgres', pglite: undefined, pool, close: () => db.destroy() };
   }
+  // The embedded engine's modules (PGlite, its directory lock) are loaded only by a process that opens it.
+  const [{ lockPgliteDirectory }, { openPglite }] = await Promise.all([import('./pglite-lock.ts'), import('./pglite-template.ts')]);
   let unlock = () => {};
   if (!options.pgliteDir.startsWith('memory://')) {
     mkdirSync(options.pgliteDir, { recursive: true });

@@ -1,4 +1,5 @@
-import twitterText from 'twitter-text';
+import { createRequire } from 'node:module';
+import type TwitterText from 'twitter-text';
 import { escapeHtml } from './html.ts';
 import { findLinks, type FoundLink } from './post-links.ts';
 import { profilePath, tagPath } from '../urls.ts';
@@ -84,9 +85,26 @@ function blankLinks(text: string, links: readonly FoundLink[]): string {
 
 type RawTag = { hashtag: string; indices: [number, number] };
 type RawMention = { screenName: string; listSlug: string; indices: [number, number] };
-// twitter-text's typings omit the options argument.
-const extractHashtags = twitterText.extractHashtagsWithIndices as (text: string, options: { checkUrlOverlap: boolean }) => RawTag[];
-const extractMentions = twitterText.extractMentionsOrListsWithIndices as (text: string) => RawMention[];
+interface Extractors {
+  // twitter-text's typings omit the options argument.
+  hashtags: (text: string, options: { checkUrlOverlap: boolean }) => RawTag[];
+  mentions: (text: string) => RawMention[];
+}
+
+// twitter-text brings core-js and its emoji tables (~20 MB resident, ~0.1 s): loaded when the first post
+// is parsed (a synchronous require, as parsing is synchronous), not at the start of every process.
+const require = createRequire(import.meta.url);
+let extractors: Extractors | undefined;
+function twitterText(): Extractors {
+  if (!extractors) {
+    const library = require('twitter-text') as typeof TwitterText;
+    extractors = {
+      hashtags: library.extractHashtagsWithIndices as Extractors['hashtags'],
+      mentions: library.extractMentionsOrListsWithIndices as Extractors['mentions'],
+    };
+  }
+  return extractors;
+}
 
 /**
  * Finds mentions, hashtags and links in post text.
@@ -97,7 +115,8 @@ export function parsePostText(text: string, localHost: string): ParsedPostText {
   const links = findLinks(text);
   const entities: Entity[] = links.map((l) => ({ kind: 'url', url: l.url, start: l.start, end: l.end }));
   const words = blankLinks(text, links);
-  for (const e of extractMentions(words)) {
+  const extract = twitterText();
+  for (const e of extract.mentions(words)) {
     if (e.listSlug) continue;
     const [start, end] = e.indices;
     let stop = end;
@@ -105,7 +124,7 @@ export function parsePostText(text: string, localHost: string): ParsedPostText {
     if (words[stop] === '@' || (stop < words.length && USERNAME_CHAR.test(words[stop]!))) continue; // a remote handle or too long
     entities.push({ kind: 'mention', username: words.slice(start + 1, stop).toLowerCase(), start, end: stop });
   }
-  for (const e of extractHashtags(words, { checkUrlOverlap: false })) {
+  for (const e of extract.hashtags(words, { checkUrlOverlap: false })) {
     // Like Mastodon, an over-long tag is not a tag: it stays plain text, neither linked nor stored.
     if ([...normalizeTag(e.hashtag)].length > TAG_MAX) continue;
     entities.push({ kind: 'tag', tag: e.hashtag, start: e.indices[0], end: e.indices[1] });

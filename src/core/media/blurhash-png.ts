@@ -1,5 +1,5 @@
 import { decode, isBlurhashValid } from 'blurhash';
-import sharp from 'sharp';
+import { loadSharp } from './sharp.ts';
 
 // A picture's placeholder while it loads: its blurhash drawn as a tiny PNG, which the browser scales up
 // (it is a blur anyway). Decoded with the blurhash library that made it (image.ts), encoded by sharp.
@@ -12,6 +12,7 @@ const SIZE = 32;
 export async function blurhashPng(hash: string): Promise<Buffer | undefined> {
   if (hash.length === 0 || hash.length > MAX_HASH || !isBlurhashValid(hash).result) return undefined;
   const pixels = decode(hash, SIZE, SIZE);
+  const sharp = await loadSharp();
   return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width: SIZE, height: SIZE, channels: 4 } })
     .png()
     .toBuffer();

@@ -1,7 +1,8 @@
 import { encode } from 'blurhash';
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
 import type { MediaVariantMeta } from '../db/schema.ts';
 import type { OutputFormat } from './keys.ts';
+import { loadSharp } from './sharp.ts';
 
 // Images through sharp (libvips). Every decode is bounded by the pixel limit, which libvips checks from
 // the header before it decodes a pixel (a 30,000 × 30,000 PNG of a few kilobytes is refused, not
@@ -57,6 +58,7 @@ export interface ProbeOptions {
 
 /** Reads the header only: the format and dimensions, refused when not an image Pipit serves or too large. */
 export async function probeImage(data: Buffer, maxPixels: number, options: ProbeOptions = {}): Promise<ProbedImage> {
+  const sharp = await loadSharp();
   let metadata: Metadata;
   try {
     // Only the header is read here (libvips loads pixels lazily), so the size is checked below with a
@@ -83,6 +85,7 @@ export async function probeImage(data: Buffer, maxPixels: number, options: Probe
  * poster frame (av-render.ts). Throws sharp's error when the picture cannot be decoded.
  */
 export async function renderPreview(clean: Buffer): Promise<{ small: RenderedVariant; blurhash: string }> {
+  const sharp = await loadSharp();
   const small = await sharp(clean).resize({ width: SMALL_MAX, height: SMALL_MAX, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer({ resolveWithObject: true });
   const pixels = await sharp(small.data).resize({ width: BLURHASH_INPUT, height: BLURHASH_INPUT, fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const blurhash = encode(new Uint8ClampedArray(pixels.data), pixels.info.width, pixels.info.height, BLURHASH_X, BLURHASH_Y);
@@ -115,6 +118,7 @@ function encodeAs(image: Sharp, format: OutputFormat): Sharp {
 export async function renderImage(data: Buffer, maxPixels: number, options: { oriented?: boolean } = {}): Promise<RenderedImage> {
   // One frame only: animated GIFs become silent videos ("gifv") in the video slice. `oriented`: the
   // pixels are already upright (a converted HEIC, whose EXIF orientation must not be applied twice).
+  const sharp = await loadSharp();
   const input = () => {
     const image = sharp(data, { limitInputPixels: maxPixels, failOn: 'error', animated: false });
     return options.oriented ? image : image.autoOrient();
