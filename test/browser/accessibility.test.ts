@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { AxeResults } from 'axe-core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { previousDay, type Account, type Post } from '../../src/core/index.ts';
 import { startWeb, type RunningWeb } from '../../src/web/server.ts';
 import pino from 'pino';
@@ -63,7 +63,8 @@ forEachBackend(
     let warned: Post;
     let edited: Post;
     let pictured: Post;
-    const contexts = new Map<string, BrowserContext>();
+    /** One tab per visitor, navigated from page to page: a new tab per page would start a renderer each time. */
+    const tabs = new Map<Visit['as'], Page>();
 
     before(async () => {
       if (chromiumMissing) return;
@@ -129,7 +130,7 @@ forEachBackend(
         // Evaluated before each page's own scripts, by the browser, so the CSP (no inline script) stays on.
         await context.addInitScript({ content: axeSource });
         if (who === 'alice') await context.addCookies([{ name: 'pipit_session', value: session, url: base }]);
-        contexts.set(who, context);
+        tabs.set(who, await context.newPage());
       }
       if (screenshots) await mkdir(screenshots, { recursive: true });
     });
@@ -144,34 +145,32 @@ forEachBackend(
      */
     async function check(visit: Visit): Promise<string[]> {
       const problems: string[] = [];
-      const page = await contexts.get(visit.as)!.newPage();
-      try {
-        // Reduced motion: no colour transition is caught half-way when the scheme switches.
-        await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
-        const res = await page.goto(`${base}${visit.path()}`);
-        assert.equal(res?.status(), visit.status, `${visit.name}: status`);
-        if (visit.act) await visit.act(page);
-        for (const viewport of VIEWPORTS) {
-          await page.setViewportSize({ width: viewport.width, height: viewport.height });
-          for (const scheme of SCHEMES) {
-            await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
-            // Every rule in light; in dark only the rules that colours can break (the rest read the same
-            // markup and layout, and a full second run would double the suite's time for nothing).
-            const rules = scheme === 'light' ? {} : { runOnly: { type: 'rule', values: COLOUR_RULES } };
-            const results = (await page.evaluate((options) => (globalThis as unknown as { axe: { run: (o: object) => Promise<unknown> } }).axe.run(options), { resultTypes: ['violations'], ...rules })) as AxeResults;
-            for (const line of describeViolations(results)) problems.push(`${visit.name} (${viewport.name}, ${scheme}): ${line}`);
-            if (screenshots) await page.screenshot({ path: join(screenshots, `${visit.name}-${viewport.name}-${scheme}.png`), fullPage: true });
-            if (scheme !== 'light') continue;
-            // Nothing sticks out sideways: the page scrolls only up and down (wide tables scroll in their own box).
-            const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-            if (Number(overflow) > 0) problems.push(`${visit.name} (${viewport.name}): the page is ${overflow}px wider than the screen`);
-            // The header is one line at every width, logged in or not (it wrapped on phones).
-            const header = Number(await page.evaluate("document.querySelector('.site-header-inner').getBoundingClientRect().height"));
-            if (header > 64) problems.push(`${visit.name} (${viewport.name}): the header wraps (${header}px high)`);
-          }
+      const page = tabs.get(visit.as)!;
+      // Each page loads at phone width in light, as a new tab would (the last check left the tab at desktop
+      // width, in dark). Reduced motion: no colour transition is caught half-way when the scheme switches.
+      await page.setViewportSize({ width: VIEWPORTS[0].width, height: VIEWPORTS[0].height });
+      await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+      const res = await page.goto(`${base}${visit.path()}`);
+      assert.equal(res?.status(), visit.status, `${visit.name}: status`);
+      if (visit.act) await visit.act(page);
+      for (const viewport of VIEWPORTS) {
+        await page.setViewportSize({ width: viewport.width, height: viewport.height });
+        for (const scheme of SCHEMES) {
+          await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+          // Every rule in light; in dark only the rules that colours can break (the rest read the same
+          // markup and layout, and a full second run would double the suite's time for nothing).
+          const rules = scheme === 'light' ? {} : { runOnly: { type: 'rule', values: COLOUR_RULES } };
+          const results = (await page.evaluate((options) => (globalThis as unknown as { axe: { run: (o: object) => Promise<unknown> } }).axe.run(options), { resultTypes: ['violations'], ...rules })) as AxeResults;
+          for (const line of describeViolations(results)) problems.push(`${visit.name} (${viewport.name}, ${scheme}): ${line}`);
+          if (screenshots) await page.screenshot({ path: join(screenshots, `${visit.name}-${viewport.name}-${scheme}.png`), fullPage: true });
+          if (scheme !== 'light') continue;
+          // Nothing sticks out sideways: the page scrolls only up and down (wide tables scroll in their own box).
+          const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+          if (Number(overflow) > 0) problems.push(`${visit.name} (${viewport.name}): the page is ${overflow}px wider than the screen`);
+          // The header is one line at every width, logged in or not (it wrapped on phones).
+          const header = Number(await page.evaluate("document.querySelector('.site-header-inner').getBoundingClientRect().height"));
+          if (header > 64) problems.push(`${visit.name} (${viewport.name}): the header wraps (${header}px high)`);
         }
-      } finally {
-        await page.close();
       }
       return problems;
     }

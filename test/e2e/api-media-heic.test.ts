@@ -17,6 +17,7 @@ import { bearer, registerApp } from '../helpers/oauth.ts';
 import { heicToolsMissing, toHeic } from '../helpers/heic.ts';
 import { phoneJpeg } from '../helpers/images.ts';
 import { multipartBody } from '../helpers/multipart.ts';
+import { UPLOAD_WAITS_FOR_PROCESSING } from '../helpers/wait.ts';
 
 // HEIC photos (iPhones) over HTTP: converted to JPEG by heif-convert in the pipeline, then re-encoded
 // without metadata like any upload; refused at upload time, with a message, where no converter is
@@ -133,7 +134,7 @@ describe('HEIC uploads', { skip: heicToolsMissing }, () => {
         assert.match(await adminJobsPage(app, t.core), /HEIC photos \(iPhones\) are accepted and served as JPEG/);
       });
     },
-    { env: { MEDIA_UPLOAD_WAIT_SECONDS: '20' }, core: { jobs: { pollingIntervalSeconds: 0.5 } } },
+    { env: UPLOAD_WAITS_FOR_PROCESSING, core: { jobs: { pollingIntervalSeconds: 0.5 } } },
   );
 });
 

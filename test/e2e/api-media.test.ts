@@ -11,7 +11,7 @@ import { apiUser, call, type ApiUser } from '../helpers/api-user.ts';
 import { uniqueIp } from '../helpers/browser-session.ts';
 import { bearer, registerApp } from '../helpers/oauth.ts';
 import { noiseImage, phoneJpeg, truncatedPng } from '../helpers/images.ts';
-import { waitForQueuesDrained } from '../helpers/wait.ts';
+import { UPLOAD_WAITS_FOR_PROCESSING, waitForQueuesDrained } from '../helpers/wait.ts';
 import { ffmpegMissing } from '../helpers/av-media.ts';
 import { multipartBody, type FilePart } from '../helpers/multipart.ts';
 
@@ -299,7 +299,7 @@ forEachBackend(
       }
     });
   },
-  { env: { MEDIA_MAX_IMAGE_BYTES: String(LIMIT) }, core: { jobs: { pollingIntervalSeconds: 0.5 } } },
+  { env: { ...UPLOAD_WAITS_FOR_PROCESSING, MEDIA_MAX_IMAGE_BYTES: String(LIMIT) }, core: { jobs: { pollingIntervalSeconds: 0.5 } } },
 );
 
 // With no wait for processing, a v2 upload is answered at once: 202, url null, and the client polls.

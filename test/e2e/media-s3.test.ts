@@ -12,7 +12,7 @@ import { LogCapture, uniqueIp } from '../helpers/browser-session.ts';
 import { bearer, registerApp } from '../helpers/oauth.ts';
 import { noiseImage } from '../helpers/images.ts';
 import { startTestS3 } from '../helpers/s3.ts';
-import { waitFor, waitForQueuesDrained } from '../helpers/wait.ts';
+import { UPLOAD_WAITS_FOR_PROCESSING, waitFor, waitForQueuesDrained } from '../helpers/wait.ts';
 import { multipartBody } from '../helpers/multipart.ts';
 
 // The media pipeline end to end on an S3-compatible store (s3rver in this process, behind a proxy the
@@ -188,7 +188,7 @@ forEachBackend(
       assert.match((got.json() as Json).error, /Processing failed repeatedly/);
     });
   },
-  { env: { ...s3.env(BUCKET), MEDIA_MAX_IMAGE_BYTES: String(LIMIT), LOG_LEVEL: 'info' }, core: { jobs: FAST_JOBS } },
+  { env: { ...s3.env(BUCKET), ...UPLOAD_WAITS_FOR_PROCESSING, MEDIA_MAX_IMAGE_BYTES: String(LIMIT), LOG_LEVEL: 'info' }, core: { jobs: FAST_JOBS } },
 );
 
 forEachBackend(
@@ -240,7 +240,7 @@ forEachBackend(
       assert.equal((await app.inject({ method: 'GET', url: '/media/incoming/0123456789abcdef0123456789abcdef' })).statusCode, 404);
     });
   },
-  { env: { ...s3.env(BUCKET), MEDIA_PUBLIC_URL: `${s3.endpoint}/${BUCKET}/` } },
+  { env: { ...s3.env(BUCKET), ...UPLOAD_WAITS_FOR_PROCESSING, MEDIA_PUBLIC_URL: `${s3.endpoint}/${BUCKET}/` } },
 );
 
 function sharpSize(data: Buffer) {

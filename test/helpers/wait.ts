@@ -78,3 +78,10 @@ export async function waitForQueuesDrained(
   );
   return last;
 }
+
+/**
+ * For suites whose API uploads must come back processed (200, not 202): POST /api/v2/media waits for
+ * the processing up to MEDIA_UPLOAD_WAIT_SECONDS and answers as soon as it is done, so the longest wait
+ * the settings allow costs nothing on an idle machine; the default 10 s ran out on a loaded one.
+ */
+export const UPLOAD_WAITS_FOR_PROCESSING = { MEDIA_UPLOAD_WAIT_SECONDS: '60' } as const;
