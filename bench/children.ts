@@ -71,8 +71,9 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
  * The child's stdout (request logs) is discarded; the tail of its stderr is kept for error messages.
  */
 export function startServer(script: string, env: Record<string, string>, timeoutMs = 120_000): Promise<ServerChild> {
-  // With bin/pipit's Node flag (--liftoff-only), so the embedded database runs as it does in Pipit.
-  const child = spawn(process.execPath, ['--liftoff-only', script], {
+  // With bin/pipit's Node flags (--liftoff-only, --max-semi-space-size=8), so both servers run on the
+  // engine settings Pipit runs with: the embedded database's WebAssembly and the young generation alike.
+  const child = spawn(process.execPath, ['--liftoff-only', '--max-semi-space-size=8', script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
