@@ -87,6 +87,45 @@ function flagsOf(viewer: Viewer) {
   ] as const;
 }
 
+// The columns a post card shows (selectPostCards), which a full post has too (selectPosts).
+const CARD_STATUS_COLUMNS = [
+  's.id',
+  's.content_html',
+  's.spoiler_text',
+  's.visibility',
+  's.sensitive',
+  's.language',
+  's.in_reply_to_id',
+  's.in_reply_to_account_id',
+  's.reblog_of_id',
+  's.replies_count',
+  's.reblogs_count',
+  's.favourites_count',
+  's.account_id',
+  's.created_at',
+  's.edited_at',
+] as const;
+const CARD_AUTHOR_COLUMNS = [
+  'a.username as account_username',
+  'a.display_name as account_display_name',
+  'a.avatar_key as account_avatar_key',
+  'a.avatar_small_key as account_avatar_small_key',
+] as const;
+// The rest of the author's account: a full post's, and a profile page's (selectProfileCards).
+const MORE_AUTHOR_COLUMNS = [
+  'a.note as account_note',
+  'a.is_admin as account_is_admin',
+  'a.locked as account_locked',
+  'a.bot as account_bot',
+  'a.discoverable as account_discoverable',
+  'a.statuses_count as account_statuses_count',
+  'a.followers_count as account_followers_count',
+  'a.following_count as account_following_count',
+  'a.last_status_at as account_last_status_at',
+  'a.created_at as account_created_at',
+  'a.header_key as account_header_key',
+] as const;
+
 /**
  * The statuses ⨝ accounts select every post query starts from, restricted to what `viewer` may see:
  * no post query can be built without saying who looks (SYSTEM is the explicit escape). Each row
@@ -98,39 +137,12 @@ export function selectPosts(db: Kysely<Database>, viewer: Viewer) {
     .innerJoin('accounts as a', 'a.id', 's.account_id')
     .leftJoin('oauth_applications as oa', 'oa.id', 's.application_id')
     .select([
-      's.id',
+      ...CARD_STATUS_COLUMNS,
       's.text',
-      's.content_html',
-      's.spoiler_text',
-      's.visibility',
-      's.sensitive',
-      's.language',
-      's.in_reply_to_id',
-      's.in_reply_to_account_id',
-      's.reblog_of_id',
-      's.replies_count',
-      's.reblogs_count',
-      's.favourites_count',
-      's.account_id',
-      's.created_at',
-      's.edited_at',
       'oa.name as application_name',
       'oa.website as application_website',
-      'a.username as account_username',
-      'a.display_name as account_display_name',
-      'a.note as account_note',
-      'a.is_admin as account_is_admin',
-      'a.locked as account_locked',
-      'a.bot as account_bot',
-      'a.discoverable as account_discoverable',
-      'a.statuses_count as account_statuses_count',
-      'a.followers_count as account_followers_count',
-      'a.following_count as account_following_count',
-      'a.last_status_at as account_last_status_at',
-      'a.created_at as account_created_at',
-      'a.avatar_key as account_avatar_key',
-      'a.avatar_small_key as account_avatar_small_key',
-      'a.header_key as account_header_key',
+      ...CARD_AUTHOR_COLUMNS,
+      ...MORE_AUTHOR_COLUMNS,
       mentionsOf.as('mentions'),
       tagsOf.as('tags'),
       mediaOf.as('media'),
@@ -151,25 +163,8 @@ export function selectPostCards(db: Kysely<Database>, viewer: Viewer) {
     .selectFrom('statuses as s')
     .innerJoin('accounts as a', 'a.id', 's.account_id')
     .select([
-      's.id',
-      's.content_html',
-      's.spoiler_text',
-      's.visibility',
-      's.sensitive',
-      's.language',
-      's.in_reply_to_id',
-      's.in_reply_to_account_id',
-      's.reblog_of_id',
-      's.replies_count',
-      's.reblogs_count',
-      's.favourites_count',
-      's.account_id',
-      's.created_at',
-      's.edited_at',
-      'a.username as account_username',
-      'a.display_name as account_display_name',
-      'a.avatar_key as account_avatar_key',
-      'a.avatar_small_key as account_avatar_small_key',
+      ...CARD_STATUS_COLUMNS,
+      ...CARD_AUTHOR_COLUMNS,
       mediaOf.as('media'),
       ...flagsOf(viewer),
     ])
@@ -181,19 +176,7 @@ export type PostCardRow = Awaited<ReturnType<PostCardQuery['executeTakeFirstOrTh
 
 /** selectPostCards with every column of the author: a profile page shows its account from its posts' rows. */
 export function selectProfileCards(db: Kysely<Database>, viewer: Viewer) {
-  return selectPostCards(db, viewer).select([
-    'a.note as account_note',
-    'a.is_admin as account_is_admin',
-    'a.locked as account_locked',
-    'a.bot as account_bot',
-    'a.discoverable as account_discoverable',
-    'a.statuses_count as account_statuses_count',
-    'a.followers_count as account_followers_count',
-    'a.following_count as account_following_count',
-    'a.last_status_at as account_last_status_at',
-    'a.created_at as account_created_at',
-    'a.header_key as account_header_key',
-  ]);
+  return selectPostCards(db, viewer).select(MORE_AUTHOR_COLUMNS);
 }
 
 /** A card's row as a PostCard, before hydration adds the boosted post (hydrate.ts). `authors` as in toBarePost. */
